@@ -1,0 +1,85 @@
+// Package database opens Crumb's database (an embedded SQLite file by
+// default, Postgres when scaled out), migrates it and seeds the demo catalog.
+package database
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"crumb/models"
+)
+
+// Open connects to Postgres when databaseURL is set, and otherwise to the
+// SQLite file at sqlitePath (created with its folder if needed) in WAL mode,
+// with a busy timeout, foreign keys on and transactions that take the write
+// lock when they begin, so a read-then-write never fails with "locked".
+func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
+	gcfg := &gorm.Config{
+		Logger:         logger.Discard,
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	var dialector gorm.Dialector
+	if databaseURL != "" {
+		dialector = postgres.Open(databaseURL)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o700); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		q := url.Values{}
+		q.Set("_journal_mode", "WAL")
+		q.Set("_busy_timeout", "10000")
+		q.Set("_foreign_keys", "on")
+		q.Set("_txlock", "immediate")
+		q.Set("_synchronous", "NORMAL")
+		dialector = sqlite.Open("file:" + sqlitePath + "?" + q.Encode())
+	}
+	db, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(16)
+	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes the connection pool.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Migrate creates or updates every table Crumb uses.
+func Migrate(db *gorm.DB) error {
+	if err := db.AutoMigrate(
+		&models.Category{},
+		&models.Product{},
+		&models.Cart{},
+		&models.CartItem{},
+	); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

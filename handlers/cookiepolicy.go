@@ -1,0 +1,52 @@
+package handlers
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/cookies"
+)
+
+// heldCookie describes a cookie this browser sent, without its value.
+type heldCookie struct {
+	Name    string
+	Bytes   int
+	Expires time.Time // zero: ends with the browser
+}
+
+// policyEntry is one registered cookie as the policy page shows it.
+type policyEntry struct {
+	cookies.Spec
+	CookieName string
+	Held       *heldCookie
+}
+
+// cookiePolicy renders the cookie policy from the registry, with what this
+// browser holds now (names, sizes, expiry; never values).
+func (s *Server) cookiePolicy(c *fiber.Ctx) error {
+	private(c)
+	var entries []policyEntry
+	for n := range cookies.All() {
+		name := cookies.Name(n)
+		e := policyEntry{Spec: name.Spec(), CookieName: s.Jar.CookieName(name)}
+		if value := c.Cookies(e.CookieName); value != "" {
+			e.Held = &heldCookie{Name: e.CookieName, Bytes: len(e.CookieName) + len(value), Expires: s.Jar.Expiry(c, name)}
+		}
+		entries = append(entries, e)
+	}
+	data := s.baseView(c, "Cookies")
+	data["Entries"] = entries
+	data["Secure"] = s.Jar.Secure()
+	return c.Render("pages/cookies", data)
+}
+
+// forgetBrowser clears every Crumb cookie from this browser.
+func (s *Server) forgetBrowser(c *fiber.Ctx) error {
+	if err := s.GuestCarts.Forget(c); err != nil {
+		return err
+	}
+	s.Jar.ClearAll(c)
+	c.Set("Clear-Site-Data", `"cookies"`)
+	return c.Redirect("/cookies", fiber.StatusSeeOther)
+}

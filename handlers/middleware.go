@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const requestIDLocal = "request_id"
+
+// requestLog gives every request an id (kept from a sane incoming
+// X-Request-Id, otherwise random), returns it as X-Request-Id and logs the
+// request when it ends.
+func (s *Server) requestLog(c *fiber.Ctx) error {
+	start := time.Now()
+	id := c.Get(fiber.HeaderXRequestID)
+	if !validRequestID(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b) // crypto/rand.Read never returns an error
+		id = hex.EncodeToString(b)
+	}
+	c.Locals(requestIDLocal, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	err := c.Next()
+	if err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	if s.Log.Enabled(c.UserContext(), slog.LevelInfo) {
+		s.Log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+			slog.String("id", id),
+			slog.String("method", c.Method()),
+			slog.String("path", c.Path()),
+			slog.Int("status", c.Response().StatusCode()),
+			slog.Duration("duration", time.Since(start)),
+		)
+	}
+	return nil
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// contentSecurityPolicy allows scripts, styles and everything else from
+// the store itself only: no inline script or style, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()")
+	if s.Config.Secure() {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+// pageHeaders marks HTML as revalidate-on-every-use. Every page carries
+// this browser's cart count and form tokens, so no shared cache may keep it;
+// pages that show more personal data switch to no-store (see private).
+func (s *Server) pageHeaders(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return c.Next()
+}
+
+// private marks a response as personal: kept by no cache at all.
+func private(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+}
+
+// errCSRF is returned when a form's token is missing or wrong.
+var errCSRF = fiber.NewError(fiber.StatusForbidden, "csrf")
+
+// checkCSRF refuses state-changing requests that do not carry this
+// browser's form token, and any that a browser marks as cross-site.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	token := c.FormValue("_csrf")
+	if token == "" {
+		token = c.Get("X-CSRF-Token")
+	}
+	if c.Get("Sec-Fetch-Site") == "cross-site" || !s.Jar.CheckCSRF(c, s.csrfBinding(c), token) {
+		return errCSRF
+	}
+	return c.Next()
+}
+
+// csrfBinding ties form tokens to the signed-in session; guests have none.
+func (s *Server) csrfBinding(c *fiber.Ctx) string { return "" }

@@ -1,0 +1,69 @@
+// Package handlers serves Crumb over HTTP: the storefront pages, the cart,
+// the cookie policy and the health checks. Every handler is a method of
+// Server, which holds all dependencies; errors are returned to one error
+// handler that picks the page or problem+json to show.
+package handlers
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+	"gorm.io/gorm"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/models"
+)
+
+// Deps is everything the handlers need, built once in main.
+type Deps struct {
+	Config     config.Config
+	DB         *gorm.DB
+	Catalog    *models.Catalog
+	Assets     *assets.Assets
+	Jar        *cookies.Jar
+	GuestCarts *cookies.GuestCarts
+	Views      fs.FS
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// Server holds the dependencies; its methods are the handlers.
+type Server struct {
+	Deps
+}
+
+// New builds the Fiber app with every route.
+func New(d Deps) (*fiber.App, error) {
+	s := &Server{Deps: d}
+	engine := html.NewFileSystem(http.FS(d.Views), ".html")
+	engine.AddFunc("asset", d.Assets.Path)
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("views: %w", err)
+	}
+	// Every template a handler renders; a missing one stops startup.
+	for _, name := range []string{"pages/home", "pages/products", "pages/product", "pages/cart", "pages/cookies", "pages/error"} {
+		if engine.Templates.Lookup(name) == nil {
+			return nil, fmt.Errorf("views: template %s is missing", name)
+		}
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "Crumb",
+		Views:                 engine,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		BodyLimit:             64 * 1024,
+		ReadBufferSize:        16 * 1024,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+	})
+	s.routes(app)
+	return app, nil
+}

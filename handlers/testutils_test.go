@@ -1,0 +1,271 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/database"
+	"crumb/models"
+	"crumb/public"
+	"crumb/views"
+)
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// syncBuffer collects log lines from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type testApp struct {
+	t       *testing.T
+	app     *fiber.App
+	db      *gorm.DB
+	cfg     config.Config
+	clock   *testClock
+	jar     *cookies.Jar
+	catalog *models.Catalog
+	logs    *syncBuffer
+}
+
+// testOption changes the settings before the app is built (config) or
+// the dependencies once they exist (deps).
+type testOption struct {
+	config func(*config.Config)
+	deps   func(*Deps)
+}
+
+// withBaseURL serves the app as if behind baseURL (https turns on Secure
+// cookies with the __Host- prefix).
+func withBaseURL(raw string) testOption {
+	return testOption{config: func(cfg *config.Config) {
+		u, _ := url.Parse(raw)
+		cfg.BaseURL = u
+	}}
+}
+
+// withCartBudget shrinks the cart cookie budget so a test can outgrow it.
+func withCartBudget(n int) testOption {
+	return testOption{deps: func(d *Deps) {
+		d.GuestCarts = cookies.NewGuestCarts(d.Jar, d.DB, n)
+	}}
+}
+
+// newTestApp builds the whole app on a fresh SQLite file with the demo
+// catalog, a fixed secret and a clock the test controls.
+func newTestApp(t *testing.T, opts ...testOption) *testApp {
+	t.Helper()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	dir := t.TempDir()
+	cfg, err := config.Load("", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = dir
+	cfg.SecretKey = bytes.Repeat([]byte{7}, 32)
+	ny, _ := time.LoadLocation("America/New_York")
+	cfg.StoreTimezone = ny
+
+	db, err := database.Open("", filepath.Join(dir, "crumb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = database.Close(db) })
+	if err := database.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Seed(context.Background(), db, "USD"); err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := models.NewCatalog(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	static, err := assets.New(public.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 3, 7, 15, 0, 0, 0, time.UTC)}
+	for _, opt := range opts {
+		if opt.config != nil {
+			opt.config(&cfg)
+		}
+	}
+	jar, err := cookies.NewJar(cfg.SecretKey, cfg.Secure(), clock.Now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Deps{
+		Config: cfg, DB: db, Catalog: catalog, Assets: static, Jar: jar,
+		GuestCarts: cookies.NewGuestCarts(jar, db, 0), Views: views.FS, Log: log, Now: clock.Now,
+	}
+	for _, opt := range opts {
+		if opt.deps != nil {
+			opt.deps(&d)
+		}
+	}
+	app, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{t: t, app: app, db: db, cfg: d.Config, clock: clock, jar: d.Jar, catalog: catalog, logs: logs}
+}
+
+// response is an answered request with its body read.
+type response struct {
+	*http.Response
+	body string
+}
+
+func (ta *testApp) do(req *http.Request) response {
+	ta.t.Helper()
+	res, err := ta.app.Test(req, -1)
+	if err != nil {
+		ta.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return response{res, string(b)}
+}
+
+// listen serves the app on a real loopback socket, for what only the
+// network server does (such as refusing oversized headers).
+func (ta *testApp) listen() string {
+	ta.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	go func() { _ = ta.app.Listener(ln) }()
+	ta.t.Cleanup(func() { _ = ta.app.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+func (ta *testApp) get(path string) response {
+	ta.t.Helper()
+	return ta.do(httptest.NewRequest(fiber.MethodGet, path, nil))
+}
+
+// browser keeps cookies across requests like a real browser would
+// (honouring deletion), and knows how to fill in form tokens.
+type browser struct {
+	ta      *testApp
+	cookies map[string]*http.Cookie
+	header  http.Header
+}
+
+func (ta *testApp) browser() *browser {
+	return &browser{ta: ta, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+}
+
+func (b *browser) do(req *http.Request) response {
+	b.ta.t.Helper()
+	for _, c := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
+	res := b.ta.do(req)
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || (!c.Expires.IsZero() && !c.Expires.After(time.Unix(1, 0))) {
+			delete(b.cookies, c.Name)
+			continue
+		}
+		b.cookies[c.Name] = c
+	}
+	return res
+}
+
+func (b *browser) get(path string) response {
+	b.ta.t.Helper()
+	return b.do(httptest.NewRequest(fiber.MethodGet, path, nil))
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf reads this browser's form token from a page.
+func (b *browser) csrf() string {
+	b.ta.t.Helper()
+	m := csrfField.FindStringSubmatch(b.get("/products/baguette").body)
+	if m == nil {
+		b.ta.t.Fatal("no _csrf field on a product page")
+	}
+	return m[1]
+}
+
+// post submits a form, adding this browser's _csrf token unless the test
+// set one.
+func (b *browser) post(path string, form url.Values) response {
+	b.ta.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", b.csrf())
+	}
+	req := httptest.NewRequest(fiber.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationForm)
+	return b.do(req)
+}
+
+// productID is the id of the product with slug.
+func (ta *testApp) productID(slug string) string {
+	ta.t.Helper()
+	p, err := ta.catalog.ProductBySlug(slug)
+	if err != nil {
+		ta.t.Fatalf("product %s: %v", slug, err)
+	}
+	return strconv.FormatUint(uint64(p.ID), 10)
+}

@@ -1,0 +1,176 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Catalog serves the read-mostly catalog from an in-memory snapshot of the
+// published products, so browsing costs no query. The snapshot is reloaded
+// after a change made here (Reload) and periodically (Run) to pick up changes
+// made by other instances. Stock shown from it is indicative; the cart and
+// checkout read stock from the database.
+type Catalog struct {
+	db   *gorm.DB
+	snap atomic.Pointer[catalogSnapshot]
+}
+
+type catalogSnapshot struct {
+	categories     []Category
+	categoryBySlug map[string]int
+	products       []Product // published, in shelf order
+	search         []string  // lower-cased name and description, by index
+	bySlug         map[string]int
+	byID           map[uint]int
+}
+
+// ProductQuery selects a page of the catalog.
+type ProductQuery struct {
+	Q          string
+	CategoryID uint
+	Page       int // 1-based; clamped into range
+	PerPage    int
+}
+
+// ProductPage is one page of a catalog query.
+type ProductPage struct {
+	Items   []Product
+	Page    int
+	PerPage int
+	Total   int
+	Pages   int
+}
+
+// NewCatalog loads the first snapshot.
+func NewCatalog(ctx context.Context, db *gorm.DB) (*Catalog, error) {
+	c := &Catalog{db: db}
+	if err := c.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Reload replaces the snapshot with the database's current catalog.
+func (c *Catalog) Reload(ctx context.Context) error {
+	var s catalogSnapshot
+	db := c.db.WithContext(ctx)
+	if err := db.Order("position, name").Find(&s.categories).Error; err != nil {
+		return fmt.Errorf("load categories: %w", err)
+	}
+	if err := db.Joins("Category").Where("products.published = ?", true).
+		Order(`"Category".position, products.name`).Find(&s.products).Error; err != nil {
+		return fmt.Errorf("load products: %w", err)
+	}
+	s.categoryBySlug = make(map[string]int, len(s.categories))
+	for i, cat := range s.categories {
+		s.categoryBySlug[cat.Slug] = i
+	}
+	s.bySlug = make(map[string]int, len(s.products))
+	s.byID = make(map[uint]int, len(s.products))
+	s.search = make([]string, len(s.products))
+	for i, p := range s.products {
+		s.bySlug[p.Slug] = i
+		s.byID[p.ID] = i
+		s.search[i] = strings.ToLower(p.Name + "\n" + p.Description)
+	}
+	c.snap.Store(&s)
+	return nil
+}
+
+// Run reloads the snapshot every interval until ctx ends.
+func (c *Catalog) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
+				log.Error("catalog reload failed", "err", err)
+			}
+		}
+	}
+}
+
+// Categories lists every category in shelf order.
+func (c *Catalog) Categories() []Category { return c.snap.Load().categories }
+
+// Category finds a category by slug.
+func (c *Catalog) Category(slug string) (Category, error) {
+	s := c.snap.Load()
+	i, ok := s.categoryBySlug[slug]
+	if !ok {
+		return Category{}, ErrNotFound
+	}
+	return s.categories[i], nil
+}
+
+// Featured lists the featured products.
+func (c *Catalog) Featured() []Product {
+	var out []Product
+	for _, p := range c.snap.Load().products {
+		if p.Featured {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ProductBySlug finds a published product by slug.
+func (c *Catalog) ProductBySlug(slug string) (Product, error) {
+	s := c.snap.Load()
+	i, ok := s.bySlug[slug]
+	if !ok {
+		return Product{}, ErrNotFound
+	}
+	return s.products[i], nil
+}
+
+// ProductByID finds a published product by id.
+func (c *Catalog) ProductByID(id uint) (Product, error) {
+	s := c.snap.Load()
+	i, ok := s.byID[id]
+	if !ok {
+		return Product{}, ErrNotFound
+	}
+	return s.products[i], nil
+}
+
+// Search returns one page of the published products whose name or
+// description contains every word of q (case-insensitively), optionally in
+// one category. The page number is clamped to the pages that exist.
+func (c *Catalog) Search(q ProductQuery) ProductPage {
+	s := c.snap.Load()
+	words := strings.Fields(strings.ToLower(q.Q))
+	var matches []Product
+	for i, p := range s.products {
+		if q.CategoryID != 0 && p.CategoryID != q.CategoryID {
+			continue
+		}
+		if containsAll(s.search[i], words) {
+			matches = append(matches, p)
+		}
+	}
+	per := max(q.PerPage, 1)
+	pages := max((len(matches)+per-1)/per, 1)
+	page := min(max(q.Page, 1), pages)
+	start := min((page-1)*per, len(matches))
+	end := min(start+per, len(matches))
+	return ProductPage{Items: matches[start:end], Page: page, PerPage: per, Total: len(matches), Pages: pages}
+}
+
+func containsAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
