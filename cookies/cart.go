@@ -19,12 +19,12 @@ type GuestCart struct {
 //
 //	version(1) kind(1) payload
 //	kind 'L': uvarint(count), then count × (uvarint(product id), uvarint(quantity))
-//	kind 'T': 32 bytes of token
+//	kind 'T': 16 random bytes naming the cart in the database
 const (
 	cartVersion  = 1
 	kindLines    = 'L'
 	kindToken    = 'T'
-	cartTokenLen = 32
+	cartTokenLen = 16
 )
 
 var errBadCart = errors.New("malformed cart cookie")

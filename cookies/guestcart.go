@@ -3,7 +3,6 @@ package cookies
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -64,7 +63,7 @@ func (g *GuestCarts) Save(c *fiber.Ctx, cart GuestCart) error {
 	ctx := c.UserContext()
 	expires := g.jar.Now().Add(Cart.Spec().MaxAge)
 	if cart.Token == "" {
-		value := g.jar.seal(Cart, EncodeCart(GuestCart{Lines: cart.Lines}), expires)
+		value := g.jar.Seal(Cart, EncodeCart(GuestCart{Lines: cart.Lines}), expires)
 		if len(g.jar.CookieName(Cart))+len(value) <= g.budget {
 			c.Locals(guestCartLocal, cart)
 			return g.jar.SetRaw(c, Cart, value, expires)
@@ -104,7 +103,7 @@ func (g *GuestCarts) Sweep(ctx context.Context) (int64, error) {
 }
 
 func newCartToken() string {
-	b := make([]byte, cartTokenLen/2)
+	b := make([]byte, cartTokenLen)
 	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
-	return hex.EncodeToString(b)
+	return string(b)
 }

@@ -68,11 +68,11 @@ func (j *Jar) CookieName(n Name) string {
 	return n.Spec().Name
 }
 
-// seal encrypts expiry and plaintext for cookie n:
+// Seal encrypts expiry and plaintext for cookie n:
 // base64url(version | nonce | AES-GCM(expiry unix seconds (8 bytes) | plaintext)),
 // with the cookie's name as associated data so a value cannot be moved to
 // another cookie.
-func (j *Jar) seal(n Name, plaintext []byte, expires time.Time) string {
+func (j *Jar) Seal(n Name, plaintext []byte, expires time.Time) string {
 	var unix uint64
 	if !expires.IsZero() {
 		unix = uint64(expires.Unix())
@@ -86,8 +86,8 @@ func (j *Jar) seal(n Name, plaintext []byte, expires time.Time) string {
 	return base64.RawURLEncoding.EncodeToString(out)
 }
 
-// open decrypts a value sealed for cookie n.
-func (j *Jar) open(n Name, value string) (plaintext []byte, expires time.Time, ok bool) {
+// Open decrypts a value sealed for cookie n.
+func (j *Jar) Open(n Name, value string) (plaintext []byte, expires time.Time, ok bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	ns := j.aead.NonceSize()
 	if err != nil || len(raw) < 1+ns+j.aead.Overhead() || raw[0] != sealVersion {
@@ -111,7 +111,7 @@ func (j *Jar) Read(c *fiber.Ctx, n Name) ([]byte, bool) {
 	if value == "" {
 		return nil, false
 	}
-	plain, expires, ok := j.open(n, value)
+	plain, expires, ok := j.Open(n, value)
 	if !ok {
 		j.Reject(c, n, "cannot be decrypted")
 		return nil, false
@@ -126,7 +126,7 @@ func (j *Jar) Read(c *fiber.Ctx, n Name) ([]byte, bool) {
 // Expiry is when cookie n, as this browser sent it, expires; the zero time
 // for a cookie that ends with the browser or cannot be read.
 func (j *Jar) Expiry(c *fiber.Ctx, n Name) time.Time {
-	_, expires, _ := j.open(n, c.Cookies(j.CookieName(n)))
+	_, expires, _ := j.Open(n, c.Cookies(j.CookieName(n)))
 	return expires
 }
 
@@ -140,7 +140,7 @@ func (j *Jar) Reject(c *fiber.Ctx, n Name, why string) {
 // the browser should drop it (and when Read stops accepting it); the zero
 // time makes it last until the browser closes.
 func (j *Jar) Write(c *fiber.Ctx, n Name, plaintext []byte, expires time.Time) error {
-	return j.SetRaw(c, n, j.seal(n, plaintext, expires), expires)
+	return j.SetRaw(c, n, j.Seal(n, plaintext, expires), expires)
 }
 
 // SetRaw sets cookie n to an already protected value (sealed by this jar,

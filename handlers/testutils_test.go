@@ -78,6 +78,10 @@ type testApp struct {
 	logs    *syncBuffer
 }
 
+// sharedAssets fingerprints and compresses public/ once for all tests;
+// the result is immutable.
+var sharedAssets = sync.OnceValues(func() (*assets.Assets, error) { return assets.New(public.FS) })
+
 // testOption changes the settings before the app is built (config) or
 // the dependencies once they exist (deps).
 type testOption struct {
@@ -92,6 +96,11 @@ func withBaseURL(raw string) testOption {
 		u, _ := url.Parse(raw)
 		cfg.BaseURL = u
 	}}
+}
+
+// withSecretKey uses another SECRET_KEY, as another store would.
+func withSecretKey(key []byte) testOption {
+	return testOption{config: func(cfg *config.Config) { cfg.SecretKey = key }}
 }
 
 // withCartBudget shrinks the cart cookie budget so a test can outgrow it.
@@ -132,7 +141,7 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	static, err := assets.New(public.FS)
+	static, err := sharedAssets()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,12 +75,12 @@ func SetInLines(lines []CartLine, p Product, qty int) ([]CartLine, error) {
 			out = slices.Delete(out, i, i+1)
 		}
 		return out, nil
+	case qty > MaxLineQuantity:
+		return nil, Invalid("quantity", "You can have at most %d of %s in one order.", MaxLineQuantity, p.Name)
 	case p.Stock == 0:
 		return nil, Invalid("quantity", "%s is sold out.", p.Name)
 	case qty > p.Stock:
 		return nil, Invalid("quantity", "Only %d of %s left in stock; you can have at most %d.", p.Stock, p.Name, p.Stock)
-	case qty > MaxLineQuantity:
-		return nil, Invalid("quantity", "You can have at most %d of %s in one order.", MaxLineQuantity, p.Name)
 	case i >= 0:
 		out[i].Quantity = qty
 	case len(out) >= MaxCartLines:
