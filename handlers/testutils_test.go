@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -117,12 +118,13 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dir := t.TempDir()
+	t.Setenv("DATA_DIR", dir)
+	t.Setenv("SECRET_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
+	t.Setenv("JWT_KEYS", "test:"+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32)))
 	cfg, err := config.Load("", log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DataDir = dir
-	cfg.SecretKey = bytes.Repeat([]byte{7}, 32)
 	ny, _ := time.LoadLocation("America/New_York")
 	cfg.StoreTimezone = ny
 
