@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
 	"crumb/assets"
 	"crumb/config"
 	"crumb/cookies"
@@ -19,6 +22,7 @@ import (
 	"crumb/handlers"
 	"crumb/models"
 	"crumb/public"
+	"crumb/sessions"
 	"crumb/views"
 )
 
@@ -51,6 +55,10 @@ func run(bootLog *slog.Logger) error {
 		if err := database.Seed(ctx, db, cfg.Currency); err != nil {
 			return err
 		}
+		if err := database.SeedDemoAccount(ctx, db, models.DefaultPasswordParams); err != nil {
+			return err
+		}
+		log.Info("demo account", "email", database.DemoEmail, "password", database.DemoPassword)
 	}
 
 	catalog, err := models.NewCatalog(ctx, db)
@@ -66,6 +74,15 @@ func run(bootLog *slog.Logger) error {
 		return err
 	}
 	guestCarts := cookies.NewGuestCarts(jar, db, 0)
+	storage, sweepStorage, err := openSessionStore(cfg, db)
+	if err != nil {
+		return err
+	}
+	defer storage.Close()
+	sessionManager := sessions.New(sessions.Config{
+		Storage: storage, DB: db, Jar: jar, Now: time.Now,
+		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: log,
+	})
 	app, err := handlers.New(handlers.Deps{
 		Config:     cfg,
 		DB:         db,
@@ -73,6 +90,9 @@ func run(bootLog *slog.Logger) error {
 		Assets:     static,
 		Jar:        jar,
 		GuestCarts: guestCarts,
+		Sessions:   sessionManager,
+		Limits:     storage,
+		Passwords:  models.DefaultPasswordParams,
 		Views:      views.FS,
 		Log:        log,
 		Now:        time.Now,
@@ -83,6 +103,10 @@ func run(bootLog *slog.Logger) error {
 
 	go catalog.Run(ctx, 30*time.Second, log)
 	go sweep(ctx, log, time.Hour, guestCarts.Sweep)
+	go sweep(ctx, log, 5*time.Minute, sessionManager.Sweep)
+	if sweepStorage != nil {
+		go sweep(ctx, log, 5*time.Minute, sweepStorage)
+	}
 
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- app.Listen(cfg.Addr()) }()
@@ -117,6 +141,18 @@ func sweep(ctx context.Context, log *slog.Logger, every time.Duration, fn func(c
 		case <-t.C:
 		}
 	}
+}
+
+// openSessionStore returns where sessions and rate-limit counters live:
+// Redis when SESSION_STORE is set, the database otherwise (with the sweep
+// that deletes its expired rows; Redis expires keys itself).
+func openSessionStore(cfg config.Config, db *gorm.DB) (fiber.Storage, func(context.Context) (int64, error), error) {
+	if cfg.SessionStore != "" {
+		store, err := database.OpenRedis(cfg.SessionStore)
+		return store, nil, err
+	}
+	store := database.NewStorage(db, time.Now)
+	return store, store.Sweep, nil
 }
 
 func databaseName(cfg config.Config) string {

@@ -78,6 +78,10 @@ func Migrate(db *gorm.DB) error {
 		&models.Product{},
 		&models.Cart{},
 		&models.CartItem{},
+		&models.User{},
+		&models.WebSession{},
+		&models.RememberToken{},
+		&StorageEntry{},
 	); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -100,4 +101,26 @@ func Seed(ctx context.Context, db *gorm.DB, currency string) error {
 		}
 		return nil
 	})
+}
+
+// The demo account seeded in development; its credentials are printed at
+// startup and in the README.
+const (
+	DemoEmail    = "demo@crumb.test"
+	DemoPassword = "fresh-bread-daily"
+)
+
+// SeedDemoAccount adds the demo account if it is missing.
+func SeedDemoAccount(ctx context.Context, db *gorm.DB, params models.PasswordParams) error {
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.User{}).Where("email = ?", DemoEmail).Count(&n).Error; err != nil {
+		return fmt.Errorf("seed demo account: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := models.CreateUser(ctx, db, "Demo Shopper", DemoEmail, DemoPassword, params); err != nil && !errors.Is(err, models.ErrEmailTaken) {
+		return fmt.Errorf("seed demo account: %w", err)
+	}
+	return nil
 }

@@ -10,14 +10,21 @@ import (
 	"crumb/models"
 )
 
-// cartLines are the lines of this browser's cart.
+// cartLines are the lines of this request's cart: the account's cart in
+// the database when signed in, the browser's guest cart otherwise.
 func (s *Server) cartLines(c *fiber.Ctx) ([]models.CartLine, error) {
+	if cur := s.current(c); cur != nil {
+		return models.UserCartLines(c.UserContext(), s.DB, cur.UserID)
+	}
 	g, err := s.GuestCarts.Load(c)
 	return g.Lines, err
 }
 
-// saveCartLines replaces the lines of this browser's cart.
+// saveCartLines replaces the lines of this request's cart.
 func (s *Server) saveCartLines(c *fiber.Ctx, lines []models.CartLine) error {
+	if cur := s.current(c); cur != nil {
+		return models.SaveUserCart(c.UserContext(), s.DB, cur.UserID, lines)
+	}
 	g, err := s.GuestCarts.Load(c)
 	if err != nil {
 		return err

@@ -4,9 +4,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"crumb/sessions"
 )
 
 const requestIDLocal = "request_id"
@@ -107,4 +112,57 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 }
 
 // csrfBinding ties form tokens to the signed-in session; guests have none.
-func (s *Server) csrfBinding(c *fiber.Ctx) string { return "" }
+func (s *Server) csrfBinding(c *fiber.Ctx) string {
+	if cur := s.current(c); cur != nil {
+		return cur.KeyHash
+	}
+	return ""
+}
+
+// loadSession finds who is signed in (resuming from a remember-me cookie
+// if needed) before anything else looks.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	if _, err := s.Sessions.Load(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// current is who is signed in on this request, or nil.
+func (s *Server) current(c *fiber.Ctx) *sessions.Current {
+	cur, err := s.Sessions.Load(c)
+	if err != nil {
+		return nil
+	}
+	return cur
+}
+
+// requireLogin sends guests to the sign-in page, then back here. Every
+// page behind it is personal: no cache keeps it.
+func (s *Server) requireLogin(c *fiber.Ctx) error {
+	if s.current(c) == nil {
+		next := "/account"
+		if c.Method() == fiber.MethodGet {
+			next = c.OriginalURL()
+		}
+		return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+	}
+	private(c)
+	return c.Next()
+}
+
+// limit allows 10 attempts a minute for each key that key() gives,
+// counted in the shared store so every instance agrees.
+func (s *Server) limit(name string, key func(*fiber.Ctx) string) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:          10,
+		Expiration:   time.Minute,
+		Storage:      s.Limits,
+		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + key(c) },
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	})
+}
+
+func byIP(c *fiber.Ctx) string { return c.IP() }
+
+func byAccount(c *fiber.Ctx) string { return strings.ToLower(strings.TrimSpace(c.FormValue("email"))) }

@@ -22,7 +22,14 @@ func (s *Server) baseView(c *fiber.Ctx, title string) view {
 	if lines, err := s.cartLines(c); err == nil {
 		count = models.LineCount(lines)
 	}
+	cur := s.current(c)
+	flash := ""
+	if cur != nil {
+		flash = cur.Flash
+	}
 	return view{
+		"User":       cur,
+		"Flash":      flash,
 		"Title":      title,
 		"CSRF":       csrf,
 		"CartCount":  count,

@@ -20,7 +20,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 
 	// Pages: revalidated with an ETag on every view.
-	pages := app.Group("", s.pageHeaders, etag.New(), s.checkCSRF)
+	pages := app.Group("", s.pageHeaders, etag.New(), s.loadSession, s.checkCSRF)
 	pages.Get("/", s.home)
 	pages.Get("/products", s.productList)
 	pages.Get("/products/:slug", s.productDetail)
@@ -30,6 +30,23 @@ func (s *Server) routes(app *fiber.App) {
 	pages.Post("/popup/dismiss", s.dismissPopup)
 	pages.Get("/cookies", s.cookiePolicy)
 	pages.Post("/cookies/forget", s.forgetBrowser)
+
+	// Accounts: sign-up and sign-in are rate limited per IP and per account.
+	pages.Get("/signup", s.signupForm)
+	pages.Post("/signup", s.limit("signup-ip", byIP), s.limit("signup-account", byAccount), s.signup)
+	pages.Get("/login", s.loginForm)
+	pages.Post("/login", s.limit("login-ip", byIP), s.limit("login-account", byAccount), s.login)
+	pages.Post("/login/forget-email", s.forgetEmail)
+	pages.Post("/logout", s.logout)
+
+	// Signed-in pages.
+	account := pages.Group("/account", s.requireLogin)
+	account.Get("", s.account)
+	account.Post("/password", s.changePassword)
+	account.Post("/email", s.changeEmail)
+	account.Get("/security", s.security)
+	account.Post("/security/revoke", s.revoke)
+	account.Post("/security/revoke-all", s.revokeAll)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

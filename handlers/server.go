@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,7 @@ import (
 	"crumb/config"
 	"crumb/cookies"
 	"crumb/models"
+	"crumb/sessions"
 )
 
 // Deps is everything the handlers need, built once in main.
@@ -29,6 +31,9 @@ type Deps struct {
 	Assets     *assets.Assets
 	Jar        *cookies.Jar
 	GuestCarts *cookies.GuestCarts
+	Sessions   *sessions.Manager
+	Limits     fiber.Storage // shared rate-limit counters (the session store's backend)
+	Passwords  models.PasswordParams
 	Views      fs.FS
 	Log        *slog.Logger
 	Now        func() time.Time
@@ -44,11 +49,13 @@ func New(d Deps) (*fiber.App, error) {
 	s := &Server{Deps: d}
 	engine := html.NewFileSystem(http.FS(d.Views), ".html")
 	engine.AddFunc("asset", d.Assets.Path)
+	engine.AddFunc("splitLines", func(s string) []string { return strings.Split(s, "\n") })
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
 	// Every template a handler renders; a missing one stops startup.
-	for _, name := range []string{"pages/home", "pages/products", "pages/product", "pages/cart", "pages/cookies", "pages/error"} {
+	for _, name := range []string{"pages/home", "pages/products", "pages/product", "pages/cart", "pages/cookies", "pages/error",
+		"pages/login", "pages/signup", "pages/account", "pages/security"} {
 		if engine.Templates.Lookup(name) == nil {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}

@@ -27,6 +27,7 @@ import (
 	"crumb/database"
 	"crumb/models"
 	"crumb/public"
+	"crumb/sessions"
 	"crumb/views"
 )
 
@@ -78,6 +79,10 @@ type testApp struct {
 	catalog *models.Catalog
 	logs    *syncBuffer
 }
+
+// testPasswords makes password hashing cheap in tests; stored hashes carry
+// their own costs, so checking works the same.
+var testPasswords = models.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 
 // sharedAssets fingerprints and compresses public/ once for all tests;
 // the result is immutable.
@@ -157,9 +162,17 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	storage := database.NewStorage(db, clock.Now)
 	d := Deps{
 		Config: cfg, DB: db, Catalog: catalog, Assets: static, Jar: jar,
-		GuestCarts: cookies.NewGuestCarts(jar, db, 0), Views: views.FS, Log: log, Now: clock.Now,
+		GuestCarts: cookies.NewGuestCarts(jar, db, 0),
+		Sessions: sessions.New(sessions.Config{
+			Storage: storage, DB: db, Jar: jar, Now: clock.Now,
+			Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: log,
+		}),
+		Limits:    storage,
+		Passwords: testPasswords,
+		Views:     views.FS, Log: log, Now: clock.Now,
 	}
 	for _, opt := range opts {
 		if opt.deps != nil {
@@ -230,7 +243,7 @@ func (b *browser) do(req *http.Request) response {
 	}
 	res := b.ta.do(req)
 	for _, c := range res.Cookies() {
-		if c.MaxAge < 0 || (!c.Expires.IsZero() && !c.Expires.After(time.Unix(1, 0))) {
+		if c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now())) {
 			delete(b.cookies, c.Name)
 			continue
 		}
@@ -279,4 +292,35 @@ func (ta *testApp) productID(slug string) string {
 		ta.t.Fatalf("product %s: %v", slug, err)
 	}
 	return strconv.FormatUint(uint64(p.ID), 10)
+}
+
+// signUp creates an account in this browser (signed in afterwards).
+func (b *browser) signUp(name, email, password string, extra url.Values) response {
+	b.ta.t.Helper()
+	form := url.Values{"name": {name}, "email": {email}, "password": {password}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	res := b.post("/signup", form)
+	if res.StatusCode != fiber.StatusSeeOther {
+		b.ta.t.Fatalf("sign-up = %d: %s", res.StatusCode, res.body)
+	}
+	return res
+}
+
+// logIn signs this browser in.
+func (b *browser) logIn(email, password string, extra url.Values) response {
+	b.ta.t.Helper()
+	form := url.Values{"email": {email}, "password": {password}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return b.post("/login", form)
+}
+
+// signedIn reports whether /account shows this browser's account.
+func (b *browser) signedIn() bool {
+	b.ta.t.Helper()
+	res := b.get("/account")
+	return res.StatusCode == 200 && strings.Contains(res.body, "Hello, ")
 }

@@ -147,3 +147,116 @@ func deleteCart(tx *gorm.DB, cartID uint) error {
 	}
 	return nil
 }
+
+// UserCartLines loads the lines of a signed-in shopper's cart, the same
+// cart the web and the app show.
+func UserCartLines(ctx context.Context, db *gorm.DB, userID uint) ([]CartLine, error) {
+	var lines []CartLine
+	err := db.WithContext(ctx).Model(&CartItem{}).
+		Select("cart_items.product_id, cart_items.quantity").
+		Joins("JOIN carts ON carts.id = cart_items.cart_id").
+		Where("carts.user_id = ?", userID).
+		Order("cart_items.product_id").
+		Scan(&lines).Error
+	if err != nil {
+		return nil, fmt.Errorf("load cart: %w", err)
+	}
+	return lines, nil
+}
+
+// SaveUserCart replaces the lines of a signed-in shopper's cart.
+func SaveUserCart(ctx context.Context, db *gorm.DB, userID uint, lines []CartLine) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		id, err := userCartID(tx, userID)
+		if err != nil {
+			return err
+		}
+		return replaceItems(tx, id, lines)
+	})
+}
+
+// MergeIntoUserCart adds a guest's lines to the shopper's cart at sign-in:
+// quantities are summed and capped by the stock and the per-line maximum;
+// products no longer sold are left out. It reports how many items were added.
+func MergeIntoUserCart(ctx context.Context, db *gorm.DB, userID uint, guest []CartLine) (int, error) {
+	if len(guest) == 0 {
+		return 0, nil
+	}
+	added := 0
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		id, err := userCartID(tx, userID)
+		if err != nil {
+			return err
+		}
+		var lines []CartLine
+		if err := tx.Model(&CartItem{}).Select("product_id, quantity").Where("cart_id = ?", id).Scan(&lines).Error; err != nil {
+			return fmt.Errorf("merge cart: %w", err)
+		}
+		ids := make([]uint, len(guest))
+		for i, l := range guest {
+			ids[i] = l.ProductID
+		}
+		var products []Product
+		if err := tx.Where("id IN ? AND published = ?", ids, true).Find(&products).Error; err != nil {
+			return fmt.Errorf("merge cart: %w", err)
+		}
+		stock := make(map[uint]int, len(products))
+		for _, p := range products {
+			stock[p.ID] = p.Stock
+		}
+		for _, g := range guest {
+			s, ok := stock[g.ProductID]
+			if !ok {
+				continue
+			}
+			i := slicesIndex(lines, g.ProductID)
+			have := 0
+			if i >= 0 {
+				have = lines[i].Quantity
+			}
+			want := min(have+g.Quantity, s, MaxLineQuantity)
+			if want <= have {
+				continue
+			}
+			added += want - have
+			if i >= 0 {
+				lines[i].Quantity = want
+			} else if len(lines) < MaxCartLines {
+				lines = append(lines, CartLine{ProductID: g.ProductID, Quantity: want})
+			} else {
+				added -= want
+			}
+		}
+		return replaceItems(tx, id, lines)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+// userCartID returns the id of the user's cart, creating it if needed.
+func userCartID(tx *gorm.DB, userID uint) (uint, error) {
+	cart := Cart{UserID: &userID}
+	if err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "user_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"updated_at"}),
+	}).Create(&cart).Error; err != nil {
+		return 0, fmt.Errorf("cart: %w", err)
+	}
+	if cart.ID == 0 {
+		if err := tx.Where("user_id = ?", userID).Select("id").Take(&cart).Error; err != nil {
+			return 0, fmt.Errorf("cart: %w", err)
+		}
+	}
+	return cart.ID, nil
+}
+
+func slicesIndex(lines []CartLine, productID uint) int {
+	for i, l := range lines {
+		if l.ProductID == productID {
+			return i
+		}
+	}
+	return -1
+}

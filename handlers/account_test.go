@@ -1,0 +1,319 @@
+package handlers
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+)
+
+const testPassword = "rye-and-butter-42"
+
+func TestSignUp(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	res := b.signUp("Ana Baker", "  Ana@Example.COM ", testPassword, nil)
+	if res.Header.Get("Location") != "/account" {
+		t.Errorf("sign-up goes to %q", res.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "crumb_session" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+	if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.MaxAge != 0 || session.RawExpires != "" || session.Path != "/" {
+		t.Errorf("session cookie: %+v", session)
+	}
+	if len(session.Value) < 43 {
+		t.Errorf("session id %q is shorter than 256 bits", session.Value)
+	}
+	page := b.get("/account")
+	if !strings.Contains(page.body, "Hello, Ana Baker") || !strings.Contains(page.body, "ana@example.com") {
+		t.Error("account page does not show the account")
+	}
+	if page.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("account Cache-Control = %q", page.Header.Get("Cache-Control"))
+	}
+	var u models.User
+	ta.db.Where("email = ?", "ana@example.com").Take(&u)
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$") || strings.Contains(u.PasswordHash, testPassword) {
+		t.Errorf("password stored as %q", u.PasswordHash)
+	}
+}
+
+func TestSignUpRejectsBadInput(t *testing.T) {
+	ta := newTestApp(t)
+	ta.browser().signUp("First", "taken@example.com", testPassword, nil)
+	tests := []struct {
+		name, field, value, message string
+	}{
+		{"no name", "name", " ", "Enter your name"},
+		{"bad email", "email", "not-an-email", "Enter an email address"},
+		{"email with a display name", "email", "Eve <eve@example.com>", "Enter an email address"},
+		{"short password", "password", "short", "at least 8"},
+		{"long password", "password", strings.Repeat("x", 129), "at most 128"},
+		{"common password", "password", "Password123", "too common"},
+		{"email taken in another case", "email", "TAKEN@example.com", "already exists"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"name": {"Bea"}, "email": {"bea@example.com"}, "password": {testPassword}}
+			form.Set(tt.field, tt.value)
+			res := ta.browser().post("/signup", form)
+			if res.StatusCode != fiber.StatusUnprocessableEntity {
+				t.Fatalf("status = %d, want 422", res.StatusCode)
+			}
+			if !strings.Contains(res.body, htmlEscape(tt.message)) && !strings.Contains(res.body, tt.message) {
+				t.Errorf("page lacks %q", tt.message)
+			}
+			if tt.field != "name" && !strings.Contains(res.body, `value="Bea"`) {
+				t.Error("the name typed was lost")
+			}
+			if strings.Contains(res.body, testPassword) || (tt.field == "password" && strings.Contains(res.body, `value="`+tt.value)) {
+				t.Error("the password is echoed back")
+			}
+		})
+	}
+	var n int64
+	ta.db.Model(&models.User{}).Count(&n)
+	if n != 1 {
+		t.Errorf("%d accounts exist, want 1", n)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	ta := newTestApp(t)
+	ta.browser().signUp("Cal", "cal@example.com", testPassword, nil)
+
+	for name, form := range map[string][2]string{
+		"wrong password": {"cal@example.com", "wrong-password-1"},
+		"unknown email":  {"nobody@example.com", testPassword},
+	} {
+		b := ta.browser()
+		res := b.logIn(form[0], form[1], nil)
+		if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.body, "The email or password is wrong") {
+			t.Errorf("%s: %d", name, res.StatusCode)
+		}
+		if !strings.Contains(res.body, `value="`+form[0]+`"`) {
+			t.Errorf("%s: the email typed was lost", name)
+		}
+		if b.signedIn() {
+			t.Errorf("%s: signed in", name)
+		}
+	}
+
+	b := ta.browser()
+	before := b.csrf()
+	res := b.logIn("CAL@example.com", testPassword, url.Values{"next": {"/cart"}})
+	if res.StatusCode != fiber.StatusSeeOther || res.Header.Get("Location") != "/cart" {
+		t.Fatalf("login = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if !b.signedIn() {
+		t.Fatal("not signed in")
+	}
+	// A form token from before sign-in no longer works.
+	if res := b.post("/cart/items", url.Values{"_csrf": {before}, "product_id": {ta.productID("baguette")}}); res.StatusCode != fiber.StatusForbidden {
+		t.Errorf("pre-login form token accepted: %d", res.StatusCode)
+	}
+	if res := ta.browser().post("/login", url.Values{"email": {"cal@example.com"}, "password": {testPassword}, "_csrf": {""}}); res.StatusCode != fiber.StatusForbidden {
+		t.Errorf("login without a form token = %d, want 403", res.StatusCode)
+	}
+}
+
+func TestLoginOnlyRedirectsToLocalPaths(t *testing.T) {
+	ta := newTestApp(t)
+	ta.browser().signUp("Dee", "dee@example.com", testPassword, nil)
+	for next, want := range map[string]string{
+		"/orders?page=2":          "/orders?page=2",
+		"//evil.example/x":        "/account",
+		"https://evil.example/":   "/account",
+		"/\\evil.example":         "/account",
+		"javascript:alert(1)":     "/account",
+		"evil.example":            "/account",
+		"/%0d%0aSet-Cookie:x=y":   "/%0d%0aSet-Cookie:x=y",
+		"/account\r\nX-Evil: yes": "/account",
+	} {
+		b := ta.browser()
+		res := b.logIn("dee@example.com", testPassword, url.Values{"next": {next}})
+		if got := res.Header.Get("Location"); got != want {
+			t.Errorf("next=%q redirects to %q, want %q", next, got, want)
+		}
+	}
+	// The sign-in page keeps a safe next and drops an unsafe one.
+	if page := ta.get("/login?next=/checkout"); !strings.Contains(page.body, `name="next" value="/checkout"`) {
+		t.Error("safe next not kept")
+	}
+	if page := ta.get("/login?next=//evil.example"); strings.Contains(page.body, "evil.example") {
+		t.Error("unsafe next kept")
+	}
+}
+
+func TestSessionFixationAndLogout(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Eli", "eli@example.com", testPassword, nil)
+	b.post("/logout", nil)
+	// An attacker plants a session id before sign-in; sign-in must replace it.
+	planted := &http.Cookie{Name: "crumb_session", Value: "planted-session-id-planted-session-id-plant"}
+	b.cookies["crumb_session"] = planted
+	b.logIn("eli@example.com", testPassword, nil)
+	if b.cookies["crumb_session"].Value == planted.Value {
+		t.Fatal("session id not regenerated at sign-in")
+	}
+	stolen := b.cookies["crumb_session"].Value
+
+	res := b.post("/logout", nil)
+	if res.StatusCode != fiber.StatusSeeOther || res.Header.Get("Clear-Site-Data") != `"cache", "storage"` {
+		t.Errorf("logout = %d, Clear-Site-Data %q", res.StatusCode, res.Header.Get("Clear-Site-Data"))
+	}
+	if _, ok := b.cookies["crumb_session"]; ok {
+		t.Error("session cookie not cleared")
+	}
+	// The old cookie replayed after sign-out is anonymous.
+	replay := ta.browser()
+	replay.cookies["crumb_session"] = &http.Cookie{Name: "crumb_session", Value: stolen}
+	if replay.signedIn() {
+		t.Error("the session survived sign-out on the server")
+	}
+	var n int64
+	ta.db.Model(&models.WebSession{}).Count(&n)
+	if n != 0 {
+		t.Errorf("%d sessions listed after sign-out", n)
+	}
+	// Sign-out is a POST: a GET changes nothing.
+	b.logIn("eli@example.com", testPassword, nil)
+	if res := b.get("/logout"); res.StatusCode != 404 && res.StatusCode != 405 {
+		t.Errorf("GET /logout = %d", res.StatusCode)
+	}
+	if !b.signedIn() {
+		t.Error("GET /logout signed out")
+	}
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Fay", "fay@example.com", testPassword, nil)
+
+	ta.clock.Advance(29 * time.Minute)
+	if !b.signedIn() {
+		t.Fatal("signed out before 30 idle minutes")
+	}
+	ta.clock.Advance(30 * time.Minute)
+	if b.signedIn() {
+		t.Fatal("still signed in after 30 idle minutes")
+	}
+
+	b.logIn("fay@example.com", testPassword, nil)
+	for range 24 { // active every 25 minutes for 10 hours
+		ta.clock.Advance(25 * time.Minute)
+		if !b.signedIn() {
+			t.Fatal("an active session ended before 12 hours")
+		}
+	}
+	ta.clock.Advance(2*time.Hour + time.Minute)
+	if b.signedIn() {
+		t.Fatal("a session outlived 12 hours")
+	}
+}
+
+func TestSessionIsWrittenOnlyWhenItChanges(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Gus", "gus@example.com", testPassword, nil)
+	b.get("/account") // shows and clears nothing-to-flash; settles the session
+	expiry := func() int64 {
+		var e struct{ ExpiresAt int64 }
+		ta.db.Table("storage_entries").Select("expires_at").Where("storage_key NOT LIKE 'limit:%'").Take(&e)
+		return e.ExpiresAt
+	}
+	first := expiry()
+	ta.clock.Advance(50 * time.Second)
+	b.get("/products")
+	b.get("/cart")
+	if got := expiry(); got != first {
+		t.Errorf("the session was written within a minute (expiry %d -> %d)", first, got)
+	}
+	ta.clock.Advance(15 * time.Second)
+	b.get("/products")
+	if got := expiry(); got <= first {
+		t.Errorf("the idle clock did not move after a minute (expiry %d -> %d)", first, got)
+	}
+}
+
+func TestPersonalPagesAreNotCached(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Hal", "hal@example.com", testPassword, nil)
+	for _, path := range []string{"/account", "/account/security", "/cart"} {
+		if got := b.get(path).Header.Get("Cache-Control"); got != "private, no-store" {
+			t.Errorf("%s Cache-Control = %q", path, got)
+		}
+	}
+	if got := ta.get("/login").Header.Get("Cache-Control"); got != "private, no-store" {
+		t.Errorf("/login Cache-Control = %q", got)
+	}
+	if res := ta.get("/account"); res.StatusCode != fiber.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Faccount" {
+		t.Errorf("guest /account = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestLoginRateLimits(t *testing.T) {
+	ta := newTestApp(t)
+	base := ta.listen()
+	client := func(ip string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	token := func(c *http.Client) (string, []*http.Cookie) {
+		res, err := c.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return csrfField.FindStringSubmatch(string(body))[1], res.Cookies()
+	}
+	attempt := func(c *http.Client, email string) *http.Response {
+		tok, cks := token(c)
+		req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"_csrf": {tok}, "email": {email}, "password": {"wrong-password-1"}}.Encode()))
+		req.Header.Set("Content-Type", fiber.MIMEApplicationForm)
+		for _, ck := range cks {
+			req.AddCookie(ck)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	one, two, three := client("127.0.0.2"), client("127.0.0.3"), client("127.0.0.4")
+	for i := range 10 {
+		if res := attempt(one, "ivy@example.com"); res.StatusCode != fiber.StatusUnprocessableEntity {
+			t.Fatalf("attempt %d = %d", i+1, res.StatusCode)
+		}
+	}
+	res := attempt(one, "other@example.com")
+	if res.StatusCode != fiber.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("11th attempt from one IP = %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	// The account is limited from any IP; other accounts from fresh IPs are not.
+	if res := attempt(two, "ivy@example.com"); res.StatusCode != fiber.StatusTooManyRequests {
+		t.Errorf("11th attempt on one account from another IP = %d", res.StatusCode)
+	}
+	if res := attempt(three, "jo@example.com"); res.StatusCode != fiber.StatusUnprocessableEntity {
+		t.Errorf("another account from another IP = %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,161 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"crumb/models"
+)
+
+// account shows the profile and the forms to change email and password.
+func (s *Server) account(c *fiber.Ctx) error {
+	return s.renderAccount(c, fiber.StatusOK, nil, "")
+}
+
+func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string, notice string) error {
+	cur := s.current(c)
+	user, err := models.UserByID(c.UserContext(), s.DB, cur.UserID)
+	if err != nil {
+		return err
+	}
+	data := s.baseView(c, "Your account")
+	data["Account"] = user
+	data["Errors"] = errs
+	data["Notice"] = notice
+	return c.Status(status).Render("pages/account", data)
+}
+
+// changePassword always asks for the current password; afterwards every
+// other session and remembered device of the account is signed out.
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	cur := s.current(c)
+	ctx := c.UserContext()
+	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if !models.PasswordMatches(user.PasswordHash, c.FormValue("current_password")) {
+		errs["current_password"] = "Your current password is wrong."
+	}
+	newPassword := c.FormValue("new_password")
+	if err := models.CheckPassword(newPassword); err != nil {
+		errs["new_password"] = err.(*models.InputError).Message
+	}
+	if len(errs) > 0 {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
+	}
+	if err := s.DB.WithContext(ctx).Model(&user).Update("password_hash", models.HashPassword(newPassword, s.Passwords)).Error; err != nil {
+		return err
+	}
+	if err := s.Sessions.RevokeAll(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
+		return err
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device is signed out.")
+}
+
+// changeEmail asks for the password when the session was resumed from a
+// remember-me cookie rather than signed in just now.
+func (s *Server) changeEmail(c *fiber.Ctx) error {
+	cur := s.current(c)
+	ctx := c.UserContext()
+	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if !cur.Fresh && !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
+		errs["password"] = "Enter your password to confirm it's you."
+	}
+	email, err := models.NormalizeEmail(c.FormValue("email"))
+	addFieldError(errs, err)
+	if len(errs) > 0 {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
+	}
+	err = s.DB.WithContext(ctx).Model(&user).Update("email", email).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"email": "Another account uses that email."}, "")
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+".")
+}
+
+// security lists the account's sessions and remembered devices.
+func (s *Server) security(c *fiber.Ctx) error {
+	return s.renderSecurity(c, fiber.StatusOK, "", "")
+}
+
+func (s *Server) renderSecurity(c *fiber.Ctx, status int, errMsg, notice string) error {
+	cur := s.current(c)
+	ctx := c.UserContext()
+	now := s.Now()
+	webSessions, err := models.UserWebSessions(ctx, s.DB, cur.UserID, now)
+	if err != nil {
+		return err
+	}
+	devices, err := models.UserRememberTokens(ctx, s.DB, cur.UserID, now)
+	if err != nil {
+		return err
+	}
+	data := s.baseView(c, "Devices and sessions")
+	data["Sessions"] = webSessions
+	data["Devices"] = devices
+	data["CurrentKey"] = cur.KeyHash
+	data["CurrentSelector"] = s.Sessions.RememberSelector(c)
+	data["Fresh"] = cur.Fresh
+	data["Error"] = errMsg
+	data["Notice"] = notice
+	return c.Status(status).Render("pages/security", data)
+}
+
+// revoke ends one session ("session", by its id on the page) or forgets
+// one remembered device ("device").
+func (s *Server) revoke(c *fiber.Ctx) error {
+	cur := s.current(c)
+	id := c.FormValue("id")
+	var ok bool
+	var err error
+	switch c.FormValue("kind") {
+	case "session":
+		ok, err = s.Sessions.RevokeSession(c.UserContext(), cur.UserID, id)
+	case "device":
+		n, perr := strconv.ParseUint(id, 10, 32)
+		if perr == nil {
+			ok, err = s.Sessions.RevokeDevice(c, cur.UserID, uint(n))
+		}
+	default:
+		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Choose a session or a device to sign out.", "")
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "That session or device is already signed out.", "")
+	}
+	return c.Redirect("/account/security", fiber.StatusSeeOther)
+}
+
+// revokeAll signs out every other session and device; a remembered
+// session must confirm with the password.
+func (s *Server) revokeAll(c *fiber.Ctx) error {
+	cur := s.current(c)
+	ctx := c.UserContext()
+	if !cur.Fresh {
+		user, err := models.UserByID(ctx, s.DB, cur.UserID)
+		if err != nil {
+			return err
+		}
+		if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
+			return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
+		}
+	}
+	if err := s.Sessions.RevokeAll(ctx, cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
+		return err
+	}
+	return s.renderSecurity(c, fiber.StatusOK, "", "Every other session and device is signed out.")
+}

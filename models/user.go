@@ -1,0 +1,180 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+	"gorm.io/gorm"
+)
+
+// User is a shopper's account. Email is stored normalised (trimmed,
+// lower-cased), so the unique index makes it case-insensitively unique on
+// every database.
+type User struct {
+	ID           uint   `gorm:"primaryKey"`
+	Name         string `gorm:"size:100;not null"`
+	Email        string `gorm:"size:254;not null;uniqueIndex"`
+	PasswordHash string `gorm:"size:200;not null"`
+	// TheftDetectedAt is set when a stolen remember-me cookie was replayed;
+	// the next sign-in warns the shopper and clears it.
+	TheftDetectedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// ErrEmailTaken is returned when signing up with an email already in use.
+var ErrEmailTaken = errors.New("models: email already registered")
+
+// Password rules.
+const (
+	MinPasswordLength = 8
+	MaxPasswordLength = 128
+)
+
+// PasswordParams are the argon2id costs for new hashes. Existing hashes
+// carry their own, so the costs can change without locking anyone out.
+type PasswordParams struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultPasswordParams follow OWASP's argon2id recommendation.
+var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+// NormalizeEmail trims and lower-cases an email and checks that it is a
+// plain address.
+func NormalizeEmail(raw string) (string, error) {
+	email := strings.ToLower(strings.TrimSpace(raw))
+	addr, err := mail.ParseAddress(email)
+	if email == "" || len(email) > 254 || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		return "", Invalid("email", "Enter an email address like name@example.com.")
+	}
+	return email, nil
+}
+
+// CheckName validates a display name.
+func CheckName(raw string) (string, error) {
+	name := strings.TrimSpace(raw)
+	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
+		return "", Invalid("name", "Enter your name (up to 100 characters).")
+	}
+	return name, nil
+}
+
+// CheckPassword enforces the password rules: 8 to 128 characters and not
+// one of the most common passwords.
+func CheckPassword(password string) error {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPasswordLength:
+		return Invalid("password", "Use at least %d characters for your password.", MinPasswordLength)
+	case n > MaxPasswordLength:
+		return Invalid("password", "Use at most %d characters for your password.", MaxPasswordLength)
+	case commonPasswords[strings.ToLower(password)]:
+		return Invalid("password", "That password is too common and easy to guess. Choose another.")
+	}
+	return nil
+}
+
+// HashPassword hashes with argon2id into a PHC string.
+func HashPassword(password string, p PasswordParams) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt) // crypto/rand.Read never returns an error
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// PasswordMatches reports whether password hashes to encoded, in constant
+// time. A malformed hash never matches.
+func PasswordMatches(encoded, password string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var p PasswordParams
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil || p.Time == 0 || p.Threads == 0 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// CreateUser signs up a new account.
+func CreateUser(ctx context.Context, db *gorm.DB, name, email, password string, p PasswordParams) (User, error) {
+	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, p)}
+	err := db.WithContext(ctx).Create(&u).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return User{}, ErrEmailTaken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByID loads an account.
+func UserByID(ctx context.Context, db *gorm.DB, id uint) (User, error) {
+	var u User
+	err := db.WithContext(ctx).Take(&u, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("user: %w", err)
+	}
+	return u, nil
+}
+
+// Authenticate finds the account for email and checks its password. It
+// does the same work whether or not the email exists, so timing does not
+// tell which emails have accounts.
+func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	hash := u.PasswordHash
+	if err != nil {
+		hash = dummyHash
+	}
+	if !PasswordMatches(hash, password) || err != nil {
+		return User{}, ErrNotFound
+	}
+	return u, nil
+}
+
+// dummyHash is checked when the email is unknown, at the default cost.
+var dummyHash = HashPassword("crumb-no-such-account", DefaultPasswordParams)
+
+// commonPasswords is a small list of the most used passwords (8+ chars).
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range strings.Fields(`12345678 123456789 1234567890 password password1 password12 password123
+	qwertyuiop qwerty123 qwerty12 11111111 00000000 iloveyou1 iloveyou sunshine princess1 football
+	baseball welcome1 welcome123 abc12345 abcd1234 1q2w3e4r 1qaz2wsx zaq12wsx passw0rd p@ssw0rd
+	trustno1 letmein1 letmein123 superman batman123 starwars dragon123 monkey123 master123 shadow123
+	michael1 jennifer computer whatever internet freedom1 asdfghjk asdfasdf zxcvbnm1 12341234 87654321
+	11223344 123123123 987654321 qazwsxedc changeme changeme1 admin123 administrator secret123
+	baguette croissant crumb123 bakery123 password! iloveyou! 123qweasd qweasdzxc 1234qwer
+	football1 charlie1 mustang1 access14 jordan23 harley11 hunter12 ranger12 buster12 soccer12`) {
+		m[p] = true
+	}
+	return m
+}()

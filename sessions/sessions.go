@@ -1,0 +1,351 @@
+// Package sessions signs shoppers in and out of the web store. A signed-in
+// browser holds only a random 256-bit session id (crumb_session, ending
+// with the browser); what it stands for lives in a fiber.Storage (the
+// database by default, Redis when scaled out) under the id's SHA-256, so
+// neither store ever holds a usable id. Sessions end after 30 minutes idle
+// and 12 hours in all, are written only when something changed (the idle
+// clock moves at most once a minute), get a new id at sign-in and sign-out,
+// and are listed per account so each can be revoked. "Keep me signed in"
+// is a remember-me token (see remember.go).
+package sessions
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+	"gorm.io/gorm"
+
+	"crumb/cookies"
+	"crumb/models"
+)
+
+// SeenEvery is how often the idle clock of a session is moved forward
+// (and so how often a session is written while it is only being used).
+const SeenEvery = time.Minute
+
+// Session data keys.
+const (
+	keyUser   = "uid"
+	keyName   = "name"
+	keyAuthAt = "auth"
+	keySeenAt = "seen"
+	keyFresh  = "fresh"
+	keyFlash  = "flash"
+)
+
+// Current is who is signed in for this request.
+type Current struct {
+	UserID  uint
+	Name    string
+	Fresh   bool   // signed in with the password now, not resumed from a remember-me token
+	KeyHash string // this session's id on the devices page
+	AuthAt  time.Time
+	Flash   string // a one-time message for the next page
+}
+
+// Manager is built once in main and shared by every request.
+type Manager struct {
+	store    *session.Store
+	storage  fiber.Storage // keyed by SHA-256 of the session id
+	db       *gorm.DB
+	jar      *cookies.Jar
+	now      func() time.Time
+	idle     time.Duration
+	absolute time.Duration
+	log      *slog.Logger
+}
+
+// Config is what a Manager needs.
+type Config struct {
+	Storage  fiber.Storage
+	DB       *gorm.DB
+	Jar      *cookies.Jar
+	Now      func() time.Time
+	Idle     time.Duration
+	Absolute time.Duration
+	Log      *slog.Logger
+}
+
+// New builds the manager on Fiber's session middleware with secure
+// defaults: 256-bit ids, HttpOnly, SameSite=Lax, no Max-Age, Secure and
+// __Host- over https.
+func New(cfg Config) *Manager {
+	m := &Manager{
+		storage:  cfg.Storage,
+		db:       cfg.DB,
+		jar:      cfg.Jar,
+		now:      cfg.Now,
+		idle:     cfg.Idle,
+		absolute: cfg.Absolute,
+		log:      cfg.Log,
+	}
+	m.store = session.New(session.Config{
+		Storage:           hashedKeys{cfg.Storage},
+		Expiration:        cfg.Idle,
+		KeyLookup:         "cookie:" + cfg.Jar.CookieName(cookies.Session),
+		CookiePath:        "/",
+		CookieSecure:      cfg.Jar.Secure(),
+		CookieHTTPOnly:    true,
+		CookieSameSite:    fiber.CookieSameSiteLaxMode,
+		CookieSessionOnly: true,
+		KeyGenerator:      newSessionID,
+	})
+	return m
+}
+
+func newSessionID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashKey(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// hashedKeys stores each session under the SHA-256 of its id.
+type hashedKeys struct{ fiber.Storage }
+
+func (h hashedKeys) Get(key string) ([]byte, error) { return h.Storage.Get(hashKey(key)) }
+func (h hashedKeys) Set(key string, val []byte, exp time.Duration) error {
+	return h.Storage.Set(hashKey(key), val, exp)
+}
+func (h hashedKeys) Delete(key string) error { return h.Storage.Delete(hashKey(key)) }
+
+const currentLocal = "crumb.current"
+
+type loaded struct{ cur *Current }
+
+// Load returns who is signed in on this request, or nil for a guest. It
+// ends sessions that passed their idle or absolute limit, moves the idle
+// clock at most once a minute, and signs a browser back in from a valid
+// remember-me cookie. The result is kept for the rest of the request.
+func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
+	if l, ok := c.Locals(currentLocal).(loaded); ok {
+		return l.cur, nil
+	}
+	cur, err := m.load(c)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		if cur, err = m.resume(c); err != nil {
+			return nil, err
+		}
+	}
+	c.Locals(currentLocal, loaded{cur})
+	return cur, nil
+}
+
+func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
+	name := m.jar.CookieName(cookies.Session)
+	id := c.Cookies(name)
+	if id == "" {
+		return nil, nil
+	}
+	sess, err := m.store.Get(c)
+	if err != nil {
+		m.log.Warn("unreadable session; signing out", "err", err, "request_id", c.Locals("request_id"))
+		_ = m.storage.Delete(hashKey(id))
+		m.jar.Clear(c, cookies.Session)
+		return nil, nil
+	}
+	uid, _ := sess.Get(keyUser).(uint)
+	if uid == 0 {
+		m.jar.Clear(c, cookies.Session) // expired or revoked: the id is unknown
+		return nil, nil
+	}
+	now := m.now()
+	authAt := time.Unix(int64Of(sess.Get(keyAuthAt)), 0)
+	seenAt := time.Unix(int64Of(sess.Get(keySeenAt)), 0)
+	cur := &Current{
+		UserID:  uid,
+		Name:    stringOf(sess.Get(keyName)),
+		Fresh:   sess.Get(keyFresh) == true,
+		KeyHash: hashKey(sess.ID()),
+		AuthAt:  authAt,
+		Flash:   stringOf(sess.Get(keyFlash)),
+	}
+	if now.Sub(authAt) >= m.absolute || now.Sub(seenAt) >= m.idle {
+		if err := m.end(c, sess, cur.KeyHash); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	if cur.Flash != "" || now.Sub(seenAt) >= SeenEvery {
+		sess.Delete(keyFlash)
+		sess.Set(keySeenAt, now.Unix())
+		if err := m.save(sess, authAt); err != nil {
+			return nil, err
+		}
+		expires := minTime(now.Add(m.idle), authAt.Add(m.absolute))
+		if err := m.db.WithContext(c.UserContext()).Model(&models.WebSession{}).Where("key_hash = ?", cur.KeyHash).
+			Updates(map[string]any{"last_seen_at": now, "expires_at": expires}).Error; err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
+	}
+	return cur, nil
+}
+
+// save writes the session with a storage lifetime of the idle timeout,
+// never past the absolute limit.
+func (m *Manager) save(sess *session.Session, authAt time.Time) error {
+	sess.SetExpiry(max(minTime(m.now().Add(m.idle), authAt.Add(m.absolute)).Sub(m.now()), time.Second))
+	if err := sess.Save(); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	return nil
+}
+
+// SignIn starts a new session for user with a new id (so an id planted
+// before sign-in is worthless), records it for the devices page and starts
+// a new form-token secret. fresh says whether the password was just
+// checked; flash is shown on the next page.
+func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
+	sess, err := m.store.Get(c)
+	if err != nil {
+		// The old session's data is unreadable: start from nothing.
+		_ = m.storage.Delete(hashKey(c.Cookies(m.jar.CookieName(cookies.Session))))
+		c.Request().Header.DelCookie(m.jar.CookieName(cookies.Session))
+		if sess, err = m.store.Get(c); err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
+	}
+	if old := c.Cookies(m.jar.CookieName(cookies.Session)); old != "" {
+		m.db.WithContext(c.UserContext()).Where("key_hash = ?", hashKey(old)).Delete(&models.WebSession{})
+	}
+	if err := sess.Reset(); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	now := m.now()
+	sess.Set(keyUser, user.ID)
+	sess.Set(keyName, user.Name)
+	sess.Set(keyAuthAt, now.Unix())
+	sess.Set(keySeenAt, now.Unix())
+	sess.Set(keyFresh, fresh)
+	if flash != "" {
+		sess.Set(keyFlash, flash)
+	}
+	cur := &Current{UserID: user.ID, Name: user.Name, Fresh: fresh, KeyHash: hashKey(sess.ID()), AuthAt: now}
+	if err := m.save(sess, now); err != nil {
+		return nil, err
+	}
+	row := models.WebSession{
+		KeyHash: cur.KeyHash, UserID: user.ID, DeviceLabel: DeviceLabel(c.Get(fiber.HeaderUserAgent)), IP: c.IP(),
+		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
+	}
+	if err := m.db.WithContext(c.UserContext()).Create(&row).Error; err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	if _, err := m.jar.NewCSRFSecret(c); err != nil {
+		return nil, err
+	}
+	c.Locals(currentLocal, loaded{cur})
+	return cur, nil
+}
+
+// SignOut ends this browser's session on the server (a replayed cookie is
+// then anonymous), forgets this device's remember-me token and starts a new
+// form-token secret.
+func (m *Manager) SignOut(c *fiber.Ctx) error {
+	if c.Cookies(m.jar.CookieName(cookies.Session)) != "" {
+		sess, err := m.store.Get(c)
+		if err == nil {
+			if err := m.end(c, sess, hashKey(sess.ID())); err != nil {
+				return err
+			}
+		} else {
+			m.jar.Clear(c, cookies.Session)
+		}
+	}
+	if err := m.forgetDevice(c); err != nil {
+		return err
+	}
+	if _, err := m.jar.NewCSRFSecret(c); err != nil {
+		return err
+	}
+	c.Locals(currentLocal, loaded{nil})
+	return nil
+}
+
+// end destroys a session in the store, its devices-page entry and its cookie.
+func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error {
+	if err := sess.Destroy(); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	if err := m.db.WithContext(c.UserContext()).Where("key_hash = ?", keyHash).Delete(&models.WebSession{}).Error; err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	return nil
+}
+
+// RevokeSession ends one of the user's sessions; it stops working on its
+// next request.
+func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
+	res := m.db.WithContext(ctx).Where("user_id = ? AND key_hash = ?", userID, keyHash).Delete(&models.WebSession{})
+	if res.Error != nil {
+		return false, fmt.Errorf("sessions: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	return true, m.storage.Delete(keyHash)
+}
+
+// RevokeAll ends every session and remember-me token of the user except
+// the session keepKeyHash and the token keepSelector (either may be empty).
+func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
+	var rows []models.WebSession
+	if err := m.db.WithContext(ctx).Where("user_id = ? AND key_hash <> ?", userID, keepKeyHash).Find(&rows).Error; err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	for _, r := range rows {
+		if _, err := m.RevokeSession(ctx, userID, r.KeyHash); err != nil {
+			return err
+		}
+	}
+	if err := m.db.WithContext(ctx).Where("user_id = ? AND selector <> ?", userID, keepSelector).Delete(&models.RememberToken{}).Error; err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	return nil
+}
+
+// Sweep deletes devices-page entries of sessions that have expired.
+func (m *Manager) Sweep(ctx context.Context) (int64, error) {
+	now := m.now()
+	res := m.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.WebSession{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("sessions sweep: %w", res.Error)
+	}
+	tokens := m.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.RememberToken{})
+	if tokens.Error != nil {
+		return 0, fmt.Errorf("sessions sweep: %w", tokens.Error)
+	}
+	return res.RowsAffected + tokens.RowsAffected, nil
+}
+
+func int64Of(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
