@@ -279,3 +279,16 @@ func TestGetNeverChangesTheCart(t *testing.T) {
 		t.Error("a GET changed the cart")
 	}
 }
+
+// TestFormTokensWorkAcrossInstances: two instances sharing SECRET_KEY (and
+// nothing else) accept each other's form tokens, so no sticky sessions.
+func TestFormTokensWorkAcrossInstances(t *testing.T) {
+	one, two := newTestApp(t), newTestApp(t)
+	b := one.browser()
+	token := b.csrf()
+	b.ta = two
+	res := b.post("/cart/items", url.Values{"_csrf": {token}, "product_id": {two.productID("baguette")}, "quantity": {"1"}})
+	if res.StatusCode != fiber.StatusSeeOther {
+		t.Errorf("a token from another instance = %d, want 303", res.StatusCode)
+	}
+}

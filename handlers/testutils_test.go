@@ -3,7 +3,9 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net"
@@ -291,7 +293,7 @@ func (ta *testApp) productID(slug string) string {
 	if err != nil {
 		ta.t.Fatalf("product %s: %v", slug, err)
 	}
-	return strconv.FormatUint(uint64(p.ID), 10)
+	return itoa(p.ID)
 }
 
 // signUp creates an account in this browser (signed in afterwards).
@@ -323,4 +325,12 @@ func (b *browser) signedIn() bool {
 	b.ta.t.Helper()
 	res := b.get("/account")
 	return res.StatusCode == 200 && strings.Contains(res.body, "Hello, ")
+}
+
+func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
