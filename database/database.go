@@ -81,6 +81,8 @@ func Migrate(db *gorm.DB) error {
 		&models.User{},
 		&models.WebSession{},
 		&models.RememberToken{},
+		&models.Order{},
+		&models.OrderLine{},
 		&StorageEntry{},
 	); err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -142,7 +142,9 @@ func (s *Server) current(c *fiber.Ctx) *sessions.Current {
 func (s *Server) requireLogin(c *fiber.Ctx) error {
 	if s.current(c) == nil {
 		next := "/account"
-		if c.Method() == fiber.MethodGet {
+		if c.Path() == "/checkout" {
+			next = "/checkout"
+		} else if c.Method() == fiber.MethodGet {
 			next = c.OriginalURL()
 		}
 		return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)

@@ -47,6 +47,11 @@ func (s *Server) routes(app *fiber.App) {
 	account.Get("/security", s.security)
 	account.Post("/security/revoke", s.revoke)
 	account.Post("/security/revoke-all", s.revokeAll)
+	pages.Get("/checkout", s.requireLogin, s.checkout)
+	pages.Post("/checkout", s.requireLogin, s.placeOrder)
+	pages.Get("/orders", s.requireLogin, s.orders)
+	pages.Get("/orders/:number", s.requireLogin, s.order)
+	pages.Post("/orders/:number/cancel", s.requireLogin, s.cancelOrder)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

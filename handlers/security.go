@@ -21,8 +21,13 @@ func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string,
 	if err != nil {
 		return err
 	}
+	recent, err := models.UserOrders(c.UserContext(), s.DB, cur.UserID, 1, 5)
+	if err != nil {
+		return err
+	}
 	data := s.baseView(c, "Your account")
 	data["Account"] = user
+	data["RecentOrders"] = recent.Items
 	data["Errors"] = errs
 	data["Notice"] = notice
 	return c.Status(status).Render("pages/account", data)

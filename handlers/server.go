@@ -55,7 +55,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	// Every template a handler renders; a missing one stops startup.
 	for _, name := range []string{"pages/home", "pages/products", "pages/product", "pages/cart", "pages/cookies", "pages/error",
-		"pages/login", "pages/signup", "pages/account", "pages/security"} {
+		"pages/login", "pages/signup", "pages/account", "pages/security",
+		"pages/checkout", "pages/orders", "pages/order"} {
 		if engine.Templates.Lookup(name) == nil {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}

@@ -73,3 +73,12 @@
     });
   });
 })();
+
+// Placing an order: one click is enough. The server also treats a second
+// submit of the same checkout token as the same order.
+document.querySelectorAll("form.checkout-form").forEach((form) => {
+  form.addEventListener("submit", () => {
+    const button = form.querySelector("button[type=submit]");
+    if (button) setTimeout(() => { button.disabled = true; button.textContent = "Placing your order…"; }, 0);
+  });
+});

@@ -1,0 +1,398 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Order statuses. A shopper may cancel a placed order; the bakery moves it
+// on to paid and shipped.
+const (
+	StatusPlaced    = "placed"
+	StatusPaid      = "paid"
+	StatusShipped   = "shipped"
+	StatusCancelled = "cancelled"
+)
+
+// Payment methods. No card data is ever taken.
+const (
+	PayOnDelivery = "cod"
+	PayByTransfer = "bank_transfer"
+)
+
+const ordersPageSize = 10
+
+// Checkout errors.
+var (
+	ErrEmptyCart = errors.New("models: the cart is empty")
+	// ErrIdempotencyConflict: the same idempotency key with a different request.
+	ErrIdempotencyConflict = errors.New("models: idempotency key reused with a different request")
+	// ErrNotCancellable: only a placed order can be cancelled.
+	ErrNotCancellable = errors.New("models: order can no longer be cancelled")
+)
+
+// Order is a placed order. Number is what people see: random, not a
+// sequence. Key makes placing it idempotent per account (the web form's
+// checkout token, or the app's Idempotency-Key).
+type Order struct {
+	ID          uint   `gorm:"primaryKey"`
+	Number      string `gorm:"size:16;not null;uniqueIndex"`
+	UserID      uint   `gorm:"not null;index;uniqueIndex:idx_orders_user_key,priority:1"`
+	Key         string `gorm:"column:idempotency_key;size:100;not null;uniqueIndex:idx_orders_user_key,priority:2"`
+	RequestHash string `gorm:"size:64;not null"`
+	Status      string `gorm:"size:20;not null"`
+	Currency    string `gorm:"size:3;not null"`
+	Subtotal    int64  `gorm:"not null"`
+	Total       int64  `gorm:"not null"`
+	Shipping
+	PaymentMethod string `gorm:"size:20;not null"`
+	Lines         []OrderLine
+	CreatedAt     time.Time `gorm:"index"`
+	UpdatedAt     time.Time
+	CancelledAt   *time.Time
+}
+
+// Shipping is where an order goes.
+type Shipping struct {
+	Name       string `gorm:"size:100;not null"`
+	Phone      string `gorm:"size:30;not null"`
+	Address1   string `gorm:"size:200;not null"`
+	Address2   string `gorm:"size:200;not null"`
+	PostalCode string `gorm:"size:20;not null"`
+	Country    string `gorm:"size:2;not null"`
+}
+
+// OrderLine is one product of an order at the price paid.
+type OrderLine struct {
+	ID        uint   `gorm:"primaryKey"`
+	OrderID   uint   `gorm:"not null;index"`
+	ProductID uint   `gorm:"not null;index"`
+	Name      string `gorm:"size:200;not null"`
+	UnitPrice int64  `gorm:"not null"`
+	Quantity  int    `gorm:"not null"`
+	LineTotal int64  `gorm:"not null"`
+}
+
+// SubtotalMoney is the sum of the lines.
+func (o Order) SubtotalMoney() Money { return Money{o.Subtotal, o.Currency} }
+
+// TotalMoney is what the shopper pays.
+func (o Order) TotalMoney() Money { return Money{o.Total, o.Currency} }
+
+// Cancellable reports whether the shopper may still cancel.
+func (o Order) Cancellable() bool { return o.Status == StatusPlaced }
+
+// ItemCount is the number of items in the order.
+func (o Order) ItemCount() int {
+	n := 0
+	for _, l := range o.Lines {
+		n += l.Quantity
+	}
+	return n
+}
+
+// Unit is the price paid for one.
+func (l OrderLine) Unit(currency string) Money { return Money{l.UnitPrice, currency} }
+
+// Total is the line's total.
+func (l OrderLine) Total(currency string) Money { return Money{l.LineTotal, currency} }
+
+// Countries the bakery ships to, by ISO code.
+var Countries = []struct{ Code, Name string }{
+	{"US", "United States"}, {"CA", "Canada"}, {"GB", "United Kingdom"}, {"IE", "Ireland"},
+	{"FR", "France"}, {"DE", "Germany"}, {"NL", "Netherlands"}, {"KR", "South Korea"}, {"JP", "Japan"},
+}
+
+// CheckShipping validates shipping details and the payment method; errs
+// maps each bad field to what to fix.
+func CheckShipping(s Shipping, payment string) (Shipping, map[string]string) {
+	errs := map[string]string{}
+	s.Name = clean(s.Name, 100)
+	s.Phone = clean(s.Phone, 30)
+	s.Address1 = clean(s.Address1, 200)
+	s.Address2 = clean(s.Address2, 200)
+	s.PostalCode = strings.ToUpper(clean(s.PostalCode, 20))
+	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
+	if s.Name == "" {
+		errs["name"] = "Enter the name of the person receiving the order."
+	}
+	if len(strings.Trim(s.Phone, "0123456789 +-().")) != 0 || countDigits(s.Phone) < 6 {
+		errs["phone"] = "Enter a phone number with at least 6 digits, so the courier can reach you."
+	}
+	if s.Address1 == "" {
+		errs["address1"] = "Enter the street address."
+	}
+	if len(s.PostalCode) < 2 || strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") != "" {
+		errs["postal_code"] = "Enter the postal code (letters, digits, spaces and dashes)."
+	}
+	known := false
+	for _, c := range Countries {
+		known = known || c.Code == s.Country
+	}
+	if !known {
+		errs["country"] = "Choose a country we deliver to."
+	}
+	if payment != PayOnDelivery && payment != PayByTransfer {
+		errs["payment_method"] = "Choose cash on delivery or bank transfer."
+	}
+	return s, errs
+}
+
+// clean folds white space, drops invalid UTF-8 and cuts to max runes.
+func clean(v string, max int) string {
+	r := []rune(strings.Join(strings.Fields(strings.ToValidUTF8(v, "")), " "))
+	return string(r[:min(len(r), max)])
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// PlaceOrderInput is one checkout attempt.
+type PlaceOrderInput struct {
+	UserID      uint
+	Key         string // idempotency: the same key returns the same order
+	RequestHash string // what was asked, to refuse a reused key with another request
+	Shipping    Shipping
+	Payment     string
+	// Quote is the price (minor units) per product the shopper was shown;
+	// nil skips the check.
+	Quote map[uint]int64
+}
+
+// ConflictLine is a cart line that cannot be bought as it is.
+type ConflictLine struct {
+	Name      string
+	Wanted    int
+	Available int   // units in stock now (0: sold out or no longer sold)
+	OldPrice  Money // when the price changed
+	NewPrice  Money
+}
+
+// CheckoutConflict lists every line that stops the checkout. Nothing was
+// written.
+type CheckoutConflict struct{ Lines []ConflictLine }
+
+func (c *CheckoutConflict) Error() string {
+	return fmt.Sprintf("models: %d cart lines changed or are out of stock", len(c.Lines))
+}
+
+// PlaceOrder turns the account's cart into an order in one transaction:
+// prices and stock are read again, stock is decremented only where enough
+// is left (a conditional update), the order keeps the prices paid, and the
+// cart is emptied. The same Key returns the existing order (created false).
+func PlaceOrder(ctx context.Context, db *gorm.DB, in PlaceOrderInput) (order Order, created bool, err error) {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if existing, found, err := orderByKey(tx, in.UserID, in.Key); err != nil || found {
+			if err == nil && existing.RequestHash != in.RequestHash {
+				err = ErrIdempotencyConflict
+			}
+			order = existing
+			return err
+		}
+		var lines []CartLine
+		if err := tx.Model(&CartItem{}).Select("cart_items.product_id, cart_items.quantity").
+			Joins("JOIN carts ON carts.id = cart_items.cart_id").Where("carts.user_id = ?", in.UserID).
+			Order("cart_items.product_id").Scan(&lines).Error; err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if len(lines) == 0 {
+			return ErrEmptyCart
+		}
+		order, err = buildOrder(tx, in, lines)
+		if err != nil {
+			return err
+		}
+		for _, l := range order.Lines {
+			res := tx.Model(&Product{}).Where("id = ? AND stock >= ?", l.ProductID, l.Quantity).
+				Update("stock", gorm.Expr("stock - ?", l.Quantity))
+			if res.Error != nil {
+				return fmt.Errorf("checkout: %w", res.Error)
+			}
+			if res.RowsAffected != 1 {
+				return &CheckoutConflict{Lines: []ConflictLine{{Name: l.Name, Wanted: l.Quantity}}}
+			}
+		}
+		if err := tx.Create(&order).Error; err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if err := tx.Where("cart_id IN (?)", tx.Model(&Cart{}).Select("id").Where("user_id = ?", in.UserID)).Delete(&CartItem{}).Error; err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		created = true
+		return nil
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		// A concurrent request with the same key won the race: return its order.
+		existing, found, ferr := orderByKey(db.WithContext(ctx), in.UserID, in.Key)
+		if ferr == nil && found {
+			if existing.RequestHash != in.RequestHash {
+				return existing, false, ErrIdempotencyConflict
+			}
+			return existing, false, nil
+		}
+	}
+	return order, created, err
+}
+
+// buildOrder prices the cart lines from the database, or reports every
+// line that is sold out, short of stock or priced differently than quoted.
+func buildOrder(tx *gorm.DB, in PlaceOrderInput, lines []CartLine) (Order, error) {
+	ids := make([]uint, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ProductID
+	}
+	var products []Product
+	if err := tx.Where("id IN ?", ids).Find(&products).Error; err != nil {
+		return Order{}, fmt.Errorf("checkout: %w", err)
+	}
+	byID := make(map[uint]Product, len(products))
+	for _, p := range products {
+		byID[p.ID] = p
+	}
+	order := Order{
+		Number: newOrderNumber(), UserID: in.UserID, Key: in.Key, RequestHash: in.RequestHash,
+		Status: StatusPlaced, Shipping: in.Shipping, PaymentMethod: in.Payment,
+	}
+	var conflict CheckoutConflict
+	for _, l := range lines {
+		p, ok := byID[l.ProductID]
+		switch {
+		case !ok || !p.Published:
+			conflict.Lines = append(conflict.Lines, ConflictLine{Name: nameOr(p, "An item"), Wanted: l.Quantity})
+			continue
+		case p.Stock < l.Quantity:
+			conflict.Lines = append(conflict.Lines, ConflictLine{Name: p.Name, Wanted: l.Quantity, Available: p.Stock})
+			continue
+		}
+		if quoted, ok := in.Quote[p.ID]; in.Quote != nil && (!ok || quoted != p.PriceAmount) {
+			conflict.Lines = append(conflict.Lines, ConflictLine{Name: p.Name, Wanted: l.Quantity, Available: p.Stock,
+				OldPrice: Money{quoted, p.Currency}, NewPrice: p.Price()})
+			continue
+		}
+		total := p.PriceAmount * int64(l.Quantity)
+		order.Lines = append(order.Lines, OrderLine{ProductID: p.ID, Name: p.Name, UnitPrice: p.PriceAmount, Quantity: l.Quantity, LineTotal: total})
+		order.Subtotal += total
+		order.Currency = p.Currency
+	}
+	if len(conflict.Lines) > 0 {
+		return Order{}, &conflict
+	}
+	order.Total = order.Subtotal
+	return order, nil
+}
+
+func nameOr(p Product, def string) string {
+	if p.Name == "" {
+		return def
+	}
+	return p.Name
+}
+
+func orderByKey(tx *gorm.DB, userID uint, key string) (Order, bool, error) {
+	var o Order
+	err := tx.Preload("Lines").Where("user_id = ? AND idempotency_key = ?", userID, key).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Order{}, false, nil
+	}
+	if err != nil {
+		return Order{}, false, fmt.Errorf("order: %w", err)
+	}
+	return o, true, nil
+}
+
+// orderAlphabet leaves out look-alike characters (0/O, 1/I/L).
+const orderAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// newOrderNumber is "CR-" and 10 random characters (about 49 bits).
+func newOrderNumber() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
+	for i := range b {
+		b[i] = orderAlphabet[int(b[i])%len(orderAlphabet)]
+	}
+	return "CR-" + string(b)
+}
+
+// UserOrder loads one of the user's orders by its number; another
+// account's order is ErrNotFound, exactly like a missing one.
+func UserOrder(ctx context.Context, db *gorm.DB, userID uint, number string) (Order, error) {
+	var o Order
+	err := db.WithContext(ctx).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
+		Where("user_id = ? AND number = ?", userID, number).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Order{}, ErrNotFound
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("order: %w", err)
+	}
+	return o, nil
+}
+
+// OrderPage is one page of an account's orders, newest first.
+type OrderPage struct {
+	Items       []Order
+	Page, Pages int
+	PerPage     int
+	Total       int64
+}
+
+// UserOrders lists the user's orders, newest first; page is clamped.
+func UserOrders(ctx context.Context, db *gorm.DB, userID uint, page, perPage int) (OrderPage, error) {
+	if perPage <= 0 {
+		perPage = ordersPageSize
+	}
+	q := db.WithContext(ctx).Model(&Order{}).Where("user_id = ?", userID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return OrderPage{}, fmt.Errorf("orders: %w", err)
+	}
+	pages := max(int((total+int64(perPage)-1)/int64(perPage)), 1)
+	page = min(max(page, 1), pages)
+	var items []Order
+	if err := q.Preload("Lines").Order("created_at DESC, id DESC").Offset((page - 1) * perPage).Limit(perPage).Find(&items).Error; err != nil {
+		return OrderPage{}, fmt.Errorf("orders: %w", err)
+	}
+	return OrderPage{Items: items, Page: page, Pages: pages, PerPage: perPage, Total: total}, nil
+}
+
+// CancelOrder cancels a placed order of the user and returns its stock, in
+// one transaction.
+func CancelOrder(ctx context.Context, db *gorm.DB, userID uint, number string, now time.Time) (Order, error) {
+	var order Order
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if order, err = UserOrder(ctx, tx, userID, number); err != nil {
+			return err
+		}
+		res := tx.Model(&Order{}).Where("id = ? AND status = ?", order.ID, StatusPlaced).
+			Updates(map[string]any{"status": StatusCancelled, "cancelled_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("cancel order: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return ErrNotCancellable
+		}
+		for _, l := range order.Lines {
+			if err := tx.Model(&Product{}).Where("id = ?", l.ProductID).
+				Update("stock", gorm.Expr("stock + ?", l.Quantity)).Error; err != nil {
+				return fmt.Errorf("cancel order: %w", err)
+			}
+		}
+		order.Status, order.CancelledAt = StatusCancelled, &now
+		return nil
+	})
+	return order, err
+}
