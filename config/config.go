@@ -40,6 +40,9 @@ type Config struct {
 	StoreTimezone *time.Location
 	Currency      string
 
+	// AuthAttemptsPerMinute limits sign-in and sign-up per IP and per account.
+	AuthAttemptsPerMinute int
+
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	ShutdownTimeout time.Duration
@@ -85,18 +88,19 @@ func Load(envFile string, log *slog.Logger) (Config, error) {
 func load(get func(string) string, log *slog.Logger) (Config, error) {
 	p := parser{get: get}
 	cfg := Config{
-		Env:             p.oneOf("APP_ENV", Development, Development, Production),
-		Host:            p.str("HOST", "127.0.0.1"),
-		Port:            p.port("PORT", 3000),
-		DataDir:         p.str("DATA_DIR", "./data"),
-		LogLevel:        p.level("LOG_LEVEL", slog.LevelInfo),
-		DatabaseURL:     p.prefixed("DATABASE_URL", "", "postgres://", "postgresql://"),
-		SessionStore:    p.prefixed("SESSION_STORE", "", "redis://", "rediss://"),
-		StoreTimezone:   p.location("STORE_TIMEZONE", "America/New_York"),
-		Currency:        p.currency("CURRENCY", "USD"),
-		SessionIdle:     p.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		SessionAbsolute: p.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
-		ShutdownTimeout: p.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		Env:                   p.oneOf("APP_ENV", Development, Development, Production),
+		Host:                  p.str("HOST", "127.0.0.1"),
+		Port:                  p.port("PORT", 3000),
+		DataDir:               p.str("DATA_DIR", "./data"),
+		LogLevel:              p.level("LOG_LEVEL", slog.LevelInfo),
+		DatabaseURL:           p.prefixed("DATABASE_URL", "", "postgres://", "postgresql://"),
+		SessionStore:          p.prefixed("SESSION_STORE", "", "redis://", "rediss://"),
+		StoreTimezone:         p.location("STORE_TIMEZONE", "America/New_York"),
+		Currency:              p.currency("CURRENCY", "USD"),
+		SessionIdle:           p.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		AuthAttemptsPerMinute: p.positive("AUTH_ATTEMPTS_PER_MINUTE", 10),
+		SessionAbsolute:       p.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
+		ShutdownTimeout:       p.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
 	cfg.SeedDemo = p.boolean("SEED_DEMO", cfg.Env == Development)
 	cfg.BaseURL = p.baseURL("BASE_URL", fmt.Sprintf("http://%s:%d", hostForURL(cfg.Host), cfg.Port))
@@ -254,6 +258,16 @@ func (p *parser) port(key string, def int) int {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
 		p.fail(key, "must be a port number from 1 to 65535, got %q", v)
+		return def
+	}
+	return n
+}
+
+func (p *parser) positive(key string, def int) int {
+	v := p.str(key, strconv.Itoa(def))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		p.fail(key, "must be a whole number of at least 1, got %q", v)
 		return def
 	}
 	return n

@@ -153,11 +153,11 @@ func (s *Server) requireLogin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// limit allows 10 attempts a minute for each key that key() gives,
+// limit allows AUTH_ATTEMPTS_PER_MINUTE (10) attempts a minute for each key that key() gives,
 // counted in the shared store so every instance agrees.
 func (s *Server) limit(name string, key func(*fiber.Ctx) string) fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:          10,
+		Max:          s.Config.AuthAttemptsPerMinute,
 		Expiration:   time.Minute,
 		Storage:      s.Limits,
 		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + key(c) },

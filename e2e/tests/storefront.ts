@@ -1,4 +1,4 @@
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Cookie, type Locator, type Page } from '@playwright/test';
 
 export { expect };
 
@@ -62,3 +62,18 @@ export async function searchFor(page: Page, query: string): Promise<void> {
 
 /** A price as the storefront prints it: dollars and two-digit cents. */
 export const PRICE = /\$\d+\.\d{2}/;
+
+/** The cart count in the header every page carries. */
+export function cartCount(page: Page): Locator {
+  return page.locator('header a[href="/cart"] #cart-count');
+}
+
+/** The cookies the browser holds for the store, as sent to the page's origin. */
+export async function storeCookies(page: Page): Promise<Cookie[]> {
+  return page.context().cookies(new URL(page.url()).origin);
+}
+
+/** The cookie of that name the browser holds for the store, if any. */
+export async function storeCookie(page: Page, name: string): Promise<Cookie | undefined> {
+  return (await storeCookies(page)).find((cookie) => cookie.name === name);
+}
