@@ -23,6 +23,7 @@ import (
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
+	"crumb/tokens"
 	"crumb/views"
 )
 
@@ -83,6 +84,11 @@ func run(bootLog *slog.Logger) error {
 		Storage: storage, DB: db, Jar: jar, Now: time.Now,
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: log,
 	})
+	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", time.Now)
+	if err != nil {
+		return err
+	}
+	refresh := tokens.NewRefresh(db, time.Now)
 	app, err := handlers.New(handlers.Deps{
 		Config:     cfg,
 		DB:         db,
@@ -93,6 +99,8 @@ func run(bootLog *slog.Logger) error {
 		Sessions:   sessionManager,
 		Limits:     storage,
 		Passwords:  models.DefaultPasswordParams,
+		Access:     access,
+		Refresh:    refresh,
 		Views:      views.FS,
 		Log:        log,
 		Now:        time.Now,
@@ -104,6 +112,7 @@ func run(bootLog *slog.Logger) error {
 	go catalog.Run(ctx, 30*time.Second, log)
 	go sweep(ctx, log, time.Hour, guestCarts.Sweep)
 	go sweep(ctx, log, 5*time.Minute, sessionManager.Sweep)
+	go sweep(ctx, log, time.Hour, refresh.Sweep)
 	if sweepStorage != nil {
 		go sweep(ctx, log, 5*time.Minute, sweepStorage)
 	}

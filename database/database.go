@@ -83,6 +83,8 @@ func Migrate(db *gorm.DB) error {
 		&models.RememberToken{},
 		&models.Order{},
 		&models.OrderLine{},
+		&models.RefreshFamily{},
+		&models.RefreshToken{},
 		&StorageEntry{},
 	); err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -103,6 +103,7 @@ func checkCatalog(t *testing.T, db *gorm.DB, currency string) {
 }
 
 func TestMigrateAndSeedSQLite(t *testing.T) {
+	t.Parallel()
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "EUR", 2)
 	checkCatalog(t, db, "EUR")
@@ -122,6 +123,7 @@ func TestMigrateAndSeedSQLite(t *testing.T) {
 }
 
 func TestOpenCreatesTheFolder(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "data", "nested", "crumb.db")
 	db, err := database.Open("", path)
 	if err != nil {
@@ -137,6 +139,7 @@ func TestOpenCreatesTheFolder(t *testing.T) {
 }
 
 func TestReopenKeepsData(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "crumb.db")
 	db, err := database.Open("", path)
 	if err != nil {
@@ -156,6 +159,7 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
 	db := openSQLite(t)
 	// Every connection in the pool must have them, not just the first.
 	sqlDB, err := db.DB()
@@ -197,6 +201,7 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 func TestForeignKeysAreEnforced(t *testing.T) {
+	t.Parallel()
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "USD", 1)
 	cart := models.Cart{}
@@ -216,6 +221,7 @@ func TestForeignKeysAreEnforced(t *testing.T) {
 // them fails at once with "database is locked"; Crumb's take it when they
 // begin, so they queue instead, and no sale is lost.
 func TestConcurrentReadThenWrite(t *testing.T) {
+	t.Parallel()
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "USD", 1)
 	var before models.Product
@@ -272,6 +278,7 @@ func TestConcurrentReadThenWrite(t *testing.T) {
 }
 
 func TestOpenFailsClearly(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
@@ -289,6 +296,7 @@ func TestOpenFailsClearly(t *testing.T) {
 // TestPostgres runs the same migrations and seed against a real Postgres
 // in a schema of its own, when TEST_DATABASE_URL names one.
 func TestPostgres(t *testing.T) {
+	t.Parallel()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		t.Skip("TEST_DATABASE_URL not set: skipping Postgres test")

@@ -151,7 +151,7 @@ func TestSignOutEverywhereElse(t *testing.T) {
 	b.logIn("uma@example.com", testPassword, url.Values{"remember_me": {"1"}})
 	c.logIn("uma@example.com", testPassword, nil)
 	res := a.post("/account/security/revoke-all", nil) // a fresh session needs no password
-	if res.StatusCode != 200 || !strings.Contains(res.body, "Every other session and device is signed out") {
+	if res.StatusCode != 200 || !strings.Contains(res.body, "Every other session, device and app is signed out") {
 		t.Fatalf("revoke-all = %d", res.StatusCode)
 	}
 	b.closeBrowser()

@@ -20,7 +20,10 @@ type errorPage struct {
 func describeError(err error) errorPage {
 	var fe *fiber.Error
 	var ie *models.InputError
+	var ap *apiProblem
 	switch {
+	case errors.As(err, &ap):
+		return errorPage{ap.Status, ap.Title, ap.Detail}
 	case errors.Is(err, models.ErrNotFound):
 		return errorPage{fiber.StatusNotFound, "Page not found", "We couldn't find what you were looking for. It may have moved or sold out for good."}
 	case errors.Is(err, errCSRF):
@@ -58,7 +61,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Status(page.Status)
 	if strings.HasPrefix(c.Path(), "/api/") {
-		return problem(c, page.Status, page.Title, page.Message)
+		return writeProblem(c, err, page)
 	}
 	if c.Method() == fiber.MethodHead {
 		return nil
@@ -70,15 +73,5 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.SendString(page.Title + ". " + page.Message)
 	}
-	return nil
-}
-
-// problem writes an RFC 9457 problem+json body.
-func problem(c *fiber.Ctx, status int, title, detail string) error {
-	c.Status(status)
-	if err := c.JSON(fiber.Map{"type": "about:blank", "title": title, "status": status, "detail": detail}); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return nil
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -168,3 +169,12 @@ func (s *Server) limit(name string, key func(*fiber.Ctx) string) fiber.Handler {
 func byIP(c *fiber.Ctx) string { return c.IP() }
 
 func byAccount(c *fiber.Ctx) string { return strings.ToLower(strings.TrimSpace(c.FormValue("email"))) }
+
+// byJSONEmail keys on the email of a JSON body (the app's sign-in).
+func byJSONEmail(c *fiber.Ctx) string {
+	var in struct {
+		Email string `json:"email"`
+	}
+	_ = json.Unmarshal(c.Body(), &in)
+	return strings.ToLower(strings.TrimSpace(in.Email))
+}

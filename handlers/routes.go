@@ -19,7 +19,26 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 
-	// Pages: revalidated with an ETag on every view.
+	// The mobile app's JSON API: problem+json errors, bearer tokens.
+	app.Get("/api/openapi.json", s.openAPI)
+	api := app.Group("/api/v1", s.apiHeaders)
+	api.Post("/auth/token", s.limit("api-token-ip", byIP), s.limit("api-token-account", byJSONEmail), s.apiToken)
+	api.Post("/auth/refresh", s.limit("api-refresh-ip", byIP), s.apiRefresh)
+	api.Post("/auth/revoke", s.apiRevoke)
+	api.Get("/products", s.apiProducts)
+	api.Get("/products/:id", s.apiProductDetail)
+	bearer := api.Group("", s.requireBearer)
+	bearer.Get("/me", s.apiMe)
+	bearer.Get("/cart", s.apiCartView)
+	bearer.Post("/cart/items", s.apiAddToCart)
+	bearer.Put("/cart/items/:product_id", s.apiSetCartQuantity)
+	bearer.Delete("/cart/items/:product_id", s.apiRemoveFromCart)
+	bearer.Post("/orders", s.apiPlaceOrder)
+	bearer.Get("/orders", s.apiOrders)
+	bearer.Get("/orders/:id", s.apiOrder)
+
+	// Pages: revalidated with an ETag on every view. (A group without a
+	// prefix guards every route registered after it.)
 	pages := app.Group("", s.pageHeaders, etag.New(), s.loadSession, s.checkCSRF)
 	pages.Get("/", s.home)
 	pages.Get("/products", s.productList)

@@ -59,7 +59,10 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := s.Sessions.RevokeAll(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
 		return err
 	}
-	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device is signed out.")
+	if err := s.Refresh.RevokeUser(ctx, user.ID); err != nil {
+		return err
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device and app is signed out.")
 }
 
 // changeEmail asks for the password when the session was resumed from a
@@ -107,7 +110,12 @@ func (s *Server) renderSecurity(c *fiber.Ctx, status int, errMsg, notice string)
 	if err != nil {
 		return err
 	}
+	apps, err := s.Refresh.Families(ctx, cur.UserID)
+	if err != nil {
+		return err
+	}
 	data := s.baseView(c, "Devices and sessions")
+	data["Apps"] = apps
 	data["Sessions"] = webSessions
 	data["Devices"] = devices
 	data["CurrentKey"] = cur.KeyHash
@@ -118,8 +126,8 @@ func (s *Server) renderSecurity(c *fiber.Ctx, status int, errMsg, notice string)
 	return c.Status(status).Render("pages/security", data)
 }
 
-// revoke ends one session ("session", by its id on the page) or forgets
-// one remembered device ("device").
+// revoke ends one session ("session", by its id on the page), forgets one
+// remembered device ("device") or ends one sign-in of the app ("app").
 func (s *Server) revoke(c *fiber.Ctx) error {
 	cur := s.current(c)
 	id := c.FormValue("id")
@@ -128,10 +136,14 @@ func (s *Server) revoke(c *fiber.Ctx) error {
 	switch c.FormValue("kind") {
 	case "session":
 		ok, err = s.Sessions.RevokeSession(c.UserContext(), cur.UserID, id)
-	case "device":
+	case "device", "app":
 		n, perr := strconv.ParseUint(id, 10, 32)
-		if perr == nil {
+		switch {
+		case perr != nil:
+		case c.FormValue("kind") == "device":
 			ok, err = s.Sessions.RevokeDevice(c, cur.UserID, uint(n))
+		default:
+			ok, err = s.Refresh.RevokeFamily(c.UserContext(), cur.UserID, uint(n))
 		}
 	default:
 		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Choose a session or a device to sign out.", "")
@@ -162,5 +174,8 @@ func (s *Server) revokeAll(c *fiber.Ctx) error {
 	if err := s.Sessions.RevokeAll(ctx, cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
 		return err
 	}
-	return s.renderSecurity(c, fiber.StatusOK, "", "Every other session and device is signed out.")
+	if err := s.Refresh.RevokeUser(ctx, cur.UserID); err != nil {
+		return err
+	}
+	return s.renderSecurity(c, fiber.StatusOK, "", "Every other session, device and app is signed out.")
 }

@@ -21,6 +21,7 @@ import (
 	"crumb/cookies"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/tokens"
 )
 
 // Deps is everything the handlers need, built once in main.
@@ -34,6 +35,8 @@ type Deps struct {
 	Sessions   *sessions.Manager
 	Limits     fiber.Storage // shared rate-limit counters (the session store's backend)
 	Passwords  models.PasswordParams
+	Access     *tokens.Access  // the app's access tokens
+	Refresh    *tokens.Refresh // the app's refresh-token families
 	Views      fs.FS
 	Log        *slog.Logger
 	Now        func() time.Time

@@ -30,6 +30,7 @@ import (
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
+	"crumb/tokens"
 	"crumb/views"
 )
 
@@ -165,6 +166,10 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 		t.Fatal(err)
 	}
 	storage := database.NewStorage(db, clock.Now)
+	access, err := tokens.NewAccess(cfg.JWTKeys, "http://127.0.0.1:3000", "http://127.0.0.1:3000/api", clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := Deps{
 		Config: cfg, DB: db, Catalog: catalog, Assets: static, Jar: jar,
 		GuestCarts: cookies.NewGuestCarts(jar, db, 0),
@@ -174,6 +179,8 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 		}),
 		Limits:    storage,
 		Passwords: testPasswords,
+		Access:    access,
+		Refresh:   tokens.NewRefresh(db, clock.Now),
 		Views:     views.FS, Log: log, Now: clock.Now,
 	}
 	for _, opt := range opts {
