@@ -1,15 +1,22 @@
 # Crumb: run the store, and check it the way CI does.
-.PHONY: run test vet e2e chromium bench
+.PHONY: run test vet fuzz e2e chromium bench
 
 run:
 	go run .
 
 test: vet
 	go test -race -count=1 ./...
+	$(MAKE) fuzz
 	$(MAKE) e2e
 
 vet:
 	go vet ./...
+
+# A short run of each cookie-decoding fuzz target: hostile cookie values
+# must never panic or be accepted.
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzDecodeCart$$' -fuzztime 5s -fuzzminimizetime 5s ./cookies
+	go test -run '^$$' -fuzz '^FuzzJarOpen$$' -fuzztime 5s -fuzzminimizetime 5s ./cookies
 
 # The Playwright suite builds and starts its own server; see e2e/playwright.config.ts.
 e2e: chromium e2e/node_modules/.package-lock.json
@@ -22,5 +29,7 @@ chromium:
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 
+# Throughput and latency targets of DESIGN.md, measured with wrk against a
+# freshly built server (BENCH_SECONDS per page, default 10).
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	scripts/bench.sh

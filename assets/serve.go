@@ -41,8 +41,10 @@ func (a *Assets) Serve(c *fiber.Ctx) error {
 }
 
 // acceptedEncodings parses Accept-Encoding, leaving out codings with q=0.
+// "*" stands only for codings the header does not name, so an explicit q=0
+// wins over it.
 func acceptedEncodings(header string) map[string]bool {
-	accepted := map[string]bool{}
+	accepted, named := map[string]bool{}, map[string]bool{}
 	for _, part := range strings.Split(header, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
@@ -58,12 +60,14 @@ func acceptedEncodings(header string) map[string]bool {
 				}
 			}
 		}
+		named[coding] = true
 		if q > 0 {
 			accepted[coding] = true
 		}
 	}
 	if accepted["*"] {
-		accepted["br"], accepted["gzip"] = true, true
+		accepted["br"] = accepted["br"] || !named["br"]
+		accepted["gzip"] = accepted["gzip"] || !named["gzip"]
 	}
 	return accepted
 }

@@ -18,7 +18,7 @@ import (
 var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
-	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS",
+	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
 }
 
 // unsetAll removes every setting from the process environment for the
@@ -122,6 +122,9 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	if cfg.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want INFO", cfg.LogLevel)
 	}
+	if cfg.AuthAttemptsPerMinute != 10 {
+		t.Errorf("AuthAttemptsPerMinute = %d, want 10", cfg.AuthAttemptsPerMinute)
+	}
 	if len(cfg.SecretKey) != 32 || len(cfg.JWTKeys) != 1 {
 		t.Errorf("generated secrets: %d-byte SECRET_KEY, %d JWT keys; want 32 bytes and 1 key", len(cfg.SecretKey), len(cfg.JWTKeys))
 	}
@@ -176,6 +179,8 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"SESSION_ABSOLUTE_TIMEOUT", "0s"},
 		{"SHUTDOWN_TIMEOUT", "10"},
 		{"LOG_LEVEL", "loud"},
+		{"AUTH_ATTEMPTS_PER_MINUTE", "0"},
+		{"AUTH_ATTEMPTS_PER_MINUTE", "many"},
 		{"SEED_DEMO", "maybe"},
 		{"SECRET_KEY", "short"},
 		{"SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
@@ -213,6 +218,7 @@ func TestValidSettings(t *testing.T) {
 		{"CURRENCY", "krw", func(c Config) bool { return c.Currency == "KRW" }},
 		{"LOG_LEVEL", "debug", func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"SESSION_IDLE_TIMEOUT", "5m", func(c Config) bool { return c.SessionIdle == 5*time.Minute }},
+		{"AUTH_ATTEMPTS_PER_MINUTE", "3", func(c Config) bool { return c.AuthAttemptsPerMinute == 3 }},
 		{"JWT_KEYS", "new:" + b64('n') + ", old:" + b64('o'), func(c Config) bool {
 			return len(c.JWTKeys) == 2 && c.JWTKeys[0].ID == "new" && c.JWTKeys[1].ID == "old"
 		}},

@@ -64,7 +64,9 @@ func DecodeCart(b []byte) (GuestCart, error) {
 	rest := b[2:]
 	next := func() (uint64, bool) {
 		v, n := binary.Uvarint(rest)
-		if n <= 0 {
+		// A zero last byte pads a varint with empty groups: EncodeCart
+		// never writes one, so the bytes are not a cart it made.
+		if n <= 0 || (n > 1 && rest[n-1] == 0) {
 			return 0, false
 		}
 		rest = rest[n:]

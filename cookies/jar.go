@@ -88,7 +88,9 @@ func (j *Jar) Seal(n Name, plaintext []byte, expires time.Time) string {
 
 // Open decrypts a value sealed for cookie n.
 func (j *Jar) Open(n Name, value string) (plaintext []byte, expires time.Time, ok bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	// Strict: a value whose unused low bits differ from what Seal wrote
+	// decodes to the same bytes, but it is not the value Seal wrote.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	ns := j.aead.NonceSize()
 	if err != nil || len(raw) < 1+ns+j.aead.Overhead() || raw[0] != sealVersion {
 		return nil, time.Time{}, false

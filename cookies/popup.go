@@ -11,7 +11,13 @@ import (
 // instant that does.
 func NextMidnight(now time.Time, loc *time.Location) time.Time {
 	y, m, d := now.In(loc).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	if ny, nm, nd := next.Date(); ny == y && nm == m && nd == d {
+		// time.Date may resolve a skipped midnight to the hour before the
+		// jump, still today; the next day begins where that zone ends.
+		_, next = next.ZoneBounds()
+	}
+	return next
 }
 
 // HidePopup hides today's offer until the next midnight in loc. The

@@ -122,6 +122,28 @@ func TestMigrateAndSeedSQLite(t *testing.T) {
 	}
 }
 
+func TestSeedDemoAccount(t *testing.T) {
+	t.Parallel()
+	db := openSQLite(t)
+	migrateAndSeed(t, db, "USD", 1)
+	cheap := models.PasswordParams{Memory: 64, Time: 1, Threads: 1}
+	for i := range 2 {
+		if err := database.SeedDemoAccount(context.Background(), db, cheap); err != nil {
+			t.Fatalf("SeedDemoAccount (run %d): %v", i+1, err)
+		}
+	}
+	var users []models.User
+	if err := db.Where("email = ?", database.DemoEmail).Find(&users).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 {
+		t.Fatalf("%d demo accounts after seeding twice, want 1", len(users))
+	}
+	if !models.PasswordMatches(users[0].PasswordHash, database.DemoPassword) {
+		t.Error("the demo account does not accept the documented password")
+	}
+}
+
 func TestOpenCreatesTheFolder(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "data", "nested", "crumb.db")

@@ -6,6 +6,7 @@ package handlers
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -66,7 +67,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",
-		Views:                 engine,
+		Views:                 templates{engine},
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		BodyLimit:             64 * 1024,
@@ -77,4 +78,16 @@ func New(d Deps) (*fiber.App, error) {
 	})
 	s.routes(app)
 	return app, nil
+}
+
+// templates renders with the templates the html engine parsed once at
+// startup. It executes them directly: the engine's own Render copies the
+// template and re-registers functions on every call, which re-runs the HTML
+// escaper under the template set's lock and so serialises all renders.
+type templates struct{ *html.Engine }
+
+// Render executes the named template; layouts are not used (pages compose
+// partials with {{template}}).
+func (v templates) Render(w io.Writer, name string, data any, _ ...string) error {
+	return v.Templates.ExecuteTemplate(w, name, data)
 }
