@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildCrumb builds the real binary once per test run.
+func buildCrumb(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "crumb")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// crumbEnv is a clean environment: only what the test sets, plus PATH and HOME.
+func crumbEnv(vars ...string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, vars...)
+}
+
+func TestStartupAndGracefulShutdown(t *testing.T) {
+	bin := buildCrumb(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Dir = dir // no .env here
+	cmd.Env = crumbEnv("PORT="+strconv.Itoa(port), "DATA_DIR="+filepath.Join(dir, "data"))
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	ready := false
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			ready = res.StatusCode == 200
+			break
+		}
+	}
+	if !ready {
+		_ = cmd.Process.Kill()
+		t.Fatalf("never ready:\n%s", logs.String())
+	}
+	for _, want := range []string{"demo@crumb.test", "fresh-bread-daily", "using development secrets"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("startup log lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "crumb.db")); err != nil {
+		t.Errorf("no SQLite file in DATA_DIR: %v", err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "data", "secrets.env")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("generated secrets: %v", err)
+	}
+
+	// A request in flight when SIGTERM arrives still gets its answer.
+	done := make(chan int, 1)
+	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		// Send the request line now and the rest after the signal.
+		_, _ = conn.Write([]byte("GET /products HTTP/1.1\r\nHost: x\r\n"))
+		time.Sleep(300 * time.Millisecond)
+		_, _ = conn.Write([]byte("Connection: close\r\n\r\n"))
+		buf := make([]byte, 64)
+		n, _ := conn.Read(buf)
+		code, _ := strconv.Atoi(strings.Fields(string(buf[:n]) + " x 0")[1])
+		done <- code
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != 200 {
+		t.Errorf("in-flight request got %d, want 200", code)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown log:\n%s", logs.String())
+	}
+}
+
+func TestBadSettingsStopStartup(t *testing.T) {
+	bin := buildCrumb(t)
+	tests := []struct {
+		name string
+		env  []string
+		want []string
+	}{
+		{"port", []string{"PORT=abc"}, []string{"PORT"}},
+		{"environment", []string{"APP_ENV=staging"}, []string{"APP_ENV"}},
+		{"database", []string{"DATABASE_URL=mysql://x"}, []string{"DATABASE_URL"}},
+		{"production secrets", []string{"APP_ENV=production"}, []string{"SECRET_KEY", "JWT_KEYS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(bin)
+			cmd.Dir = dir
+			cmd.Env = crumbEnv(append(tt.env, "DATA_DIR="+filepath.Join(dir, "data"))...)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("started with a bad setting:\n%s", out)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) != 1 {
+				t.Errorf("want one line, got:\n%s", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("message does not name %s: %s", w, out)
+				}
+			}
+		})
+	}
+}
