@@ -21,7 +21,11 @@ const (
 func (s *Server) home(c *fiber.Ctx) error {
 	data := s.baseView(c, "Fresh from the oven")
 	featured := s.Catalog.Featured()
-	data["Featured"] = featured
+	cards, err := s.cards(featured)
+	if err != nil {
+		return err
+	}
+	data["Featured"] = cards
 	if !s.Jar.PopupHidden(c) && len(featured) > 0 {
 		data["Offer"] = featured[s.Now().In(s.Config.StoreTimezone).YearDay()%len(featured)]
 	}
@@ -48,10 +52,19 @@ func (s *Server) productList(c *fiber.Ctx) error {
 		title = "Results for “" + q + "”"
 	}
 	result := s.Catalog.Search(query)
+	cards, err := s.cards(result.Items)
+	if err != nil {
+		return err
+	}
+	nav, err := s.categoryNav(defaultString(category.Slug, "all"))
+	if err != nil {
+		return err
+	}
 	data := s.baseView(c, title)
+	data["Cards"] = cards
+	data["Nav"] = nav
 	data["Query"] = q
 	data["Category"] = category
-	data["NavCurrent"] = defaultString(category.Slug, "all")
 	data["Result"] = result
 	if result.Page > 1 {
 		data["PrevURL"] = listURL(q, category.Slug, result.Page-1)

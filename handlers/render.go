@@ -22,6 +22,10 @@ func (s *Server) baseView(c *fiber.Ctx, title string) view {
 	if lines, err := s.cartLines(c); err == nil {
 		count = models.LineCount(lines)
 	}
+	nav, err := s.categoryNav("")
+	if err != nil {
+		s.Log.Error("category navigation", "request_id", c.Locals(requestIDLocal), "err", err)
+	}
 	cur := s.current(c)
 	flash := ""
 	if cur != nil {
@@ -35,7 +39,7 @@ func (s *Server) baseView(c *fiber.Ctx, title string) view {
 		"CartCount":  count,
 		"Categories": s.Catalog.Categories(),
 		"Query":      "",
-		"NavCurrent": "",
+		"Nav":        nav,
 		"Path":       c.Path(),
 	}
 }

@@ -46,11 +46,11 @@ type Deps struct {
 // Server holds the dependencies; its methods are the handlers.
 type Server struct {
 	Deps
+	fragments *fragments
 }
 
 // New builds the Fiber app with every route.
 func New(d Deps) (*fiber.App, error) {
-	s := &Server{Deps: d}
 	engine := html.NewFileSystem(http.FS(d.Views), ".html")
 	engine.AddFunc("asset", d.Assets.Path)
 	engine.AddFunc("splitLines", func(s string) []string { return strings.Split(s, "\n") })
@@ -65,9 +65,10 @@ func New(d Deps) (*fiber.App, error) {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}
 	}
+	s := &Server{Deps: d, fragments: &fragments{tpl: templates{engine}}}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",
-		Views:                 templates{engine},
+		Views:                 s.fragments.tpl,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		BodyLimit:             64 * 1024,

@@ -17,11 +17,13 @@ import (
 // made by other instances. Stock shown from it is indicative; the cart and
 // checkout read stock from the database.
 type Catalog struct {
-	db   *gorm.DB
-	snap atomic.Pointer[catalogSnapshot]
+	db       *gorm.DB
+	snap     atomic.Pointer[catalogSnapshot]
+	versions atomic.Uint64
 }
 
 type catalogSnapshot struct {
+	version        uint64
 	categories     []Category
 	categoryBySlug map[string]int
 	products       []Product // published, in shelf order
@@ -79,9 +81,14 @@ func (c *Catalog) Reload(ctx context.Context) error {
 		s.byID[p.ID] = i
 		s.search[i] = strings.ToLower(p.Name + "\n" + p.Description)
 	}
+	s.version = c.versions.Add(1)
 	c.snap.Store(&s)
 	return nil
 }
+
+// Version changes every time the snapshot is reloaded, so what is derived
+// from it (such as rendered product cards) knows when to start again.
+func (c *Catalog) Version() uint64 { return c.snap.Load().version }
 
 // Run reloads the snapshot every interval until ctx ends.
 func (c *Catalog) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
