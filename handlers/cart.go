@@ -33,6 +33,15 @@ func (s *Server) saveCartLines(c *fiber.Ctx, lines []models.CartLine) error {
 	return s.GuestCarts.Save(c, g)
 }
 
+// pricedCart is this request's cart priced from the database.
+func (s *Server) pricedCart(c *fiber.Ctx) (models.PricedCart, error) {
+	lines, err := s.cartLines(c)
+	if err != nil {
+		return models.PricedCart{}, err
+	}
+	return models.PriceCart(c.UserContext(), s.DB, lines)
+}
+
 // cart shows the cart priced from the database.
 func (s *Server) cart(c *fiber.Ctx) error {
 	return s.renderCart(c, nil)
@@ -42,11 +51,7 @@ func (s *Server) cart(c *fiber.Ctx) error {
 // last change was refused.
 func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	private(c)
-	lines, err := s.cartLines(c)
-	if err != nil {
-		return err
-	}
-	priced, err := models.PriceCart(c.UserContext(), s.DB, lines)
+	priced, err := s.pricedCart(c)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,7 @@ func (s *Server) checkout(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, conflict *models.CheckoutConflict) error {
-	lines, err := s.cartLines(c)
-	if err != nil {
-		return err
-	}
-	priced, err := models.PriceCart(c.UserContext(), s.DB, lines)
+	priced, err := s.pricedCart(c)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/models"
+	"crumb/sessions"
 )
 
 // account shows the profile and the forms to change email and password.
@@ -75,7 +76,7 @@ func (s *Server) changeEmail(c *fiber.Ctx) error {
 		return err
 	}
 	errs := map[string]string{}
-	if !cur.Fresh && !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
+	if !confirmed(cur, user, c.FormValue("password")) {
 		errs["password"] = "Enter your password to confirm it's you."
 	}
 	email, err := models.NormalizeEmail(c.FormValue("email"))
@@ -91,6 +92,13 @@ func (s *Server) changeEmail(c *fiber.Ctx) error {
 		return err
 	}
 	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+".")
+}
+
+// confirmed reports whether a sensitive change may go ahead: a fresh
+// session may; a session resumed from a remember-me cookie must give the
+// password again.
+func confirmed(cur *sessions.Current, user models.User, password string) bool {
+	return cur.Fresh || models.PasswordMatches(user.PasswordHash, password)
 }
 
 // security lists the account's sessions and remembered devices.
@@ -162,14 +170,12 @@ func (s *Server) revoke(c *fiber.Ctx) error {
 func (s *Server) revokeAll(c *fiber.Ctx) error {
 	cur := s.current(c)
 	ctx := c.UserContext()
-	if !cur.Fresh {
-		user, err := models.UserByID(ctx, s.DB, cur.UserID)
-		if err != nil {
-			return err
-		}
-		if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
-			return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
-		}
+	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	if err != nil {
+		return err
+	}
+	if !confirmed(cur, user, c.FormValue("password")) {
+		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
 	}
 	if err := s.Sessions.RevokeAll(ctx, cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
 		return err
