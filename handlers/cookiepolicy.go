@@ -41,8 +41,13 @@ func (s *Server) cookiePolicy(c *fiber.Ctx) error {
 	return c.Render("pages/cookies", data)
 }
 
-// forgetBrowser clears every Crumb cookie from this browser.
+// forgetBrowser clears every Crumb cookie from this browser, and what
+// they stood for on the server: the session, this device's remember-me
+// token and a guest cart kept in the database.
 func (s *Server) forgetBrowser(c *fiber.Ctx) error {
+	if err := s.Sessions.SignOut(c); err != nil {
+		return err
+	}
 	if err := s.GuestCarts.Forget(c); err != nil {
 		return err
 	}

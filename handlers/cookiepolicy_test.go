@@ -161,6 +161,23 @@ func TestForgetThisBrowser(t *testing.T) {
 	}
 }
 
+func TestForgetThisBrowserSignsOut(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Zed", "zed@example.com", testPassword, url.Values{"remember_me": {"1"}})
+	session, remember := b.copyCookie("crumb_session"), b.copyCookie("crumb_remember")
+	b.post("/cookies/forget", nil)
+	if b.signedIn() {
+		t.Fatal("still signed in after forgetting the browser")
+	}
+	// Copies of the old cookies are worthless on the server too.
+	replay := ta.browser()
+	replay.cookies["crumb_session"], replay.cookies["crumb_remember"] = session, remember
+	if replay.signedIn() {
+		t.Error("the forgotten session or device token still works")
+	}
+}
+
 func htmlEscape(s string) string {
 	return strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
