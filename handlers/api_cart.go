@@ -24,11 +24,7 @@ type apiCart struct {
 
 // apiCartView answers with the account's cart, the same one the web shows.
 func (s *Server) apiCartView(c *fiber.Ctx) error {
-	lines, err := models.UserCartLines(c.UserContext(), s.DB, apiUser(c))
-	if err != nil {
-		return err
-	}
-	priced, err := models.PriceCart(c.UserContext(), s.DB, lines)
+	priced, err := models.UserPricedCart(c.UserContext(), s.DB, apiUser(c))
 	if err != nil {
 		return err
 	}

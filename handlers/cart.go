@@ -35,6 +35,9 @@ func (s *Server) saveCartLines(c *fiber.Ctx, lines []models.CartLine) error {
 
 // pricedCart is this request's cart priced from the database.
 func (s *Server) pricedCart(c *fiber.Ctx) (models.PricedCart, error) {
+	if cur := s.current(c); cur != nil {
+		return models.UserPricedCart(c.UserContext(), s.DB, cur.UserID)
+	}
 	lines, err := s.cartLines(c)
 	if err != nil {
 		return models.PricedCart{}, err

@@ -111,6 +111,39 @@ func PriceCart(ctx context.Context, db *gorm.DB, lines []CartLine) (PricedCart, 
 	for _, p := range products {
 		byID[p.ID] = p
 	}
+	return priceLines(lines, byID), nil
+}
+
+// UserPricedCart loads and prices a signed-in shopper's cart in one query.
+func UserPricedCart(ctx context.Context, db *gorm.DB, userID uint) (PricedCart, error) {
+	var rows []struct {
+		Product  `gorm:"embedded"`
+		Quantity int
+	}
+	err := db.WithContext(ctx).Table("cart_items").
+		Select("products.*, cart_items.quantity").
+		Joins("JOIN carts ON carts.id = cart_items.cart_id").
+		Joins("JOIN products ON products.id = cart_items.product_id").
+		Where("carts.user_id = ?", userID).
+		Order("cart_items.product_id").
+		Scan(&rows).Error
+	if err != nil {
+		return PricedCart{}, fmt.Errorf("load cart: %w", err)
+	}
+	lines := make([]CartLine, len(rows))
+	byID := make(map[uint]Product, len(rows))
+	for i, r := range rows {
+		lines[i] = CartLine{ProductID: r.ID, Quantity: r.Quantity}
+		byID[r.ID] = r.Product
+	}
+	return priceLines(lines, byID), nil
+}
+
+// priceLines prices lines with the products as the database has them.
+// Products that are gone or unpublished are left out, and quantities above
+// the stock are reduced, each with a notice.
+func priceLines(lines []CartLine, byID map[uint]Product) PricedCart {
+	var cart PricedCart
 	for _, l := range lines {
 		p, ok := byID[l.ProductID]
 		switch {
@@ -132,7 +165,7 @@ func PriceCart(ctx context.Context, db *gorm.DB, lines []CartLine) (PricedCart, 
 		cart.Subtotal.Currency = p.Currency
 		cart.Count += qty
 	}
-	return cart, nil
+	return cart
 }
 
 // LineCount is the number of items in lines, for the header's cart badge.
