@@ -84,8 +84,10 @@ func (s *Server) apiPlaceOrder(c *fiber.Ctx) error {
 		}
 		return invalidFields(list...)
 	}
+	// The key is kept as a digest: with its prefix, a key of 100 characters
+	// would not fit the 100-character column on Postgres.
 	order, _, err := models.PlaceOrder(c.UserContext(), s.DB, models.PlaceOrderInput{
-		UserID: apiUser(c), Key: "api:" + key, RequestHash: requestHash(in), Shipping: shipping, Payment: in.PaymentMethod,
+		UserID: apiUser(c), Key: "api:" + requestHash(key), RequestHash: requestHash(in), Shipping: shipping, Payment: in.PaymentMethod,
 	})
 	var conflict *models.CheckoutConflict
 	switch {
