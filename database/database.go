@@ -29,7 +29,7 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		// Statements are prepared once per connection and reused: most of a
 		// small query's cost is parsing and planning it.
 		PrepareStmt: true,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
 	var dialector gorm.Dialector
 	if databaseURL != "" {
