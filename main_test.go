@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +24,24 @@ func buildCrumb(t *testing.T) string {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func freePort(t *testing.T) int {
@@ -44,7 +63,7 @@ func TestStartupAndGracefulShutdown(t *testing.T) {
 	bin := buildCrumb(t)
 	dir := t.TempDir()
 	port := freePort(t)
-	var logs bytes.Buffer
+	var logs lockedBuffer
 	cmd := exec.Command(bin)
 	cmd.Dir = dir // no .env here
 	cmd.Env = crumbEnv("PORT="+strconv.Itoa(port), "DATA_DIR="+filepath.Join(dir, "data"))
