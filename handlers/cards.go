@@ -10,7 +10,8 @@ import (
 )
 
 // fragments renders parts of pages that depend only on the catalog (a
-// product's card, the category navigation) once per catalog snapshot, so
+// product's card, the category navigation) or on nothing at all (the asset
+// links, the logo) once per catalog snapshot, so
 // a page view stitches ready-made HTML together instead of running those
 // templates, and their escapers, every time.
 type fragments struct {
@@ -65,4 +66,18 @@ func (s *Server) categoryNav(current string) (template.HTML, error) {
 		Categories []models.Category
 	}{current, s.Catalog.Categories()}
 	return s.fragments.Render(s.Catalog.Version(), "nav:"+current, "partials/category-nav", data)
+}
+
+// staticParts are the parts of every page that change only with the
+// assets: the stylesheet, script and icon links, and the logo.
+func (s *Server) staticParts() (links, brand template.HTML) {
+	version := s.Catalog.Version()
+	links, err := s.fragments.Render(version, "head-links", "partials/head-links", nil)
+	if err == nil {
+		brand, err = s.fragments.Render(version, "brand", "partials/brand", nil)
+	}
+	if err != nil {
+		s.Log.Error("page parts", "err", err)
+	}
+	return links, brand
 }

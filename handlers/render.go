@@ -26,6 +26,7 @@ func (s *Server) baseView(c *fiber.Ctx, title string) view {
 	if err != nil {
 		s.Log.Error("category navigation", "request_id", c.Locals(requestIDLocal), "err", err)
 	}
+	links, brand := s.staticParts()
 	cur := s.current(c)
 	flash := ""
 	if cur != nil {
@@ -40,6 +41,8 @@ func (s *Server) baseView(c *fiber.Ctx, title string) view {
 		"Categories": s.Catalog.Categories(),
 		"Query":      "",
 		"Nav":        nav,
+		"HeadLinks":  links,
+		"Brand":      brand,
 		"Path":       c.Path(),
 	}
 }
