@@ -1,0 +1,79 @@
+package sessions_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"crumb/cookies"
+	"crumb/database"
+	"crumb/models"
+	"crumb/sessions"
+)
+
+func TestDeviceLabel(t *testing.T) {
+	for ua, want := range map[string]string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36":       "Chrome on Windows",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86":         "Edge on Windows",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15":    "Safari on macOS",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1":   "Safari on iPhone",
+		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36": "Chrome on Android",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0":                                                "Firefox on Linux",
+		"curl/8.5.0": "curl",
+		"":           "Unknown browser",
+	} {
+		if got := sessions.DeviceLabel(ua); got != want {
+			t.Errorf("DeviceLabel(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
+
+// TestSweep removes the devices-page entries of expired sessions and
+// expired remember-me tokens, and keeps live ones.
+func TestSweep(t *testing.T) {
+	db, err := database.Open("", filepath.Join(t.TempDir(), "crumb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	if err := database.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, clock, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sessions.New(sessions.Config{
+		Storage: database.NewStorage(db, clock), DB: db, Jar: jar, Now: clock,
+		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: log,
+	})
+	user, err := models.CreateUser(context.Background(), db, "Ada", "ada@example.com", "rye-and-butter-42", models.PasswordParams{Memory: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Create(&[]models.WebSession{
+		{KeyHash: "live", UserID: user.ID, ExpiresAt: now.Add(time.Minute)},
+		{KeyHash: "gone", UserID: user.ID, ExpiresAt: now.Add(-time.Minute)},
+	})
+	db.Create(&[]models.RememberToken{
+		{Selector: "live", UserID: user.ID, ExpiresAt: now.Add(time.Hour)},
+		{Selector: "gone", UserID: user.ID, ExpiresAt: now.Add(-time.Hour)},
+	})
+	n, err := m.Sweep(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want 2 removed", n, err)
+	}
+	var sessionsLeft, tokensLeft []string
+	db.Model(&models.WebSession{}).Pluck("key_hash", &sessionsLeft)
+	db.Model(&models.RememberToken{}).Pluck("selector", &tokensLeft)
+	if len(sessionsLeft) != 1 || sessionsLeft[0] != "live" || len(tokensLeft) != 1 || tokensLeft[0] != "live" {
+		t.Errorf("left: sessions %v, tokens %v", sessionsLeft, tokensLeft)
+	}
+}
