@@ -36,7 +36,7 @@ var demoCatalog = []seedCategory{
 	{"pastries", "Pastries", "Laminated by hand with cultured butter.", []seedProduct{
 		{"butter-croissant", "Butter Croissant", "Flaky, honeycombed croissant made with 82% cultured butter.", 375, 80, true},
 		{"pain-au-chocolat", "Pain au Chocolat", "Croissant dough rolled around two batons of dark chocolate.", 425, 60, true},
-		{"almond-croissant", "Almond Croissant", "Twice-baked croissant filled with almond frangipane and topped with flaked almonds.", 475, 30, false},
+		{"almond-croissant", "Almond Croissant", "Twice-baked croissant filled with almond frangipane and topped with flaked almonds.", 475, 30, true},
 		{"cinnamon-roll", "Cinnamon Roll", "Soft swirl of cinnamon sugar with a cream cheese glaze.", 450, 40, true},
 		{"danish-apricot", "Apricot Danish", "Crisp Danish pastry with vanilla custard and a glazed apricot half.", 425, 30, false},
 		{"kouign-amann", "Kouign-Amann", "Breton pastry of caramelised butter and sugar, crunchy outside and tender within.", 495, 20, false},

@@ -27,16 +27,19 @@ type policyEntry struct {
 func (s *Server) cookiePolicy(c *fiber.Ctx) error {
 	private(c)
 	var entries []policyEntry
+	held := false
 	for n := range cookies.All() {
 		name := cookies.Name(n)
 		e := policyEntry{Spec: name.Spec(), CookieName: s.Jar.CookieName(name)}
 		if value := c.Cookies(e.CookieName); value != "" {
+			held = true
 			e.Held = &heldCookie{Name: e.CookieName, Bytes: len(e.CookieName) + len(value), Expires: s.Jar.Expiry(c, name)}
 		}
 		entries = append(entries, e)
 	}
 	data := s.baseView(c, "Cookies")
 	data["Entries"] = entries
+	data["HeldAny"] = held
 	data["Secure"] = s.Jar.Secure()
 	return c.Render("pages/cookies", data)
 }

@@ -54,6 +54,9 @@ func New(d Deps) (*fiber.App, error) {
 	engine := html.NewFileSystem(http.FS(d.Views), ".html")
 	engine.AddFunc("asset", d.Assets.Path)
 	engine.AddFunc("splitLines", func(s string) []string { return strings.Split(s, "\n") })
+	// Times are shown in the store's time zone.
+	engine.AddFunc("when", func(t time.Time) string { return t.In(d.Config.StoreTimezone).Format("2 Jan 2006 15:04 MST") })
+	engine.AddFunc("day", func(t time.Time) string { return t.In(d.Config.StoreTimezone).Format("2 Jan 2006") })
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
