@@ -9,8 +9,7 @@ import (
 // outage. The ORM's own errors are translated here so that callers only need
 // errors.Is.
 var (
-	ErrNotFound   = errors.New("models: not found")
-	ErrOutOfStock = errors.New("models: not enough stock")
+	ErrNotFound = errors.New("models: not found")
 )
 
 // InputError is a problem with what a shopper or the app sent, in words
