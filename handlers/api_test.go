@@ -1074,7 +1074,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Error("the walk-through must not need jq")
 	}
 	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
+		t.Fatal("the README walk-through needs curl on the PATH")
 	}
 	ta := newTestApp(t)
 	if err := database.SeedDemoAccount(context.Background(), ta.db, testPasswords); err != nil {

@@ -37,12 +37,11 @@ func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string,
 // changePassword always asks for the current password; afterwards every
 // other session and remembered device of the account is signed out.
 func (s *Server) changePassword(c *fiber.Ctx) error {
-	cur := s.current(c)
-	ctx := c.UserContext()
-	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	cur, user, err := s.currentUser(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	errs := map[string]string{}
 	if !models.PasswordMatches(user.PasswordHash, c.FormValue("current_password")) {
 		errs["current_password"] = "Your current password is wrong."
@@ -69,12 +68,11 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 // changeEmail asks for the password when the session was resumed from a
 // remember-me cookie rather than signed in just now.
 func (s *Server) changeEmail(c *fiber.Ctx) error {
-	cur := s.current(c)
-	ctx := c.UserContext()
-	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	cur, user, err := s.currentUser(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	errs := map[string]string{}
 	if !confirmed(cur, user, c.FormValue("password")) {
 		errs["password"] = "Enter your password to confirm it's you."
@@ -92,6 +90,13 @@ func (s *Server) changeEmail(c *fiber.Ctx) error {
 		return err
 	}
 	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+".")
+}
+
+// currentUser is who is signed in, with the account as stored now.
+func (s *Server) currentUser(c *fiber.Ctx) (*sessions.Current, models.User, error) {
+	cur := s.current(c)
+	user, err := models.UserByID(c.UserContext(), s.DB, cur.UserID)
+	return cur, user, err
 }
 
 // confirmed reports whether a sensitive change may go ahead: a fresh
@@ -168,12 +173,11 @@ func (s *Server) revoke(c *fiber.Ctx) error {
 // revokeAll signs out every other session and device; a remembered
 // session must confirm with the password.
 func (s *Server) revokeAll(c *fiber.Ctx) error {
-	cur := s.current(c)
-	ctx := c.UserContext()
-	user, err := models.UserByID(ctx, s.DB, cur.UserID)
+	cur, user, err := s.currentUser(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	if !confirmed(cur, user, c.FormValue("password")) {
 		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
 	}
