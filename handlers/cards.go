@@ -31,11 +31,10 @@ func (f *fragments) Render(version uint64, key, name string, data any) (template
 	if ok {
 		return cached, nil
 	}
-	var buf bytes.Buffer
-	if err := f.tpl.Render(&buf, name, data); err != nil {
+	out, err := f.RenderNow(name, data)
+	if err != nil {
 		return "", err
 	}
-	out := template.HTML(buf.String()) // rendered by html/template: already escaped
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.version != version {
@@ -43,6 +42,15 @@ func (f *fragments) Render(version uint64, key, name string, data any) (template
 	}
 	f.html[key] = out
 	return out, nil
+}
+
+// RenderNow renders template name with data, without caching.
+func (f *fragments) RenderNow(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := f.tpl.Render(&buf, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil // rendered by html/template: already escaped
 }
 
 // cards returns the product cards of products.

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,13 +21,21 @@ const (
 // home shows featured products, the categories and, unless the shopper
 // hid it for today, today's offer.
 func (s *Server) home(c *fiber.Ctx) error {
-	data := s.baseView(c, "Fresh from the oven")
 	featured := s.Catalog.Featured()
 	cards, err := s.cards(featured)
 	if err != nil {
 		return err
 	}
-	data["Featured"] = cards
+	// Everything but the offer is the same for everyone until the catalog changes.
+	showcase, err := s.fragments.Render(s.Catalog.Version(), "home", "partials/showcase", struct {
+		Featured   []template.HTML
+		Categories []models.Category
+	}{cards, s.Catalog.Categories()})
+	if err != nil {
+		return err
+	}
+	data := s.baseView(c, "Fresh from the oven")
+	data["Showcase"] = showcase
 	if !s.Jar.PopupHidden(c) && len(featured) > 0 {
 		data["Offer"] = featured[s.Now().In(s.Config.StoreTimezone).YearDay()%len(featured)]
 	}
@@ -51,8 +61,27 @@ func (s *Server) productList(c *fiber.Ctx) error {
 	if q != "" {
 		title = "Results for “" + q + "”"
 	}
+	version := s.Catalog.Version()
 	result := s.Catalog.Search(query)
 	cards, err := s.cards(result.Items)
+	if err != nil {
+		return err
+	}
+	list := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards}
+	if result.Page > 1 {
+		list.PrevURL = listURL(q, category.Slug, result.Page-1)
+	}
+	if result.Page < result.Pages {
+		list.NextURL = listURL(q, category.Slug, result.Page+1)
+	}
+	// A listing is the same for everyone until the catalog changes: it is
+	// rendered once per category and page. Searches are rendered each time.
+	var body template.HTML
+	if q == "" {
+		body, err = s.fragments.Render(version, fmt.Sprintf("list:%s:%d", category.Slug, result.Page), "partials/product-list", list)
+	} else {
+		body, err = s.fragments.RenderNow("partials/product-list", list)
+	}
 	if err != nil {
 		return err
 	}
@@ -61,18 +90,20 @@ func (s *Server) productList(c *fiber.Ctx) error {
 		return err
 	}
 	data := s.baseView(c, title)
-	data["Cards"] = cards
+	data["List"] = body
 	data["Nav"] = nav
 	data["Query"] = q
-	data["Category"] = category
-	data["Result"] = result
-	if result.Page > 1 {
-		data["PrevURL"] = listURL(q, category.Slug, result.Page-1)
-	}
-	if result.Page < result.Pages {
-		data["NextURL"] = listURL(q, category.Slug, result.Page+1)
-	}
 	return c.Render("pages/products", data)
+}
+
+// productList is what a listing shows.
+type productList struct {
+	Title            string
+	Category         models.Category
+	Query            string
+	Result           models.ProductPage
+	Cards            []template.HTML
+	PrevURL, NextURL string
 }
 
 // productDetail shows one product with its add-to-cart form.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"crumb/assets"
@@ -39,7 +38,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Pages: revalidated with an ETag on every view. (A group without a
 	// prefix guards every route registered after it.)
-	pages := app.Group("", s.pageHeaders, etag.New(), s.loadSession, s.checkCSRF)
+	pages := app.Group("", s.pageHeaders, pageETag, s.loadSession, s.checkCSRF)
 	pages.Get("/", s.home)
 	pages.Get("/products", s.productList)
 	pages.Get("/products/:slug", s.productDetail)
