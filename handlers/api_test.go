@@ -956,7 +956,7 @@ func TestAPIPasswordChangeEndsAppSignIns(t *testing.T) {
 	ta := newTestApp(t)
 	issued := ta.clock.Now()
 	u := newAppUser(t, ta, "Ola")
-	res := u.b.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"seeded-rye-crust-7"}})
+	res := u.b.post("/account/password", url.Values{"password": {testPassword}, "new_password": {"seeded-rye-crust-7"}})
 	if res.StatusCode != fiber.StatusOK || !strings.Contains(res.body, "every other device and app is signed out") {
 		t.Fatalf("password change = %d", res.StatusCode)
 	}

@@ -169,13 +169,13 @@ func TestPasswordChangeSignsOutOtherDevices(t *testing.T) {
 	a, b := ta.browser(), ta.browser()
 	a.signUp("Val", "val@example.com", testPassword, nil)
 	b.logIn("val@example.com", testPassword, url.Values{"remember_me": {"1"}})
-	if res := a.post("/account/password", url.Values{"current_password": {"wrong-one-123"}, "new_password": {"new-bread-2027"}}); res.StatusCode != 422 {
+	if res := a.post("/account/password", url.Values{"password": {"wrong-one-123"}, "new_password": {"new-bread-2027"}}); res.StatusCode != 422 {
 		t.Errorf("wrong current password = %d", res.StatusCode)
 	}
-	if res := a.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"password1"}}); res.StatusCode != 422 {
+	if res := a.post("/account/password", url.Values{"password": {testPassword}, "new_password": {"password1"}}); res.StatusCode != 422 {
 		t.Errorf("common new password = %d", res.StatusCode)
 	}
-	if res := a.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"new-bread-2027"}}); res.StatusCode != 200 {
+	if res := a.post("/account/password", url.Values{"password": {testPassword}, "new_password": {"new-bread-2027"}}); res.StatusCode != 200 {
 		t.Fatalf("change password = %d", res.StatusCode)
 	}
 	b.closeBrowser()

@@ -34,8 +34,9 @@ func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string,
 	return c.Status(status).Render("pages/account", data)
 }
 
-// changePassword always asks for the current password; afterwards every
-// other session and remembered device of the account is signed out.
+// changePassword always asks for the current password (the form's
+// password field); afterwards every other session, remembered device and
+// app sign-in of the account is signed out.
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	cur, user, err := s.currentUser(c)
 	if err != nil {
@@ -43,7 +44,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	errs := map[string]string{}
-	if !models.PasswordMatches(user.PasswordHash, c.FormValue("current_password")) {
+	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
 		errs["current_password"] = "Your current password is wrong."
 	}
 	newPassword := c.FormValue("new_password")
