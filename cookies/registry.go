@@ -69,7 +69,7 @@ var registry = [numNames]Spec{
 	Session: {
 		Name:     "crumb_session",
 		Purpose:  "Keeps you signed in while the browser is open.",
-		Holds:    "A random session number; what it stands for is kept on our server.",
+		Holds:    "A random session number (encrypted); what it stands for is kept on our server.",
 		Lifetime: "Until you close the browser (and at most 12 hours, or 30 minutes idle)",
 		MaxAge:   0,
 		HTTPOnly: true,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/cookies"
 	"crumb/models"
 )
 
@@ -315,5 +316,31 @@ func TestLoginRateLimits(t *testing.T) {
 	}
 	if res := attempt(three, "jo@example.com"); res.StatusCode != fiber.StatusUnprocessableEntity {
 		t.Errorf("another account from another IP = %d", res.StatusCode)
+	}
+}
+
+func TestSessionCookieIsSealed(t *testing.T) {
+	ta := newTestApp(t)
+	b := ta.browser()
+	b.signUp("Sam", "sam@example.com", testPassword, nil)
+	sealed := b.cookies["crumb_session"].Value
+	id, expires, ok := ta.jar.Open(cookies.Session, sealed)
+	if !ok || len(id) != 43 || !expires.IsZero() {
+		t.Fatalf("session cookie does not hold a sealed 256-bit id: ok=%v len=%d expires=%v", ok, len(id), expires)
+	}
+	// The bare id is not accepted: only a value the store sealed is.
+	bare := ta.browser()
+	bare.cookies["crumb_session"] = &http.Cookie{Name: "crumb_session", Value: string(id)}
+	if bare.signedIn() {
+		t.Error("an unsealed session id was accepted")
+	}
+	tampered := []byte(sealed)
+	tampered[len(tampered)/2] ^= 1
+	bare.cookies["crumb_session"] = &http.Cookie{Name: "crumb_session", Value: string(tampered)}
+	if bare.signedIn() {
+		t.Error("a tampered session cookie was accepted")
+	}
+	if !b.signedIn() {
+		t.Error("the sealed cookie stopped working")
 	}
 }

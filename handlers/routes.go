@@ -38,7 +38,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Pages: revalidated with an ETag on every view. (A group without a
 	// prefix guards every route registered after it.)
-	pages := app.Group("", s.pageHeaders, pageETag, s.loadSession, s.checkCSRF)
+	pages := app.Group("", s.pageHeaders, pageETag, s.Sessions.Cookie, s.loadSession, s.checkCSRF)
 	pages.Get("/", s.home)
 	pages.Get("/products", s.productList)
 	pages.Get("/products/:slug", s.productDetail)

@@ -1,6 +1,7 @@
 // Package sessions signs shoppers in and out of the web store. A signed-in
-// browser holds only a random 256-bit session id (crumb_session, ending
-// with the browser); what it stands for lives in a fiber.Storage (the
+// browser holds only a random 256-bit session id (crumb_session, sealed
+// like every Crumb cookie, ending with the browser); what it stands for
+// lives in a fiber.Storage (the
 // database by default, Redis when scaled out) under the id's SHA-256, so
 // neither store ever holds a usable id. Sessions end after 30 minutes idle
 // and 12 hours in all, are written only when something changed (the idle
@@ -21,6 +22,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
+	"github.com/valyala/fasthttp"
 	"gorm.io/gorm"
 
 	"crumb/cookies"
@@ -348,4 +350,30 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// Cookie seals the session cookie like every other Crumb cookie: it opens
+// the incoming value (a tampered or foreign one counts as no session) before
+// the handlers run, and seals the id Fiber's session middleware sets on the
+// way out. Wrap every route that uses sessions with it.
+func (m *Manager) Cookie(c *fiber.Ctx) error {
+	name := m.jar.CookieName(cookies.Session)
+	if value := c.Cookies(name); value != "" {
+		id, _, ok := m.jar.Open(cookies.Session, value)
+		if ok {
+			c.Request().Header.SetCookie(name, string(id))
+		} else {
+			c.Request().Header.DelCookie(name)
+			m.jar.Reject(c, cookies.Session, "cannot be decrypted")
+		}
+	}
+	err := c.Next()
+	out := fasthttp.AcquireCookie()
+	defer fasthttp.ReleaseCookie(out)
+	out.SetKey(name)
+	if c.Response().Header.Cookie(out) && len(out.Value()) > 0 {
+		out.SetValue(m.jar.Seal(cookies.Session, out.Value(), time.Time{}))
+		c.Response().Header.SetCookie(out)
+	}
+	return err
 }
