@@ -80,15 +80,15 @@ func run(bootLog *slog.Logger) error {
 		return err
 	}
 	defer storage.Close()
+	refresh := tokens.NewRefresh(db, time.Now)
 	sessionManager := sessions.New(sessions.Config{
-		Storage: storage, DB: db, Jar: jar, Now: time.Now,
+		Storage: storage, DB: db, Jar: jar, Apps: refresh, Now: time.Now,
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: log,
 	})
 	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", time.Now)
 	if err != nil {
 		return err
 	}
-	refresh := tokens.NewRefresh(db, time.Now)
 	app, err := handlers.New(handlers.Deps{
 		Config:     cfg,
 		DB:         db,
@@ -97,7 +97,7 @@ func run(bootLog *slog.Logger) error {
 		Jar:        jar,
 		GuestCarts: guestCarts,
 		Sessions:   sessionManager,
-		Limits:     storage,
+		Limits:     sessions.NewLimits(storage, cfg.AuthAttemptsPerMinute, time.Now),
 		Passwords:  models.DefaultPasswordParams,
 		Access:     access,
 		Refresh:    refresh,

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,6 +142,7 @@ func TestBadSettingsStopStartup(t *testing.T) {
 		{"port", []string{"PORT=abc"}, []string{"PORT"}},
 		{"environment", []string{"APP_ENV=staging"}, []string{"APP_ENV"}},
 		{"database", []string{"DATABASE_URL=mysql://x"}, []string{"DATABASE_URL"}},
+		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.1,lb.example.com"}, []string{"TRUSTED_PROXIES", "lb.example.com"}},
 		{"production secrets", []string{"APP_ENV=production"}, []string{"SECRET_KEY", "JWT_KEYS"}},
 	}
 	for _, tt := range tests {
@@ -159,5 +165,120 @@ func TestBadSettingsStopStartup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// startCrumb runs the built binary on a free port with a fresh data folder
+// and waits until it is ready; it is killed when the test ends.
+func startCrumb(t *testing.T, bin string, env ...string) (base string, pid int) {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePort(t)
+	var logs lockedBuffer
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = crumbEnv(append(env, "PORT="+strconv.Itoa(port), "DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn")...)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base = "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return base, cmd.Process.Pid
+			}
+		}
+	}
+	t.Fatalf("never ready:\n%s", logs.String())
+	return "", 0
+}
+
+// residentMB is the resident memory of process pid.
+func residentMB(t *testing.T, pid int) int {
+	t.Helper()
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatalf("reading the server's memory: %v", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb / 1024
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// TestCompressedBodiesOnTheRealServer sends what once cost gigabytes of
+// memory: 1 GiB of JSON gzipped twice to the API (about 1 KB on the wire),
+// and a gzipped multipart form with a valid form token to /cart/items.
+// Both are refused at once, and the server's memory barely moves.
+func TestCompressedBodiesOnTheRealServer(t *testing.T) {
+	base, pid := startCrumb(t, buildCrumb(t))
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page, err := client.Get(base + "/products/baguette")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
+	productID := regexp.MustCompile(`name="product_id" value="(\d+)"`).FindStringSubmatch(string(body))
+	if token == nil || productID == nil {
+		t.Fatal("no add-to-cart form on the product page")
+	}
+
+	var inner, bomb bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&inner, gzip.BestSpeed)
+	_, _ = w.Write([]byte(`{"refresh_token":"`))
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	for range 1024 {
+		_, _ = w.Write(chunk)
+	}
+	_ = w.Close()
+	w, _ = gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	_, _ = w.Write(inner.Bytes())
+	_ = w.Close()
+
+	var form, packed bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	_ = mw.WriteField("_csrf", token[1])
+	_ = mw.WriteField("product_id", productID[1])
+	_ = mw.WriteField("quantity", "1")
+	_ = mw.WriteField("filler", strings.Repeat("a", 48<<20))
+	_ = mw.Close()
+	w, _ = gzip.NewWriterLevel(&packed, gzip.BestCompression)
+	_, _ = w.Write(form.Bytes())
+	_ = w.Close()
+
+	before := residentMB(t, pid)
+	send := func(path, contentType, encoding string, body []byte) int {
+		req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Content-Encoding", encoding)
+		start := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		res.Body.Close()
+		if took := time.Since(start); took > 500*time.Millisecond {
+			t.Errorf("%s took %v to answer", path, took)
+		}
+		return res.StatusCode
+	}
+	if status := send("/api/v1/auth/revoke", "application/json", "gzip, gzip", bomb.Bytes()); status != http.StatusUnsupportedMediaType {
+		t.Errorf("API bomb = %d, want 415", status)
+	}
+	if status := send("/cart/items", mw.FormDataContentType(), "gzip", packed.Bytes()); status != http.StatusUnsupportedMediaType {
+		t.Errorf("gzipped form = %d, want 415", status)
+	}
+	if grown := residentMB(t, pid) - before; grown >= 50 {
+		t.Errorf("the server's memory grew by %d MB", grown)
 	}
 }

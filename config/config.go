@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,8 +41,14 @@ type Config struct {
 	StoreTimezone *time.Location
 	Currency      string
 
-	// AuthAttemptsPerMinute limits sign-in and sign-up per IP and per account.
+	// AuthAttemptsPerMinute limits sign-in and sign-up attempts per client
+	// IP, and failed sign-ins per account and IP; an account takes ten times
+	// as many failures a minute from all addresses together.
 	AuthAttemptsPerMinute int
+
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed; empty: none, the peer address is the client's.
+	TrustedProxies []netip.Prefix
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -104,6 +111,7 @@ func load(get func(string) string, log *slog.Logger) (Config, error) {
 	}
 	cfg.SeedDemo = p.boolean("SEED_DEMO", cfg.Env == Development)
 	cfg.BaseURL = p.baseURL("BASE_URL", fmt.Sprintf("http://%s:%d", hostForURL(cfg.Host), cfg.Port))
+	cfg.TrustedProxies = p.prefixes("TRUSTED_PROXIES")
 	cfg.SecretKey = p.key("SECRET_KEY")
 	cfg.JWTKeys = p.jwtKeys("JWT_KEYS")
 	if p.err != nil {
@@ -344,6 +352,29 @@ func (p *parser) baseURL(key, def string) *url.URL {
 		u, _ = url.Parse(def)
 	}
 	return u
+}
+
+// prefixes parses a comma-separated list of IP addresses and CIDR ranges;
+// a single address is a range of one.
+func (p *parser) prefixes(key string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, part := range strings.Split(p.str(key, ""), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(part)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				p.fail(key, "must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.5,10.1.0.0/16, got %q", part)
+				return nil
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		out = append(out, prefix.Masked())
+	}
+	return out
 }
 
 // key decodes a base64 secret of exactly 32 bytes; empty means unset (nil).

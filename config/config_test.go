@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -19,6 +20,7 @@ var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
 	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
+	"TRUSTED_PROXIES",
 }
 
 // unsetAll removes every setting from the process environment for the
@@ -125,6 +127,9 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	if cfg.AuthAttemptsPerMinute != 10 {
 		t.Errorf("AuthAttemptsPerMinute = %d, want 10", cfg.AuthAttemptsPerMinute)
 	}
+	if len(cfg.TrustedProxies) != 0 {
+		t.Errorf("TrustedProxies = %v, want none", cfg.TrustedProxies)
+	}
 	if len(cfg.SecretKey) != 32 || len(cfg.JWTKeys) != 1 {
 		t.Errorf("generated secrets: %d-byte SECRET_KEY, %d JWT keys; want 32 bytes and 1 key", len(cfg.SecretKey), len(cfg.JWTKeys))
 	}
@@ -182,6 +187,8 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"AUTH_ATTEMPTS_PER_MINUTE", "0"},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "many"},
 		{"SEED_DEMO", "maybe"},
+		{"TRUSTED_PROXIES", "lb.example.com"},
+		{"TRUSTED_PROXIES", "10.0.0.1,10.0.0.0/33"},
 		{"SECRET_KEY", "short"},
 		{"SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"JWT_KEYS", "no-colon-here"},
@@ -219,6 +226,9 @@ func TestValidSettings(t *testing.T) {
 		{"LOG_LEVEL", "debug", func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"SESSION_IDLE_TIMEOUT", "5m", func(c Config) bool { return c.SessionIdle == 5*time.Minute }},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "3", func(c Config) bool { return c.AuthAttemptsPerMinute == 3 }},
+		{"TRUSTED_PROXIES", " 10.0.0.5, 10.1.0.7/16,::ffff:192.0.2.1,2001:db8::/32", func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.5/32 10.1.0.0/16 192.0.2.1/32 2001:db8::/32]"
+		}},
 		{"JWT_KEYS", "new:" + b64('n') + ", old:" + b64('o'), func(c Config) bool {
 			return len(c.JWTKeys) == 2 && c.JWTKeys[0].ID == "new" && c.JWTKeys[1].ID == "old"
 		}},

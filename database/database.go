@@ -88,6 +88,7 @@ func Migrate(db *gorm.DB) error {
 		&models.OrderLine{},
 		&models.RefreshFamily{},
 		&models.RefreshToken{},
+		&models.SecurityEvent{},
 		&StorageEntry{},
 	); err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -100,8 +100,14 @@ func (s *Server) login(c *fiber.Ctx) error {
 		addFieldError(form.Errors, err)
 		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
 	}
+	if err := s.signInAllowed(c, email); err != nil {
+		return err
+	}
 	user, err := models.Authenticate(c.UserContext(), s.DB, email, c.FormValue("password"))
 	if errors.Is(err, models.ErrNotFound) {
+		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
+			return err
+		}
 		form.Errors["password"] = "The email or password is wrong. Check them and try again."
 		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
 	}

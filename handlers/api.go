@@ -67,6 +67,8 @@ func writeProblem(c *fiber.Ctx, err error, page errorPage) error {
 	switch {
 	case errors.As(err, &ap):
 		p = ap
+	case errors.Is(err, errEncodedBody):
+		p = &apiProblem{Status: fiber.StatusUnsupportedMediaType, Title: "Unsupported content encoding", Detail: "Send the body uncompressed: Content-Encoding must be absent or identity."}
 	case errors.As(err, &ie):
 		p = &apiProblem{Status: fiber.StatusUnprocessableEntity, Title: "Invalid input", Detail: ie.Message, Errors: []fieldError{{ie.Field, ie.Message}}}
 	}
@@ -95,7 +97,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if err != nil || mt != fiber.MIMEApplicationJSON {
 		return &apiProblem{Status: fiber.StatusUnsupportedMediaType, Title: "Unsupported media type", Detail: "Send the body as application/json."}
 	}
-	body := c.Body()
+	body := c.Request().Body() // as sent: compressed bodies never get this far
 	if len(body) > apiBodyLimit {
 		return &apiProblem{Status: fiber.StatusRequestEntityTooLarge, Title: "Body too large", Detail: fmt.Sprintf("The body may be at most %d bytes.", apiBodyLimit)}
 	}
@@ -188,8 +190,14 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.signInAllowed(c, email); err != nil {
+		return err
+	}
 	user, err := models.Authenticate(c.UserContext(), s.DB, email, in.Password)
 	if errors.Is(err, models.ErrNotFound) {
+		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
+			return err
+		}
 		return &apiProblem{Status: fiber.StatusUnauthorized, Title: "Wrong email or password", Detail: "The email or password is wrong. Check them and try again."}
 	}
 	if err != nil {
@@ -218,7 +226,10 @@ func (s *Server) apiRefresh(c *fiber.Ctx) error {
 	userID, next, err := s.Refresh.Rotate(c.UserContext(), in.RefreshToken, c.IP())
 	switch {
 	case errors.Is(err, tokens.ErrRefreshReused):
-		return &apiProblem{Status: fiber.StatusUnauthorized, Title: "Refresh token already used", Detail: "This refresh token was already used, so this sign-in was ended for safety. Sign in again."}
+		if err := s.Sessions.Theft(c.UserContext(), userID, models.TheftRefresh, c.IP()); err != nil {
+			return err
+		}
+		return &apiProblem{Status: fiber.StatusUnauthorized, Title: "Refresh token already used", Detail: "This refresh token was already used, which means it was copied, so the account was signed out everywhere for safety. Sign in again."}
 	case errors.Is(err, tokens.ErrInvalidRefresh):
 		return &apiProblem{Status: fiber.StatusUnauthorized, Title: "Invalid refresh token", Detail: "The refresh token is invalid, expired or revoked. Sign in again."}
 	case err != nil:

@@ -217,10 +217,10 @@ func TestSessionsInRedis(t *testing.T) {
 	t.Cleanup(func() { _ = store.Close() })
 	ta := newTestApp(t, testOption{deps: func(d *Deps) {
 		d.Sessions = sessions.New(sessions.Config{
-			Storage: store, DB: d.DB, Jar: d.Jar, Now: d.Now,
+			Storage: store, DB: d.DB, Jar: d.Jar, Apps: d.Refresh, Now: d.Now,
 			Idle: d.Config.SessionIdle, Absolute: d.Config.SessionAbsolute, Log: d.Log,
 		})
-		d.Limits = store
+		d.Limits = sessions.NewLimits(store, d.Config.AuthAttemptsPerMinute, d.Now)
 	}})
 	a, b := ta.browser(), ta.browser()
 	email := "redis-" + strings.ToLower(randomSuffix()) + "@example.com"

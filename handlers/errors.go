@@ -36,6 +36,8 @@ func describeError(err error) errorPage {
 			return errorPage{fe.Code, "Page not found", "We couldn't find what you were looking for. It may have moved or sold out for good."}
 		case fiber.StatusMethodNotAllowed:
 			return errorPage{fe.Code, "That doesn't work here", "This address can't be used that way. Go back and use the page's links and buttons."}
+		case fiber.StatusUnsupportedMediaType:
+			return errorPage{fe.Code, "We can't read that", "What you sent was compressed, which the shop does not accept. Send it again from the shop's own pages."}
 		case fiber.StatusRequestEntityTooLarge:
 			return errorPage{fe.Code, "That was too much to send", "What you sent was too large. Shorten it and try again."}
 		case fiber.StatusRequestHeaderFieldsTooLarge, fiber.StatusRequestURITooLong:

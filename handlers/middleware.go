@@ -3,21 +3,101 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"log/slog"
+	"math"
+	"net"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"crumb/sessions"
 )
 
 const requestIDLocal = "request_id"
+
+// errEncodedBody is returned for a request whose body is compressed.
+var errEncodedBody = fiber.NewError(fiber.StatusUnsupportedMediaType, "content-encoding")
+
+// refuseEncodedBodies answers 415 to a request whose body says it is
+// compressed (any Content-Encoding but identity), before anything reads it.
+// Fiber inflates every listed coding when a body is read, and its BodyLimit
+// bounds only the bytes on the wire: a few kilobytes of nested gzip would
+// otherwise unpack to gigabytes. Browsers and the app never compress what
+// they send.
+func refuseEncodedBodies(c *fiber.Ctx) error {
+	for _, value := range c.Request().Header.PeekAll(fiber.HeaderContentEncoding) {
+		for _, coding := range strings.Split(string(value), ",") {
+			if coding = strings.TrimSpace(coding); coding != "" && !strings.EqualFold(coding, "identity") {
+				return errEncodedBody
+			}
+		}
+	}
+	return c.Next()
+}
+
+// clientAddress makes c.IP() the client's address when the request came
+// through one of TRUSTED_PROXIES: the right-most X-Forwarded-For hop that
+// is not itself a trusted proxy (hops to its left were written by the
+// client and prove nothing). From any other peer the header is ignored.
+// Fiber's ProxyHeader is not used for this: its c.IP() takes the left-most
+// hop, which the client chooses.
+func (s *Server) clientAddress(c *fiber.Ctx) error {
+	peer, ok := netip.AddrFromSlice(c.Context().RemoteIP())
+	if !ok || !s.trustedProxy(peer.Unmap()) {
+		return c.Next()
+	}
+	client := peer.Unmap()
+	hops := strings.Split(strings.Join(headerValues(c, fiber.HeaderXForwardedFor), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := parseHop(hops[i])
+		if err != nil {
+			break // a malformed hop: nothing to its left can be trusted either
+		}
+		client = addr
+		if !s.trustedProxy(addr) {
+			break
+		}
+	}
+	c.Context().SetRemoteAddr(&net.TCPAddr{IP: client.AsSlice()})
+	return c.Next()
+}
+
+func (s *Server) trustedProxy(addr netip.Addr) bool {
+	for _, p := range s.Config.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, with a port or not.
+func parseHop(hop string) (netip.Addr, error) {
+	hop = strings.TrimSpace(hop)
+	addr, err := netip.ParseAddr(hop)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(hop)
+		if perr != nil {
+			return netip.Addr{}, err
+		}
+		addr = ap.Addr()
+	}
+	return addr.Unmap(), nil
+}
+
+func headerValues(c *fiber.Ctx, name string) []string {
+	var out []string
+	for _, v := range c.Request().Header.PeekAll(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
 
 // requestLog gives every request an id (kept from a sane incoming
 // X-Request-Id, otherwise random), returns it as X-Request-Id and logs the
@@ -43,6 +123,7 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 			slog.String("id", id),
 			slog.String("method", c.Method()),
 			slog.String("path", c.Path()),
+			slog.String("ip", c.IP()),
 			slog.Int("status", c.Response().StatusCode()),
 			slog.Duration("duration", time.Since(start)),
 		)
@@ -180,27 +261,35 @@ func (s *Server) requireLogin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// limit allows AUTH_ATTEMPTS_PER_MINUTE (10) attempts a minute for each key that key() gives,
-// counted in the shared store so every instance agrees.
-func (s *Server) limit(name string, key func(*fiber.Ctx) string) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:          s.Config.AuthAttemptsPerMinute,
-		Expiration:   time.Minute,
-		Storage:      s.Limits,
-		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + key(c) },
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+// limit allows AUTH_ATTEMPTS_PER_MINUTE (10) attempts of kind a minute from
+// each client address, counted in the shared store so every instance agrees.
+func (s *Server) limit(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		wait, ok, err := s.Limits.Attempt(kind, c.IP())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tooManyRequests(c, wait)
+		}
+		return c.Next()
+	}
 }
 
-func byIP(c *fiber.Ctx) string { return c.IP() }
-
-func byAccount(c *fiber.Ctx) string { return strings.ToLower(strings.TrimSpace(c.FormValue("email"))) }
-
-// byJSONEmail keys on the email of a JSON body (the app's sign-in).
-func byJSONEmail(c *fiber.Ctx) string {
-	var in struct {
-		Email string `json:"email"`
+// signInAllowed refuses a sign-in to email from this address while the
+// account is over its failure limits (see sessions.Limits).
+func (s *Server) signInAllowed(c *fiber.Ctx, email string) error {
+	wait, ok, err := s.Limits.SignInAllowed(email, c.IP())
+	if err != nil {
+		return err
 	}
-	_ = json.Unmarshal(c.Body(), &in)
-	return strings.ToLower(strings.TrimSpace(in.Email))
+	if !ok {
+		return tooManyRequests(c, wait)
+	}
+	return nil
+}
+
+func tooManyRequests(c *fiber.Ctx, wait time.Duration) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	return fiber.ErrTooManyRequests
 }

@@ -121,7 +121,7 @@ func TestStolenRememberCookie(t *testing.T) {
 	if thief.signedIn() {
 		t.Fatal("the thief signed in with a spent validator")
 	}
-	if !strings.Contains(ta.logs.String(), "remember-me token replayed") {
+	if !strings.Contains(ta.logs.String(), "stolen token presented again") {
 		t.Error("theft not logged")
 	}
 	// Both are signed out: every session and device of the account is revoked.

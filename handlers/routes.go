@@ -9,7 +9,7 @@ import (
 
 // routes lists every route, grouped by what guards them.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.requestLog, recover.New(), s.securityHeaders)
+	app.Use(s.clientAddress, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
 
 	// Fingerprinted assets: cached for a year, no cookies, no sessions.
 	app.Get(assets.Prefix+"*", s.Assets.Serve)
@@ -21,8 +21,8 @@ func (s *Server) routes(app *fiber.App) {
 	// The mobile app's JSON API: problem+json errors, bearer tokens.
 	app.Get("/api/openapi.json", s.openAPI)
 	api := app.Group("/api/v1", s.apiHeaders)
-	api.Post("/auth/token", s.limit("api-token-ip", byIP), s.limit("api-token-account", byJSONEmail), s.apiToken)
-	api.Post("/auth/refresh", s.limit("api-refresh-ip", byIP), s.apiRefresh)
+	api.Post("/auth/token", s.limit("signin"), s.apiToken)
+	api.Post("/auth/refresh", s.limit("refresh"), s.apiRefresh)
 	api.Post("/auth/revoke", s.apiRevoke)
 	api.Get("/products", s.apiProducts)
 	api.Get("/products/:id", s.apiProductDetail)
@@ -49,11 +49,12 @@ func (s *Server) routes(app *fiber.App) {
 	pages.Get("/cookies", s.cookiePolicy)
 	pages.Post("/cookies/forget", s.forgetBrowser)
 
-	// Accounts: sign-up and sign-in are rate limited per IP and per account.
+	// Accounts: sign-up and sign-in are rate limited per client address;
+	// failed sign-ins also per account (see signInAllowed).
 	pages.Get("/signup", s.signupForm)
-	pages.Post("/signup", s.limit("signup-ip", byIP), s.limit("signup-account", byAccount), s.signup)
+	pages.Post("/signup", s.limit("signup"), s.signup)
 	pages.Get("/login", s.loginForm)
-	pages.Post("/login", s.limit("login-ip", byIP), s.limit("login-account", byAccount), s.login)
+	pages.Post("/login", s.limit("signin"), s.login)
 	pages.Post("/login/forget-email", s.forgetEmail)
 	pages.Post("/logout", s.logout)
 

@@ -57,10 +57,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := s.DB.WithContext(ctx).Model(&user).Update("password_hash", models.HashPassword(newPassword, s.Passwords)).Error; err != nil {
 		return err
 	}
-	if err := s.Sessions.RevokeAll(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
-		return err
-	}
-	if err := s.Refresh.RevokeUser(ctx, user.ID); err != nil {
+	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
 		return err
 	}
 	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device and app is signed out.")
@@ -128,10 +125,15 @@ func (s *Server) renderSecurity(c *fiber.Ctx, status int, errMsg, notice string)
 	if err != nil {
 		return err
 	}
+	events, err := models.UserSecurityEvents(ctx, s.DB, cur.UserID, 10)
+	if err != nil {
+		return err
+	}
 	data := s.baseView(c, "Devices and sessions")
 	data["Apps"] = apps
 	data["Sessions"] = webSessions
 	data["Devices"] = devices
+	data["Events"] = events
 	data["CurrentKey"] = cur.KeyHash
 	data["CurrentSelector"] = s.Sessions.RememberSelector(c)
 	data["Fresh"] = cur.Fresh
@@ -182,10 +184,7 @@ func (s *Server) revokeAll(c *fiber.Ctx) error {
 	if !confirmed(cur, user, c.FormValue("password")) {
 		return s.renderSecurity(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
 	}
-	if err := s.Sessions.RevokeAll(ctx, cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
-		return err
-	}
-	if err := s.Refresh.RevokeUser(ctx, cur.UserID); err != nil {
+	if err := s.Sessions.SignOutEverywhere(ctx, cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
 		return err
 	}
 	return s.renderSecurity(c, fiber.StatusOK, "", "Every other session, device and app is signed out.")

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ type Deps struct {
 	Jar        *cookies.Jar
 	GuestCarts *cookies.GuestCarts
 	Sessions   *sessions.Manager
-	Limits     fiber.Storage // shared rate-limit counters (the session store's backend)
+	Limits     *sessions.Limits // sign-in, sign-up and refresh limits
 	Passwords  models.PasswordParams
 	Access     *tokens.Access  // the app's access tokens
 	Refresh    *tokens.Refresh // the app's refresh-token families
@@ -79,9 +80,21 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
+		// Fiber trusts X-Forwarded-Proto and -Host only from these peers;
+		// the client address itself is worked out by clientAddress.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyList(d.Config.TrustedProxies),
 	})
 	s.routes(app)
 	return app, nil
+}
+
+func proxyList(prefixes []netip.Prefix) []string {
+	out := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		out[i] = p.String()
+	}
+	return out
 }
 
 // templates renders with the templates the html engine parsed once at

@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -112,6 +114,15 @@ func withSecretKey(key []byte) testOption {
 	return testOption{config: func(cfg *config.Config) { cfg.SecretKey = key }}
 }
 
+// withTrustedProxies believes X-Forwarded-For from these addresses.
+func withTrustedProxies(addrs ...string) testOption {
+	return testOption{config: func(cfg *config.Config) {
+		for _, a := range addrs {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, netip.MustParsePrefix(a+"/32"))
+		}
+	}}
+}
+
 // withCartBudget shrinks the cart cookie budget so a test can outgrow it.
 func withCartBudget(n int) testOption {
 	return testOption{deps: func(d *Deps) {
@@ -170,17 +181,18 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	refresh := tokens.NewRefresh(db, clock.Now)
 	d := Deps{
 		Config: cfg, DB: db, Catalog: catalog, Assets: static, Jar: jar,
 		GuestCarts: cookies.NewGuestCarts(jar, db, 0),
 		Sessions: sessions.New(sessions.Config{
-			Storage: storage, DB: db, Jar: jar, Now: clock.Now,
+			Storage: storage, DB: db, Jar: jar, Apps: refresh, Now: clock.Now,
 			Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: log,
 		}),
-		Limits:    storage,
+		Limits:    sessions.NewLimits(storage, cfg.AuthAttemptsPerMinute, clock.Now),
 		Passwords: testPasswords,
 		Access:    access,
-		Refresh:   tokens.NewRefresh(db, clock.Now),
+		Refresh:   refresh,
 		Views:     views.FS, Log: log, Now: clock.Now,
 	}
 	for _, opt := range opts {
@@ -236,6 +248,10 @@ type browser struct {
 	ta      *testApp
 	cookies map[string]*http.Cookie
 	header  http.Header
+	// net, when set, sends requests over a real socket to base (see
+	// browserAt) instead of through app.Test.
+	net  *http.Client
+	base string
 }
 
 func (ta *testApp) browser() *browser {
@@ -250,7 +266,12 @@ func (b *browser) do(req *http.Request) response {
 	for k, v := range b.header {
 		req.Header[k] = v
 	}
-	res := b.ta.do(req)
+	var res response
+	if b.net != nil {
+		res = b.send(req)
+	} else {
+		res = b.ta.do(req)
+	}
 	for _, c := range res.Cookies() {
 		if c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now())) {
 			delete(b.cookies, c.Name)
@@ -259,6 +280,48 @@ func (b *browser) do(req *http.Request) response {
 		b.cookies[c.Name] = c
 	}
 	return res
+}
+
+// browserAt is a browser that connects from the loopback address ip to the
+// app listening at base (see listen), for what depends on the client's
+// address.
+func (ta *testApp) browserAt(base, ip string) *browser {
+	b := ta.browser()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	b.net = &http.Client{
+		Transport:     &http.Transport{DialContext: d.DialContext},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	b.base = base
+	return b
+}
+
+func (b *browser) send(req *http.Request) response {
+	b.ta.t.Helper()
+	u, err := url.Parse(b.base + req.URL.RequestURI())
+	if err != nil {
+		b.ta.t.Fatal(err)
+	}
+	req.URL, req.RequestURI, req.Host = u, "", u.Host
+	res, err := b.net.Do(req)
+	if err != nil {
+		b.ta.t.Fatalf("%s %s: %v", req.Method, u, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{res, string(body)}
+}
+
+// postJSON sends body as JSON, as the app does.
+func (b *browser) postJSON(path string, body any) response {
+	b.ta.t.Helper()
+	data, err := json.Marshal(body)
+	if err != nil {
+		b.ta.t.Fatal(err)
+	}
+	req := httptest.NewRequest(fiber.MethodPost, path, bytes.NewReader(data))
+	req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return b.do(req)
 }
 
 func (b *browser) get(path string) response {

@@ -178,3 +178,43 @@ var commonPasswords = func() map[string]bool {
 	}
 	return m
 }()
+
+// Kinds of stolen token that Crumb notices when presented again.
+const (
+	TheftRemember = "remember-me cookie"
+	TheftRefresh  = "app refresh token"
+)
+
+// SecurityEvent is something the shopper should know about their account,
+// shown on the devices page: a stolen token presented again.
+type SecurityEvent struct {
+	ID        uint   `gorm:"primaryKey"`
+	UserID    uint   `gorm:"not null;index"`
+	Kind      string `gorm:"size:40;not null"`
+	IP        string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// RecordTheft keeps the event and flags the account so that its next
+// sign-in warns.
+func RecordTheft(ctx context.Context, db *gorm.DB, userID uint, kind, ip string, at time.Time) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&SecurityEvent{UserID: userID, Kind: kind, IP: ip, CreatedAt: at}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&User{}).Where("id = ?", userID).Update("theft_detected_at", at).Error
+	})
+	if err != nil {
+		return fmt.Errorf("record theft: %w", err)
+	}
+	return nil
+}
+
+// UserSecurityEvents lists the account's most recent events, newest first.
+func UserSecurityEvents(ctx context.Context, db *gorm.DB, userID uint, limit int) ([]SecurityEvent, error) {
+	var out []SecurityEvent
+	if err := db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("security events: %w", err)
+	}
+	return out, nil
+}

@@ -68,6 +68,7 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 	presented := hashValidator(validator)
 	switch {
 	case equalHash(presented, tok.ValidatorHash):
+		m.pause("rotate")
 		fresh := randomToken(32)
 		res := m.db.WithContext(ctx).Model(&models.RememberToken{}).
 			Where("id = ? AND validator_hash = ?", tok.ID, tok.ValidatorHash).
@@ -82,33 +83,49 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 			if err := m.jar.Write(c, cookies.Remember, []byte(selector+":"+fresh), now.Add(cookies.Remember.Spec().MaxAge)); err != nil {
 				return nil, err
 			}
-		} // else a parallel request rotated it first; its response carries the new cookie
+		} else if !m.rotatedElsewhere(c, tok) {
+			m.jar.Clear(c, cookies.Remember) // revoked while this request ran
+			return nil, nil
+		}
 	case equalHash(presented, tok.PreviousHash) && now.Sub(tok.RotatedAt) <= RememberGrace:
 		// A request that left before the rotation reached the browser.
 	default:
-		return nil, m.theft(c, tok)
+		m.jar.Clear(c, cookies.Remember)
+		return nil, m.Theft(ctx, tok.UserID, models.TheftRemember, c.IP())
 	}
 	user, err := models.UserByID(ctx, m.db, tok.UserID)
 	if err != nil {
 		return nil, err
 	}
-	return m.SignIn(c, user, false, "")
+	cur, err := m.SignIn(c, user, false, "")
+	if err != nil {
+		return nil, err
+	}
+	m.pause("resumed")
+	// The token may have been revoked since it was read (sign out
+	// everywhere, a password change): then this sign-in does not stand.
+	if !m.tokenExists(c, tok.ID) {
+		if err := m.SignOut(c); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return cur, nil
 }
 
-// theft reacts to a replayed remember-me cookie.
-func (m *Manager) theft(c *fiber.Ctx, tok models.RememberToken) error {
-	m.log.Warn("remember-me token replayed: revoking every session and device of the account",
-		"user_id", tok.UserID, "selector", tok.Selector, "ip", c.IP(), "request_id", c.Locals("request_id"))
-	m.jar.Clear(c, cookies.Remember)
-	if err := m.RevokeAll(c.UserContext(), tok.UserID, "", ""); err != nil {
-		return err
-	}
-	now := m.now()
-	if err := m.db.WithContext(c.UserContext()).Model(&models.User{}).Where("id = ?", tok.UserID).
-		Update("theft_detected_at", &now).Error; err != nil {
-		return fmt.Errorf("remember: %w", err)
-	}
-	return nil
+// rotatedElsewhere reports whether a rotation that changed no row lost to a
+// parallel request of the same browser (the token's previous validator is
+// the one this request presented), rather than to a revocation.
+func (m *Manager) rotatedElsewhere(c *fiber.Ctx, tok models.RememberToken) bool {
+	var now models.RememberToken
+	err := m.db.WithContext(c.UserContext()).Where("id = ?", tok.ID).Take(&now).Error
+	return err == nil && equalHash(tok.ValidatorHash, now.PreviousHash)
+}
+
+func (m *Manager) tokenExists(c *fiber.Ctx, id uint) bool {
+	var n int64
+	err := m.db.WithContext(c.UserContext()).Model(&models.RememberToken{}).Where("id = ?", id).Count(&n).Error
+	return err == nil && n == 1
 }
 
 // RememberSelector is the selector of this device's remember-me cookie, or "".

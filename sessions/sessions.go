@@ -59,10 +59,21 @@ type Manager struct {
 	storage  fiber.Storage // keyed by SHA-256 of the session id
 	db       *gorm.DB
 	jar      *cookies.Jar
+	apps     AppSignIns
 	now      func() time.Time
 	idle     time.Duration
 	absolute time.Duration
 	log      *slog.Logger
+	// beforeWrite, when set (by tests), runs between reading a session or
+	// remember-me token and writing it back; step names which write.
+	beforeWrite func(step string)
+}
+
+// AppSignIns ends the mobile app's sign-ins of an account (the refresh
+// families of package tokens), so that signing out everywhere reaches the
+// app too.
+type AppSignIns interface {
+	RevokeUser(ctx context.Context, userID uint) error
 }
 
 // Config is what a Manager needs.
@@ -70,6 +81,7 @@ type Config struct {
 	Storage  fiber.Storage
 	DB       *gorm.DB
 	Jar      *cookies.Jar
+	Apps     AppSignIns
 	Now      func() time.Time
 	Idle     time.Duration
 	Absolute time.Duration
@@ -84,6 +96,7 @@ func New(cfg Config) *Manager {
 		storage:  cfg.Storage,
 		db:       cfg.DB,
 		jar:      cfg.Jar,
+		apps:     cfg.Apps,
 		now:      cfg.Now,
 		idle:     cfg.Idle,
 		absolute: cfg.Absolute,
@@ -123,7 +136,10 @@ func (h hashedKeys) Set(key string, val []byte, exp time.Duration) error {
 }
 func (h hashedKeys) Delete(key string) error { return h.Storage.Delete(hashKey(key)) }
 
-const currentLocal = "crumb.current"
+const (
+	currentLocal      = "crumb.current"
+	cookieOpenedLocal = "crumb.session_cookie_opened"
+)
 
 type loaded struct{ cur *Current }
 
@@ -134,6 +150,11 @@ type loaded struct{ cur *Current }
 func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
 	if l, ok := c.Locals(currentLocal).(loaded); ok {
 		return l.cur, nil
+	}
+	if c.Locals(cookieOpenedLocal) == nil {
+		// Outside the routes that open the session cookie (an error page
+		// for a request refused before them): nobody is signed in here.
+		return nil, nil
 	}
 	cur, err := m.load(c)
 	if err != nil {
@@ -184,18 +205,37 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	if cur.Flash != "" || now.Sub(seenAt) >= SeenEvery {
+		m.pause("touch")
 		sess.Delete(keyFlash)
 		sess.Set(keySeenAt, now.Unix())
 		if err := m.save(sess, authAt); err != nil {
 			return nil, err
 		}
+		// The write above may have landed after a revocation deleted the
+		// session: its devices-page row decides. A session whose row is
+		// gone is ended, never brought back.
 		expires := minTime(now.Add(m.idle), authAt.Add(m.absolute))
-		if err := m.db.WithContext(c.UserContext()).Model(&models.WebSession{}).Where("key_hash = ?", cur.KeyHash).
-			Updates(map[string]any{"last_seen_at": now, "expires_at": expires}).Error; err != nil {
-			return nil, fmt.Errorf("sessions: %w", err)
+		res := m.db.WithContext(c.UserContext()).Model(&models.WebSession{}).Where("key_hash = ?", cur.KeyHash).
+			Updates(map[string]any{"last_seen_at": now, "expires_at": expires})
+		if res.Error != nil {
+			return nil, fmt.Errorf("sessions: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			// (Save released sess: the session is deleted by its key.)
+			if err := m.storage.Delete(cur.KeyHash); err != nil {
+				return nil, fmt.Errorf("sessions: %w", err)
+			}
+			m.jar.Clear(c, cookies.Session)
+			return nil, nil
 		}
 	}
 	return cur, nil
+}
+
+func (m *Manager) pause(step string) {
+	if m.beforeWrite != nil {
+		m.beforeWrite(step)
+	}
 }
 
 // save writes the session with a storage lifetime of the idle timeout,
@@ -305,7 +345,13 @@ func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string
 
 // RevokeAll ends every session and remember-me token of the user except
 // the session keepKeyHash and the token keepSelector (either may be empty).
+// Tokens go first: a browser signing back in with one at this moment
+// either finds it gone, or created its session before the sessions are
+// listed here (see resume).
 func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
+	if err := m.db.WithContext(ctx).Where("user_id = ? AND selector <> ?", userID, keepSelector).Delete(&models.RememberToken{}).Error; err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
 	var rows []models.WebSession
 	if err := m.db.WithContext(ctx).Where("user_id = ? AND key_hash <> ?", userID, keepKeyHash).Find(&rows).Error; err != nil {
 		return fmt.Errorf("sessions: %w", err)
@@ -315,10 +361,33 @@ func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepS
 			return err
 		}
 	}
-	if err := m.db.WithContext(ctx).Where("user_id = ? AND selector <> ?", userID, keepSelector).Delete(&models.RememberToken{}).Error; err != nil {
+	return nil
+}
+
+// SignOutEverywhere ends every session, remembered device and app sign-in
+// of the user but this browser's session keepKeyHash and device
+// keepSelector (either may be empty): after a password change, on "sign out
+// everywhere else", and when a stolen token is detected.
+func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
+	if err := m.RevokeAll(ctx, userID, keepKeyHash, keepSelector); err != nil {
+		return err
+	}
+	if err := m.apps.RevokeUser(ctx, userID); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
 	return nil
+}
+
+// Theft reacts to a stolen token presented again (kind says which: a
+// remember-me cookie or an app refresh token): every session, device and
+// app sign-in of the account ends, the event is kept for the devices page,
+// and the next sign-in on the web warns.
+func (m *Manager) Theft(ctx context.Context, userID uint, kind, ip string) error {
+	m.log.Warn("stolen token presented again: signing the account out everywhere", "user_id", userID, "kind", kind, "ip", ip)
+	if err := models.RecordTheft(ctx, m.db, userID, kind, ip, m.now()); err != nil {
+		return err
+	}
+	return m.SignOutEverywhere(ctx, userID, "", "")
 }
 
 // Sweep deletes devices-page entries of sessions that have expired.
@@ -358,6 +427,7 @@ func minTime(a, b time.Time) time.Time {
 // way out. Wrap every route that uses sessions with it.
 func (m *Manager) Cookie(c *fiber.Ctx) error {
 	name := m.jar.CookieName(cookies.Session)
+	c.Locals(cookieOpenedLocal, true)
 	if value := c.Cookies(name); value != "" {
 		id, _, ok := m.jar.Open(cookies.Session, value)
 		if ok {

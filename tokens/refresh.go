@@ -80,7 +80,8 @@ func (r *Refresh) Start(ctx context.Context, userID uint, deviceLabel, ip string
 // and is ErrRefreshReused, unless it was spent less than RefreshGrace ago
 // and its successor is still unused: that is a retry whose response was
 // lost, so the successor is spent unseen and a new one returned in its
-// place (a family never has two live tokens).
+// place (a family never has two live tokens). With ErrRefreshReused,
+// userID is the account whose token was reused.
 func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, next string, err error) {
 	if !wellFormedRefresh(token) {
 		return 0, "", ErrInvalidRefresh
@@ -145,7 +146,7 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 	case err != nil:
 		return 0, "", fmt.Errorf("refresh rotate: %w", err)
 	case reused:
-		return 0, "", ErrRefreshReused
+		return userID, "", ErrRefreshReused
 	}
 	return userID, next, nil
 }

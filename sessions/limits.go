@@ -1,0 +1,102 @@
+package sessions
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Limits counts attempts to sign in, sign up and refresh in one-minute
+// windows, in the shared store so that every instance agrees.
+//
+// Sign-in failures are counted per account and client address, so that
+// someone guessing at an account from one address cannot lock its owner
+// out from another; an account-wide ceiling of ten times the limit still
+// stops guessing spread over many addresses. A correct password never
+// counts as a failure.
+type Limits struct {
+	store fiber.Storage
+	max   int
+	now   func() time.Time
+}
+
+// AccountCeiling is how many times the per-address limit an account may
+// fail to sign in from every address together in one minute.
+const AccountCeiling = 10
+
+// NewLimits allows perMinute attempts per address (and failures per
+// account and address) each minute.
+func NewLimits(store fiber.Storage, perMinute int, now func() time.Time) *Limits {
+	return &Limits{store: store, max: perMinute, now: now}
+}
+
+// Attempt counts one attempt of kind ("signin", "signup", "refresh") from
+// ip. When ip is over the limit it reports false and how long to wait.
+func (l *Limits) Attempt(kind, ip string) (wait time.Duration, ok bool, err error) {
+	key, wait := l.window("attempt:"+kind, ip)
+	n, err := l.add(key, wait)
+	return wait, err == nil && n <= l.max, err
+}
+
+// SignInAllowed reports whether email may try to sign in from ip now: not
+// when this address has failed too often for the account this minute, nor
+// when every address together has. Otherwise it says how long to wait.
+func (l *Limits) SignInAllowed(email, ip string) (wait time.Duration, ok bool, err error) {
+	pairKey, wait := l.window("failed:account-ip", email+"\x00"+ip)
+	accountKey, _ := l.window("failed:account", email)
+	pair, err := l.count(pairKey)
+	if err != nil {
+		return 0, false, err
+	}
+	account, err := l.count(accountKey)
+	if err != nil {
+		return 0, false, err
+	}
+	return wait, pair < l.max && account < l.max*AccountCeiling, nil
+}
+
+// SignInFailed counts a wrong password for email from ip.
+func (l *Limits) SignInFailed(email, ip string) error {
+	pairKey, left := l.window("failed:account-ip", email+"\x00"+ip)
+	accountKey, _ := l.window("failed:account", email)
+	if _, err := l.add(pairKey, left); err != nil {
+		return err
+	}
+	_, err := l.add(accountKey, left)
+	return err
+}
+
+// window is the storage key of subject's counter for this minute and the
+// time left until the minute ends. Subjects are hashed: an email never
+// appears in a key.
+func (l *Limits) window(kind, subject string) (string, time.Duration) {
+	now := l.now()
+	start := now.Truncate(time.Minute)
+	return "limit:" + kind + ":" + hashKey(subject) + ":" + strconv.FormatInt(start.Unix()/60, 10),
+		max(start.Add(time.Minute).Sub(now), time.Second)
+}
+
+func (l *Limits) count(key string) (int, error) {
+	v, err := l.store.Get(key)
+	if err != nil {
+		return 0, fmt.Errorf("limits: %w", err)
+	}
+	n, _ := strconv.Atoi(string(v))
+	return n, nil
+}
+
+// add counts one more in key's window. Two instances adding at once may
+// count one fewer: a limit, not a ledger.
+func (l *Limits) add(key string, left time.Duration) (int, error) {
+	n, err := l.count(key)
+	if err != nil {
+		return 0, err
+	}
+	n++
+	if err := l.store.Set(key, []byte(strconv.Itoa(n)), left); err != nil {
+		return 0, fmt.Errorf("limits: %w", err)
+	}
+	return n, nil
+}
