@@ -14,8 +14,6 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-
-	"crumb/models"
 )
 
 // Open connects to Postgres when databaseURL is set, and otherwise to the
@@ -72,26 +70,4 @@ func Close(db *gorm.DB) error {
 		return err
 	}
 	return sqlDB.Close()
-}
-
-// Migrate creates or updates every table Crumb uses.
-func Migrate(db *gorm.DB) error {
-	if err := db.AutoMigrate(
-		&models.Category{},
-		&models.Product{},
-		&models.Cart{},
-		&models.CartItem{},
-		&models.User{},
-		&models.WebSession{},
-		&models.RememberToken{},
-		&models.Order{},
-		&models.OrderLine{},
-		&models.RefreshFamily{},
-		&models.RefreshToken{},
-		&models.SecurityEvent{},
-		&StorageEntry{},
-	); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
 }
