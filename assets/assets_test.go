@@ -7,9 +7,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,6 +21,7 @@ import (
 
 	"crumb/assets"
 	"crumb/database"
+	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/public"
 )
@@ -553,15 +554,12 @@ func TestPublicFS(t *testing.T) {
 	})
 
 	t.Run("every seeded product has its image", func(t *testing.T) {
-		db, err := database.Open("", filepath.Join(t.TempDir(), "crumb.db"))
+		db := testkit.SQLite(t)
+		catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = database.Close(db) })
-		if err := database.Migrate(db); err != nil {
-			t.Fatal(err)
-		}
-		if err := database.Seed(context.Background(), db, "USD"); err != nil {
+		if err := database.Seed(context.Background(), catalog, "USD"); err != nil {
 			t.Fatal(err)
 		}
 		var products []models.Product

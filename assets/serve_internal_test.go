@@ -68,8 +68,8 @@ func TestMatchesETag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.header, func(t *testing.T) {
-			if got := matchesETag(tt.header, etag); got != tt.want {
-				t.Errorf("matchesETag(%q, %s) = %v, want %v", tt.header, etag, got, tt.want)
+			if got := MatchesETag(tt.header, etag); got != tt.want {
+				t.Errorf("MatchesETag(%q, %s) = %v, want %v", tt.header, etag, got, tt.want)
 			}
 		})
 	}

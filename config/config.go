@@ -84,7 +84,7 @@ func Load(envFile string, log *slog.Logger) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return load(func(key string) string {
+	return Parse(func(key string) string {
 		if v, ok := os.LookupEnv(key); ok {
 			return v
 		}
@@ -92,7 +92,9 @@ func Load(envFile string, log *slog.Logger) (Config, error) {
 	}, log)
 }
 
-func load(get func(string) string, log *slog.Logger) (Config, error) {
+// Parse builds the settings from get, which returns a setting's value or
+// "" when it is unset (Load reads the environment and .env through it).
+func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	p := parser{get: get}
 	cfg := Config{
 		Env:                   p.oneOf("APP_ENV", Development, Development, Production),

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"crumb/internal/testkit"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -46,23 +46,7 @@ var (
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// logBuffer collects log output; safe for concurrent writers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer = testkit.LogBuffer
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -151,7 +135,7 @@ func TestSeedDemoDefaultFollowsEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"/"+tt.seed, func(t *testing.T) {
-			cfg, err := load(env(withSecrets(map[string]string{"APP_ENV": tt.env, "SEED_DEMO": tt.seed})), discard())
+			cfg, err := Parse(env(withSecrets(map[string]string{"APP_ENV": tt.env, "SEED_DEMO": tt.seed})), discard())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +184,7 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
 			vars := withSecrets(map[string]string{"DATA_DIR": t.TempDir()})
 			vars[tt.key] = tt.value
-			_, err := load(env(vars), discard())
+			_, err := Parse(env(vars), discard())
 			if err == nil {
 				t.Fatalf("%s=%q was accepted", tt.key, tt.value)
 			}
@@ -235,7 +219,7 @@ func TestValidSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
-			cfg, err := load(env(withSecrets(map[string]string{tt.key: tt.value})), discard())
+			cfg, err := Parse(env(withSecrets(map[string]string{tt.key: tt.value})), discard())
 			if err != nil {
 				t.Fatalf("%s=%q rejected: %v", tt.key, tt.value, err)
 			}
@@ -247,7 +231,7 @@ func TestValidSettings(t *testing.T) {
 }
 
 func TestIdleTimeoutLongerThanAbsoluteFails(t *testing.T) {
-	_, err := load(env(withSecrets(map[string]string{
+	_, err := Parse(env(withSecrets(map[string]string{
 		"SESSION_IDLE_TIMEOUT": "13h", "SESSION_ABSOLUTE_TIMEOUT": "12h",
 	})), discard())
 	if err == nil || !strings.Contains(err.Error(), "SESSION_IDLE_TIMEOUT") {
@@ -270,7 +254,7 @@ func TestProductionRequiresSecrets(t *testing.T) {
 			dir := t.TempDir()
 			tt.vars["APP_ENV"] = "production"
 			tt.vars["DATA_DIR"] = dir
-			_, err := load(env(tt.vars), discard())
+			_, err := Parse(env(tt.vars), discard())
 			if err == nil {
 				t.Fatal("production started without its secrets")
 			}
@@ -286,7 +270,7 @@ func TestProductionRequiresSecrets(t *testing.T) {
 	}
 
 	t.Run("both set", func(t *testing.T) {
-		cfg, err := load(env(withSecrets(map[string]string{
+		cfg, err := Parse(env(withSecrets(map[string]string{
 			"APP_ENV": "production", "BASE_URL": "https://shop.example.com", "DATA_DIR": t.TempDir(),
 		})), discard())
 		if err != nil {
@@ -456,7 +440,7 @@ func TestSecure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.baseURL, func(t *testing.T) {
-			cfg, err := load(env(withSecrets(map[string]string{"BASE_URL": tt.baseURL})), discard())
+			cfg, err := Parse(env(withSecrets(map[string]string{"BASE_URL": tt.baseURL})), discard())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,12 +2,13 @@ package cookies
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"crumb/internal/secret"
 )
 
 // CSRF protection is a signed double submit: the crumb_csrf cookie holds a
@@ -52,13 +53,12 @@ func (j *Jar) CSRFToken(c *fiber.Ctx, binding string) (string, error) {
 // NewCSRFSecret starts a new crumb_csrf secret, invalidating tokens issued
 // before it (called at sign-in and sign-out).
 func (j *Jar) NewCSRFSecret(c *fiber.Ctx) ([]byte, error) {
-	secret := make([]byte, csrfSecretLen)
-	_, _ = rand.Read(secret) // crypto/rand.Read never returns an error
-	if err := j.Write(c, CSRF, secret, time.Time{}); err != nil {
+	value := secret.Bytes(csrfSecretLen)
+	if err := j.Write(c, CSRF, value, time.Time{}); err != nil {
 		return nil, err
 	}
-	c.Locals(csrfLocal, secret)
-	return secret, nil
+	c.Locals(csrfLocal, value)
+	return value, nil
 }
 
 // CheckCSRF reports whether token is valid for this browser and binding.

@@ -2,12 +2,10 @@ package cookies
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
-	"gorm.io/gorm"
 
+	"crumb/internal/secret"
 	"crumb/models"
 )
 
@@ -16,24 +14,41 @@ import (
 // outgrow the cookie's budget. The shopper never sees the difference.
 type GuestCarts struct {
 	jar    *Jar
-	db     *gorm.DB
+	carts  *models.Carts
 	budget int
 }
 
 // NewGuestCarts builds the guest cart store; budget is the most bytes the
-// cookie may take before the cart moves to the database (0: the registry's).
-func NewGuestCarts(jar *Jar, db *gorm.DB, budget int) *GuestCarts {
+// cookie may take before the cart moves to carts (0: the registry's).
+func NewGuestCarts(jar *Jar, carts *models.Carts, budget int) *GuestCarts {
 	if budget <= 0 || budget > Cart.Spec().Budget {
 		budget = Cart.Spec().Budget
 	}
-	return &GuestCarts{jar: jar, db: db, budget: budget}
+	return &GuestCarts{jar: jar, carts: carts, budget: budget}
+}
+
+// Of is where this browser's guest cart is kept, as a models.CartStore.
+func (g *GuestCarts) Of(c *fiber.Ctx) models.CartStore { return browserCart{g: g, c: c} }
+
+type browserCart struct {
+	g *GuestCarts
+	c *fiber.Ctx
+}
+
+func (b browserCart) Lines(context.Context) ([]models.CartLine, error) {
+	cart, err := b.g.load(b.c)
+	return cart.Lines, err
+}
+
+func (b browserCart) Save(_ context.Context, lines []models.CartLine) error {
+	return b.g.save(b.c, lines)
 }
 
 const guestCartLocal = "crumb.guest_cart"
 
-// Load returns the guest cart this browser holds. A cookie that cannot be
-// read is cleared and the cart is empty.
-func (g *GuestCarts) Load(c *fiber.Ctx) (GuestCart, error) {
+// load returns the guest cart this browser holds, once per request. A
+// cookie that cannot be read is cleared and the cart is empty.
+func (g *GuestCarts) load(c *fiber.Ctx) (GuestCart, error) {
 	if cached, ok := c.Locals(guestCartLocal).(GuestCart); ok {
 		return cached, nil
 	}
@@ -47,7 +62,7 @@ func (g *GuestCarts) Load(c *fiber.Ctx) (GuestCart, error) {
 		}
 	}
 	if cart.Token != "" {
-		lines, err := models.GuestCartLines(c.UserContext(), g.db, cart.Token)
+		lines, err := g.carts.Guest(cart.Token).Lines(c.UserContext())
 		if err != nil {
 			return GuestCart{}, err
 		}
@@ -57,20 +72,24 @@ func (g *GuestCarts) Load(c *fiber.Ctx) (GuestCart, error) {
 	return cart, nil
 }
 
-// Save stores lines as this browser's guest cart: in the cookie while it
+// save stores lines as this browser's guest cart: in the cookie while it
 // fits the budget, in the database otherwise (and from then on).
-func (g *GuestCarts) Save(c *fiber.Ctx, cart GuestCart) error {
-	ctx := c.UserContext()
+func (g *GuestCarts) save(c *fiber.Ctx, lines []models.CartLine) error {
+	cart, err := g.load(c)
+	if err != nil {
+		return err
+	}
+	cart.Lines = lines
 	expires := g.jar.Now().Add(Cart.Spec().MaxAge)
 	if cart.Token == "" {
-		value := g.jar.Seal(Cart, EncodeCart(GuestCart{Lines: cart.Lines}), expires)
+		value := g.jar.Seal(Cart, EncodeCart(GuestCart{Lines: lines}), expires)
 		if len(g.jar.CookieName(Cart))+len(value) <= g.budget {
 			c.Locals(guestCartLocal, cart)
 			return g.jar.SetRaw(c, Cart, value, expires)
 		}
-		cart.Token = newCartToken()
+		cart.Token = string(secret.Bytes(cartTokenLen))
 	}
-	if err := models.SaveGuestCart(ctx, g.db, cart.Token, cart.Lines); err != nil {
+	if err := g.carts.Guest(cart.Token).Save(c.UserContext(), lines); err != nil {
 		return err
 	}
 	c.Locals(guestCartLocal, cart)
@@ -79,12 +98,12 @@ func (g *GuestCarts) Save(c *fiber.Ctx, cart GuestCart) error {
 
 // Forget empties this browser's guest cart: the cookie and any database copy.
 func (g *GuestCarts) Forget(c *fiber.Ctx) error {
-	cart, err := g.Load(c)
+	cart, err := g.load(c)
 	if err != nil {
 		return err
 	}
 	if cart.Token != "" {
-		if err := models.DeleteGuestCart(c.UserContext(), g.db, cart.Token); err != nil {
+		if err := g.carts.DeleteGuest(c.UserContext(), cart.Token); err != nil {
 			return err
 		}
 	}
@@ -95,15 +114,5 @@ func (g *GuestCarts) Forget(c *fiber.Ctx) error {
 
 // Sweep deletes database guest carts idle for longer than the cookie lives.
 func (g *GuestCarts) Sweep(ctx context.Context) (int64, error) {
-	n, err := models.SweepGuestCarts(ctx, g.db, g.jar.Now().Add(-Cart.Spec().MaxAge))
-	if err != nil {
-		return 0, fmt.Errorf("guest carts: %w", err)
-	}
-	return n, nil
-}
-
-func newCartToken() string {
-	b := make([]byte, cartTokenLen)
-	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
-	return string(b)
+	return g.carts.SweepGuests(ctx, g.jar.Now().Add(-Cart.Spec().MaxAge))
 }

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,23 +17,23 @@ import (
 
 	"crumb/cookies"
 	"crumb/database"
+	"crumb/internal/testkit"
 	"crumb/models"
 )
 
-func newDB(t testing.TB) *gorm.DB {
+// newDB opens a migrated SQLite file with the demo catalog, and the store
+// of the carts kept in it.
+func newDB(t testing.TB) (*gorm.DB, *models.Carts) {
 	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "crumb.db"))
+	db := testkit.SQLite(t)
+	catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.Migrate(db); err != nil {
+	if err := database.Seed(context.Background(), catalog, "USD"); err != nil {
 		t.Fatal(err)
 	}
-	if err := database.Seed(context.Background(), db, "USD"); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return db, models.NewCarts(db, catalog)
 }
 
 func productIDs(t testing.TB, db *gorm.DB) []uint {
@@ -77,19 +77,20 @@ func parseLines(s string) []models.CartLine {
 func cartApp(t testing.TB, j *cookies.Jar, carts *cookies.GuestCarts) *fiber.App {
 	app := newApp(t)
 	app.Get("/cart", func(c *fiber.Ctx) error {
-		g, err := carts.Load(c)
+		lines, err := carts.Of(c).Lines(c.UserContext())
 		if err != nil {
 			return err
 		}
-		return c.SendString(hex.EncodeToString([]byte(g.Token)) + "|" + formatLines(g.Lines))
+		var token string // read without side effects: Lines has judged the cookie
+		if plain, _, ok := j.Open(cookies.Cart, c.Cookies(j.CookieName(cookies.Cart))); ok {
+			if g, err := cookies.DecodeCart(plain); err == nil {
+				token = g.Token
+			}
+		}
+		return c.SendString(hex.EncodeToString([]byte(token)) + "|" + formatLines(lines))
 	})
 	app.Post("/cart", func(c *fiber.Ctx) error {
-		g, err := carts.Load(c)
-		if err != nil {
-			return err
-		}
-		g.Lines = parseLines(c.Query("lines"))
-		return carts.Save(c, g)
+		return carts.Of(c).Save(c.UserContext(), parseLines(c.Query("lines")))
 	})
 	app.Post("/cart/forget", func(c *fiber.Ctx) error { return carts.Forget(c) })
 	app.Get("/cart/cookie", func(c *fiber.Ctx) error {
@@ -134,11 +135,11 @@ func count(t testing.TB, db *gorm.DB, query string) int64 {
 }
 
 func TestGuestCartInCookie(t *testing.T) {
-	db := newDB(t)
+	db, stored := newDB(t)
 	ids := productIDs(t, db)
 	clk := newClock(start)
 	j := newJar(t, key('a'), false, clk, nil)
-	b := newBrowser(t, cartApp(t, j, cookies.NewGuestCarts(j, db, 0)), clk)
+	b := newBrowser(t, cartApp(t, j, cookies.NewGuestCarts(j, stored, 0)), clk)
 
 	if token, lines := loadCart(b); token != "" || lines != "" {
 		t.Fatalf("a new browser has a cart: %q %q", token, lines)
@@ -172,11 +173,11 @@ func TestGuestCartInCookie(t *testing.T) {
 }
 
 func TestGuestCartMovesToDatabase(t *testing.T) {
-	db := newDB(t)
+	db, stored := newDB(t)
 	ids := productIDs(t, db)
 	clk := newClock(start)
 	j := newJar(t, key('a'), false, clk, nil)
-	b := newBrowser(t, cartApp(t, j, cookies.NewGuestCarts(j, db, 120)), clk)
+	b := newBrowser(t, cartApp(t, j, cookies.NewGuestCarts(j, stored, 120)), clk)
 
 	small := formatLines(someLines(ids, 2))
 	b.do(http.MethodPost, "/cart?lines="+small)
@@ -241,11 +242,11 @@ func TestGuestCartMovesToDatabase(t *testing.T) {
 }
 
 func TestGuestCartBadCookie(t *testing.T) {
-	db := newDB(t)
+	_, stored := newDB(t)
 	clk := newClock(start)
 	var logs logBuffer
 	j := newJar(t, key('a'), false, clk, slogTo(&logs))
-	app := cartApp(t, j, cookies.NewGuestCarts(j, db, 0))
+	app := cartApp(t, j, cookies.NewGuestCarts(j, stored, 0))
 
 	missingCart := string(make([]byte, 16))
 	tests := []struct {
@@ -279,11 +280,11 @@ func TestGuestCartBadCookie(t *testing.T) {
 }
 
 func TestGuestCartSweep(t *testing.T) {
-	db := newDB(t)
+	db, stored := newDB(t)
 	ids := productIDs(t, db)
 	clk := newClock(start)
 	j := newJar(t, key('a'), false, clk, nil)
-	carts := cookies.NewGuestCarts(j, db, 120)
+	carts := cookies.NewGuestCarts(j, stored, 120)
 	app := cartApp(t, j, carts)
 	big := formatLines(someLines(ids, 36))
 

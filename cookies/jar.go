@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"crumb/internal/secret"
 )
 
 // HostPrefix is prepended to every cookie name over https: it makes the
@@ -81,7 +82,7 @@ func (j *Jar) Seal(n Name, plaintext []byte, expires time.Time) string {
 	msg = append(msg, plaintext...)
 	out := make([]byte, 1+j.aead.NonceSize(), 1+j.aead.NonceSize()+len(msg)+j.aead.Overhead())
 	out[0] = sealVersion
-	_, _ = rand.Read(out[1:]) // crypto/rand.Read never returns an error
+	copy(out[1:], secret.Bytes(j.aead.NonceSize()))
 	out = j.aead.Seal(out, out[1:], msg, []byte(n.Spec().Name))
 	return base64.RawURLEncoding.EncodeToString(out)
 }

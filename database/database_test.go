@@ -2,9 +2,7 @@ package database_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
+	"crumb/internal/testkit"
 	"crumb/models"
 )
 
@@ -34,7 +33,11 @@ func migrateAndSeed(t *testing.T, db *gorm.DB, currency string, times int) {
 		if err := database.Migrate(db); err != nil {
 			t.Fatalf("Migrate (run %d): %v", i+1, err)
 		}
-		if err := database.Seed(context.Background(), db, currency); err != nil {
+		catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := database.Seed(context.Background(), catalog, currency); err != nil {
 			t.Fatalf("Seed (run %d): %v", i+1, err)
 		}
 	}
@@ -128,7 +131,7 @@ func TestSeedDemoAccount(t *testing.T) {
 	migrateAndSeed(t, db, "USD", 1)
 	cheap := models.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 	for i := range 2 {
-		if err := database.SeedDemoAccount(context.Background(), db, cheap); err != nil {
+		if err := database.SeedDemoAccount(context.Background(), models.NewUsers(db, cheap)); err != nil {
 			t.Fatalf("SeedDemoAccount (run %d): %v", i+1, err)
 		}
 	}
@@ -226,11 +229,11 @@ func TestForeignKeysAreEnforced(t *testing.T) {
 	t.Parallel()
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "USD", 1)
-	cart := models.Cart{}
+	cart := models.StoredCart{}
 	if err := db.Create(&cart).Error; err != nil {
 		t.Fatal(err)
 	}
-	err := db.Omit("Product").Create(&models.CartItem{CartID: cart.ID, ProductID: 999999, Quantity: 1}).Error
+	err := db.Create(&models.CartItem{CartID: cart.ID, ProductID: 999999, Quantity: 1}).Error
 	if err == nil {
 		t.Error("a cart item for a product that does not exist was stored")
 	}
@@ -316,48 +319,14 @@ func TestOpenFailsClearly(t *testing.T) {
 }
 
 // TestPostgres runs the same migrations and seed against a real Postgres
-// in a schema of its own, when TEST_DATABASE_URL names one.
+// in a schema of its own (see testkit.PostgresURL).
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL not set: skipping Postgres test")
-	}
-	admin, err := database.Open(base, "")
-	if err != nil {
-		t.Fatalf("Open(TEST_DATABASE_URL): %v", err)
-	}
-	t.Cleanup(func() { _ = database.Close(admin) })
-
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	schema := "crumb_test_" + hex.EncodeToString(suffix)
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := admin.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-
-	u, err := url.Parse(base)
+	db, err := database.Open(testkit.PostgresURL(t), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := database.Open(u.String(), "")
-	if err != nil {
-		t.Fatalf("Open(schema %s): %v", schema, err)
-	}
 	t.Cleanup(func() { _ = database.Close(db) })
-
-	var current string
-	if err := db.Raw("SELECT current_schema()").Scan(&current).Error; err != nil || current != schema {
-		t.Fatalf("current_schema() = %q (%v), want %q", current, err, schema)
-	}
 	migrateAndSeed(t, db, "KRW", 2)
 	checkCatalog(t, db, "KRW")
 }

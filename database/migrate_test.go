@@ -2,11 +2,9 @@ package database_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
+	"crumb/internal/testkit"
 )
 
 // The migration tests run on SQLite always, and on Postgres too when
@@ -47,40 +46,6 @@ func eachDialect(t *testing.T, f func(t *testing.T, d dialect)) {
 	}
 }
 
-// newPostgresSchema creates an empty schema, dropped when the test ends, and
-// returns TEST_DATABASE_URL with that schema as its search_path.
-func newPostgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL not set: skipping the Postgres migration test")
-	}
-	admin, err := database.Open(base, "")
-	if err != nil {
-		t.Fatalf("Open(TEST_DATABASE_URL): %v", err)
-	}
-	t.Cleanup(func() { _ = database.Close(admin) })
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	schema := "crumb_migrate_" + hex.EncodeToString(suffix)
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := admin.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // openURL opens a connection pool, closed when the test ends.
 func openURL(t *testing.T, databaseURL string) *gorm.DB {
 	t.Helper()
@@ -94,7 +59,7 @@ func openURL(t *testing.T, databaseURL string) *gorm.DB {
 
 func openPostgresSchema(t *testing.T) *gorm.DB {
 	t.Helper()
-	return openURL(t, newPostgresSchema(t))
+	return openURL(t, testkit.PostgresURL(t))
 }
 
 // loadFixture runs a testdata SQL file in one transaction.
@@ -556,7 +521,7 @@ func TestFreshMigrateMatchesTheUpgradedSchema(t *testing.T) {
 // must succeed, and each migration must be applied once.
 func TestConcurrentMigratePostgres(t *testing.T) {
 	t.Parallel()
-	schemaURL := newPostgresSchema(t)
+	schemaURL := testkit.PostgresURL(t)
 	const instances = 4
 	dbs := make([]*gorm.DB, instances)
 	for i := range dbs {

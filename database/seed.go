@@ -2,11 +2,7 @@ package database
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"crumb/models"
 )
@@ -75,32 +71,24 @@ var demoCatalog = []seedCategory{
 	}},
 }
 
-// Seed adds the demo catalog in currency. It adds only what is missing, so
-// running it again changes nothing.
-func Seed(ctx context.Context, db *gorm.DB, currency string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for i, sc := range demoCatalog {
-			cat := models.Category{Slug: sc.slug, Name: sc.name, Description: sc.description, Position: i}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cat).Error; err != nil {
-				return fmt.Errorf("seed category %s: %w", sc.slug, err)
-			}
-			if err := tx.Where("slug = ?", sc.slug).Take(&cat).Error; err != nil {
-				return fmt.Errorf("seed category %s: %w", sc.slug, err)
-			}
-			for _, sp := range sc.products {
-				p := models.Product{
-					Slug: sp.slug, Name: sp.name, Description: sp.description,
-					PriceAmount: sp.price, Currency: currency, Stock: sp.stock,
-					CategoryID: cat.ID, Image: "img/products/" + sp.slug + ".svg",
-					Featured: sp.featured, Published: true,
-				}
-				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&p).Error; err != nil {
-					return fmt.Errorf("seed product %s: %w", sp.slug, err)
-				}
-			}
+// Seed adds the demo catalog, priced in currency, to catalog: only what is
+// missing, so running it again changes nothing.
+func Seed(ctx context.Context, catalog *models.Catalog, currency string) error {
+	shelves := make([]models.Shelf, len(demoCatalog))
+	for i, sc := range demoCatalog {
+		shelves[i].Category = models.Category{Slug: sc.slug, Name: sc.name, Description: sc.description, Position: i}
+		for _, sp := range sc.products {
+			shelves[i].Products = append(shelves[i].Products, models.Product{
+				Slug: sp.slug, Name: sp.name, Description: sp.description,
+				PriceAmount: sp.price, Currency: currency, Stock: sp.stock,
+				Image: "img/products/" + sp.slug + ".svg", Featured: sp.featured, Published: true,
+			})
 		}
-		return nil
-	})
+	}
+	if err := catalog.AddMissing(ctx, shelves); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
 }
 
 // The demo account seeded in development; its credentials are printed at
@@ -111,15 +99,8 @@ const (
 )
 
 // SeedDemoAccount adds the demo account if it is missing.
-func SeedDemoAccount(ctx context.Context, db *gorm.DB, params models.PasswordParams) error {
-	var n int64
-	if err := db.WithContext(ctx).Model(&models.User{}).Where("email = ?", DemoEmail).Count(&n).Error; err != nil {
-		return fmt.Errorf("seed demo account: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := models.CreateUser(ctx, db, "Demo Shopper", DemoEmail, DemoPassword, params); err != nil && !errors.Is(err, models.ErrEmailTaken) {
+func SeedDemoAccount(ctx context.Context, users *models.Users) error {
+	if err := users.EnsureUser(ctx, "Demo Shopper", DemoEmail, DemoPassword); err != nil {
 		return fmt.Errorf("seed demo account: %w", err)
 	}
 	return nil

@@ -4,23 +4,14 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/database"
+	"crumb/internal/testkit"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 // exerciseStorage checks the fiber.Storage contract sessions and rate
 // limits rely on. advance moves the storage's clock (or waits for Redis).
@@ -60,7 +51,7 @@ func exerciseStorage(t *testing.T, s fiber.Storage, prefix string, advance func(
 func TestDatabaseStorage(t *testing.T) {
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "USD", 1)
-	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(testkit.Start)
 	store := database.NewStorage(db, clock.Now)
 	exerciseStorage(t, store, "", clock.Advance)
 

@@ -8,23 +8,20 @@ import (
 )
 
 // healthz answers as long as the process serves requests.
-func (s *Server) healthz(c *fiber.Ctx) error {
+func (s *server) healthz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.SendString("ok")
 }
 
-// readyz answers 200 only while the database is reachable.
-func (s *Server) readyz(c *fiber.Ctx) error {
+// readyz answers 200 only while the stores that requests need answer, so a
+// load balancer sends no traffic to an instance that cannot serve it.
+func (s *server) readyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	sqlDB, err := s.DB.DB()
-	if err == nil {
-		err = sqlDB.PingContext(ctx)
-	}
-	if err != nil {
+	if err := s.Ready(ctx); err != nil {
 		s.Log.Warn("not ready", "err", err)
-		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+		return c.Status(fiber.StatusServiceUnavailable).SendString("not ready: " + err.Error())
 	}
 	return c.SendString("ready")
 }

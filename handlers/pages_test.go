@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"io"
@@ -12,10 +12,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/database"
+	"crumb/internal/apptest"
 )
 
 func TestPages(t *testing.T) {
-	ta := newTestApp(t)
+	ta := apptest.New(t)
 	long := strings.Repeat("crois", 2000) // 10 KB
 	tests := []struct {
 		name, path string
@@ -50,17 +51,17 @@ func TestPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := ta.get(tt.path)
+			res := ta.Get(tt.path)
 			if res.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d", res.StatusCode, tt.status)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(res.body, w) {
+				if !strings.Contains(res.Text, w) {
 					t.Errorf("body lacks %q", w)
 				}
 			}
 			for _, w := range tt.notWant {
-				if strings.Contains(res.body, w) {
+				if strings.Contains(res.Text, w) {
 					t.Errorf("body has %q", w)
 				}
 			}
@@ -69,8 +70,8 @@ func TestPages(t *testing.T) {
 }
 
 func TestOversizedRequestGetsAPage(t *testing.T) {
-	ta := newTestApp(t)
-	res, err := http.Get(ta.listen() + "/products?q=" + strings.Repeat("a", 20*1024))
+	ta := apptest.New(t)
+	res, err := http.Get(ta.Listen() + "/products?q=" + strings.Repeat("a", 20*1024))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,41 +86,41 @@ func TestOversizedRequestGetsAPage(t *testing.T) {
 }
 
 func TestServerErrorHidesInternals(t *testing.T) {
-	ta := newTestApp(t)
-	b := ta.browser()
-	token := b.csrf()
-	if err := database.Close(ta.db); err != nil {
+	ta := apptest.New(t)
+	b := ta.Browser()
+	token := b.CSRF()
+	if err := database.Close(ta.DB); err != nil {
 		t.Fatal(err)
 	}
-	res := b.post("/cart/items", url.Values{"_csrf": {token}, "product_id": {ta.productID("baguette")}, "quantity": {"1"}})
+	res := b.Post("/cart/items", url.Values{"_csrf": {token}, "product_id": {ta.ProductID("baguette")}, "quantity": {"1"}})
 	if res.StatusCode != 500 {
 		t.Fatalf("status = %d, want 500", res.StatusCode)
 	}
-	if !strings.Contains(res.body, "Something went wrong on our side") || !strings.Contains(res.body, "try again") {
-		t.Errorf("500 page does not say what to do: %q", res.body)
+	if !strings.Contains(res.Text, "Something went wrong on our side") || !strings.Contains(res.Text, "try again") {
+		t.Errorf("500 page does not say what to do: %q", res.Text)
 	}
 	for _, leak := range []string{"sql", "database is closed", "gorm", ".go:"} {
-		if strings.Contains(strings.ToLower(res.body), leak) {
+		if strings.Contains(strings.ToLower(res.Text), leak) {
 			t.Errorf("500 page leaks %q", leak)
 		}
 	}
-	logs := ta.logs.String()
+	logs := ta.Logs.String()
 	if !strings.Contains(logs, "request failed") || !strings.Contains(logs, "method=POST") || !strings.Contains(logs, "path=/cart/items") {
 		t.Errorf("500 not logged with method and path: %s", logs)
 	}
-	if got := ta.get("/readyz"); got.StatusCode != 503 {
+	if got := ta.Get("/readyz"); got.StatusCode != 503 {
 		t.Errorf("readyz with the database gone = %d, want 503", got.StatusCode)
 	}
-	if got := ta.get("/healthz"); got.StatusCode != 200 {
+	if got := ta.Get("/healthz"); got.StatusCode != 200 {
 		t.Errorf("healthz with the database gone = %d, want 200", got.StatusCode)
 	}
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
-	ta := newTestApp(t)
+	ta := apptest.New(t)
 	css := stylesheetURL(t, ta)
 	for _, path := range []string{"/", "/products?q=x", "/cart", "/nope", "/healthz", css, "/static/css/app.0000000000000000.css"} {
-		res := ta.get(path)
+		res := ta.Get(path)
 		csp := res.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "default-src 'self'"} {
 			if !strings.Contains(csp, want) {
@@ -139,37 +140,37 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s: HSTS sent over plain http", path)
 		}
 	}
-	secure := newTestApp(t, withBaseURL("https://shop.example.com"))
-	if got := secure.get("/").Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+	secure := apptest.New(t, apptest.WithBaseURL("https://shop.example.com"))
+	if got := secure.Get("/").Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
 		t.Errorf("HSTS over https = %q", got)
 	}
 }
 
 func TestRequestID(t *testing.T) {
-	ta := newTestApp(t)
-	res := ta.get("/healthz")
+	ta := apptest.New(t)
+	res := ta.Get("/healthz")
 	id := res.Header.Get("X-Request-Id")
 	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(id) {
 		t.Errorf("generated X-Request-Id = %q", id)
 	}
-	if !strings.Contains(ta.logs.String(), "id="+id) {
+	if !strings.Contains(ta.Logs.String(), "id="+id) {
 		t.Errorf("request log lacks the id %s", id)
 	}
 	req := httptest.NewRequest("GET", "/healthz", nil)
 	req.Header.Set("X-Request-Id", "lb-1234")
-	if got := ta.do(req).Header.Get("X-Request-Id"); got != "lb-1234" {
+	if got := ta.Do(req).Header.Get("X-Request-Id"); got != "lb-1234" {
 		t.Errorf("incoming id not kept: %q", got)
 	}
 	req.Header.Set("X-Request-Id", "bad id\"<>")
-	if got := ta.do(req).Header.Get("X-Request-Id"); got == "bad id\"<>" || got == "" {
+	if got := ta.Do(req).Header.Get("X-Request-Id"); got == "bad id\"<>" || got == "" {
 		t.Errorf("unsafe incoming id kept: %q", got)
 	}
 }
 
 func TestHTMLIsRevalidated(t *testing.T) {
-	ta := newTestApp(t)
-	b := ta.browser()
-	first := b.get("/products?category=cakes")
+	ta := apptest.New(t)
+	b := ta.Browser()
+	first := b.Get("/products?category=cakes")
 	if got := first.Header.Get("Cache-Control"); !strings.Contains(got, "no-cache") || strings.Contains(got, "immutable") || strings.Contains(got, "public") {
 		t.Errorf("page Cache-Control = %q, want no-cache and not shared", got)
 	}
@@ -179,22 +180,22 @@ func TestHTMLIsRevalidated(t *testing.T) {
 	}
 	req := httptest.NewRequest("GET", "/products?category=cakes", nil)
 	req.Header.Set("If-None-Match", etag)
-	again := b.do(req)
-	if again.StatusCode != http.StatusNotModified || again.body != "" {
-		t.Errorf("revalidation = %d with %d bytes, want 304 and no body", again.StatusCode, len(again.body))
+	again := b.Do(req)
+	if again.StatusCode != http.StatusNotModified || again.Text != "" {
+		t.Errorf("revalidation = %d with %d bytes, want 304 and no body", again.StatusCode, len(again.Text))
 	}
 	req = httptest.NewRequest("GET", "/products?category=bread", nil)
 	req.Header.Set("If-None-Match", etag)
-	if other := b.do(req); other.StatusCode != 200 {
+	if other := b.Do(req); other.StatusCode != 200 {
 		t.Errorf("another page with the same ETag = %d, want 200", other.StatusCode)
 	}
 }
 
 var stylesheetHref = regexp.MustCompile(`href="(/static/css/app\.[0-9a-f]{16}\.css)"`)
 
-func stylesheetURL(t *testing.T, ta *testApp) string {
+func stylesheetURL(t *testing.T, ta *apptest.App) string {
 	t.Helper()
-	m := stylesheetHref.FindStringSubmatch(ta.get("/").body)
+	m := stylesheetHref.FindStringSubmatch(ta.Get("/").Text)
 	if m == nil {
 		t.Fatal("home page links no fingerprinted stylesheet")
 	}

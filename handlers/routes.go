@@ -5,10 +5,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"crumb/assets"
+	"crumb/handlers/api"
+	"crumb/handlers/web"
 )
 
 // routes lists every route, grouped by what guards them.
-func (s *Server) routes(app *fiber.App) {
+func (s *server) routes(app *fiber.App) {
+	w, a := s.web, s.api
 	app.Use(s.clientAddress, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
 
 	// Fingerprinted assets: cached for a year, no cookies, no sessions.
@@ -19,58 +22,58 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 
 	// The mobile app's JSON API: problem+json errors, bearer tokens.
-	app.Get("/api/openapi.json", s.openAPI)
-	api := app.Group("/api/v1", s.apiHeaders)
-	api.Post("/auth/token", s.limit("signin"), s.apiToken)
-	api.Post("/auth/refresh", s.limit("refresh"), s.apiRefresh)
-	api.Post("/auth/revoke", s.apiRevoke)
-	api.Get("/products", s.apiProducts)
-	api.Get("/products/:id", s.apiProductDetail)
-	bearer := api.Group("", s.requireBearer)
-	bearer.Get("/me", s.apiMe)
-	bearer.Get("/cart", s.apiCartView)
-	bearer.Post("/cart/items", s.apiAddToCart)
-	bearer.Put("/cart/items/:product_id", s.apiSetCartQuantity)
-	bearer.Delete("/cart/items/:product_id", s.apiRemoveFromCart)
-	bearer.Post("/orders", s.apiPlaceOrder)
-	bearer.Get("/orders", s.apiOrders)
-	bearer.Get("/orders/:id", s.apiOrder)
+	app.Get("/api/openapi.json", api.OpenAPI)
+	v1 := app.Group("/api/v1", api.Headers)
+	v1.Post("/auth/token", s.limit("signin"), a.SignIn)
+	v1.Post("/auth/refresh", s.limit("refresh"), a.RefreshSignIn)
+	v1.Post("/auth/revoke", a.SignOut)
+	v1.Get("/products", a.Products)
+	v1.Get("/products/:id", a.Product)
+	bearer := v1.Group("", a.RequireBearer)
+	bearer.Get("/me", a.Me)
+	bearer.Get("/cart", a.Cart)
+	bearer.Post("/cart/items", a.AddToCart)
+	bearer.Put("/cart/items/:product_id", a.SetCartQuantity)
+	bearer.Delete("/cart/items/:product_id", a.RemoveFromCart)
+	bearer.Post("/orders", a.PlaceOrder)
+	bearer.Get("/orders", a.OrderList)
+	bearer.Get("/orders/:id", a.Order)
 
 	// Pages: revalidated with an ETag on every view. (A group without a
 	// prefix guards every route registered after it.)
-	pages := app.Group("", s.pageHeaders, pageETag, s.Sessions.Cookie, s.loadSession, s.checkCSRF)
-	pages.Get("/", s.home)
-	pages.Get("/products", s.productList)
-	pages.Get("/products/:slug", s.productDetail)
-	pages.Get("/cart", s.cart)
-	pages.Post("/cart/items", s.addToCart)
-	pages.Post("/cart/items/:product_id", s.setCartQuantity)
-	pages.Post("/popup/dismiss", s.dismissPopup)
-	pages.Get("/cookies", s.cookiePolicy)
-	pages.Post("/cookies/forget", s.forgetBrowser)
+	pages := app.Group("", web.Headers, web.ETag, s.Sessions.Cookie, w.LoadSession, w.CheckCSRF)
+	pages.Get("/", w.Home)
+	pages.Get("/products", w.ProductList)
+	pages.Get("/products/:slug", w.ProductDetail)
+	pages.Get("/cart", w.Cart)
+	pages.Post("/cart/items", w.AddToCart)
+	pages.Post("/cart/items/:product_id", w.SetCartQuantity)
+	pages.Post("/popup/dismiss", w.DismissPopup)
+	pages.Get("/cookies", w.CookiePolicy)
+	pages.Post("/cookies/forget", w.ForgetBrowser)
 
 	// Accounts: sign-up and sign-in are rate limited per client address;
-	// failed sign-ins also per account (see signInAllowed).
-	pages.Get("/signup", s.signupForm)
-	pages.Post("/signup", s.limit("signup"), s.signup)
-	pages.Get("/login", s.loginForm)
-	pages.Post("/login", s.limit("signin"), s.login)
-	pages.Post("/login/forget-email", s.forgetEmail)
-	pages.Post("/logout", s.logout)
+	// failed sign-ins also per account (see sessions.Limits).
+	pages.Get("/signup", w.SignupForm)
+	pages.Post("/signup", s.limit("signup"), w.Signup)
+	pages.Get("/login", w.LoginForm)
+	pages.Post("/login", s.limit("signin"), w.Login)
+	pages.Post("/login/forget-email", w.ForgetEmail)
+	pages.Post("/logout", w.Logout)
 
 	// Signed-in pages.
-	account := pages.Group("/account", s.requireLogin)
-	account.Get("", s.account)
-	account.Post("/password", s.changePassword)
-	account.Post("/email", s.changeEmail)
-	account.Get("/security", s.security)
-	account.Post("/security/revoke", s.revoke)
-	account.Post("/security/revoke-all", s.revokeAll)
-	pages.Get("/checkout", s.requireLogin, s.checkout)
-	pages.Post("/checkout", s.requireLogin, s.placeOrder)
-	pages.Get("/orders", s.requireLogin, s.orders)
-	pages.Get("/orders/:number", s.requireLogin, s.order)
-	pages.Post("/orders/:number/cancel", s.requireLogin, s.cancelOrder)
+	account := pages.Group("/account", w.RequireLogin)
+	account.Get("", w.Account)
+	account.Post("/password", w.ChangePassword)
+	account.Post("/email", w.ChangeEmail)
+	account.Get("/security", w.Devices)
+	account.Post("/security/revoke", w.Revoke)
+	account.Post("/security/revoke-all", w.RevokeAll)
+	pages.Get("/checkout", w.RequireLogin, w.Checkout)
+	pages.Post("/checkout", w.RequireLogin, w.PlaceOrder)
+	pages.Get("/orders", w.RequireLogin, w.OrderList)
+	pages.Get("/orders/:number", w.RequireLogin, w.Order)
+	pages.Post("/orders/:number/cancel", w.RequireLogin, w.CancelOrder)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

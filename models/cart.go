@@ -2,14 +2,16 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"crumb/internal/secret"
 )
 
 // Cart limits that apply to every cart, guest or signed in.
@@ -18,100 +20,297 @@ const (
 	MaxCartLines    = 100
 )
 
-// CartLine is a product and how many of it; the only thing a cart cookie
-// may hold. Prices, names and stock always come from the database.
+// CartLine is a product and how many of it: all a cart holds. Names,
+// prices and stock are always looked up, never kept with the line.
 type CartLine struct {
 	ProductID uint
 	Quantity  int
 }
 
-// Cart is a cart kept in the database: a signed-in shopper's (UserID) or a
-// guest's whose cart outgrew its cookie (GuestKey, the SHA-256 of the
-// opaque id the cookie holds).
+// CartStore keeps one cart's lines: in the database (see Carts), or in a
+// browser's cookie (package cookies).
+type CartStore interface {
+	Lines(ctx context.Context) ([]CartLine, error)
+	Save(ctx context.Context, lines []CartLine) error
+}
+
+// Cart is one visitor's cart wherever its lines are kept. Every rule about
+// what a cart may hold is applied here, for the website and the app alike.
 type Cart struct {
+	store   CartStore
+	catalog *Catalog
+}
+
+// Lines are the cart's lines as saved.
+func (c Cart) Lines(ctx context.Context) ([]CartLine, error) { return c.store.Lines(ctx) }
+
+// Count is the number of items in the cart, for the header's badge.
+func (c Cart) Count(ctx context.Context) (int, error) {
+	lines, err := c.store.Lines(ctx)
+	n := 0
+	for _, l := range lines {
+		n += l.Quantity
+	}
+	return n, err
+}
+
+// Add puts qty (1 to MaxLineQuantity) more of a product on sale in the
+// cart, refusing more than is in stock or than one line may hold.
+func (c Cart) Add(ctx context.Context, productID uint, qty int) error {
+	if qty < 1 || qty > MaxLineQuantity {
+		return Invalid("quantity", CodeQuantityInvalid, 1, MaxLineQuantity)
+	}
+	lines, err := c.store.Lines(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := c.catalog.ForSale(ctx, productID)
+	if err != nil {
+		return err
+	}
+	have := 0
+	if i := lineOf(lines, productID); i >= 0 {
+		have = lines[i].Quantity
+	}
+	if lines, err = setLine(lines, p, have+qty); err != nil {
+		return err
+	}
+	return c.store.Save(ctx, lines)
+}
+
+// Set makes the quantity of a product qty (0 to MaxLineQuantity); 0 removes
+// the line, even of a product that is no longer sold.
+func (c Cart) Set(ctx context.Context, productID uint, qty int) error {
+	if qty < 0 || qty > MaxLineQuantity {
+		return Invalid("quantity", CodeQuantityInvalid, 0, MaxLineQuantity)
+	}
+	lines, err := c.store.Lines(ctx)
+	if err != nil {
+		return err
+	}
+	if qty == 0 {
+		if i := lineOf(lines, productID); i >= 0 {
+			return c.store.Save(ctx, slices.Delete(slices.Clone(lines), i, i+1))
+		}
+		return nil
+	}
+	p, err := c.catalog.ForSale(ctx, productID)
+	if err != nil {
+		return err
+	}
+	if lines, err = setLine(lines, p, qty); err != nil {
+		return err
+	}
+	return c.store.Save(ctx, lines)
+}
+
+// Merge adds lines from another cart (a guest's, at sign-in): quantities
+// are summed and capped by the stock and the per-line maximum, products no
+// longer sold are left out. It reports how many items were added.
+func (c Cart) Merge(ctx context.Context, from []CartLine) (int, error) {
+	if len(from) == 0 {
+		return 0, nil
+	}
+	lines, err := c.store.Lines(ctx)
+	if err != nil {
+		return 0, err
+	}
+	lines = slices.Clone(lines)
+	ids := make([]uint, len(from))
+	for i, l := range from {
+		ids[i] = l.ProductID
+	}
+	byID, err := c.catalog.products(c.catalog.db.WithContext(ctx), ids)
+	if err != nil {
+		return 0, fmt.Errorf("merge cart: %w", err)
+	}
+	added := 0
+	for _, g := range from {
+		p, ok := byID[g.ProductID]
+		if !ok || !p.Published {
+			continue
+		}
+		i := lineOf(lines, g.ProductID)
+		have := 0
+		if i >= 0 {
+			have = lines[i].Quantity
+		}
+		want := min(have+g.Quantity, p.Stock, MaxLineQuantity)
+		switch {
+		case want <= have:
+		case i >= 0:
+			added += want - have
+			lines[i].Quantity = want
+		case len(lines) < MaxCartLines:
+			added += want
+			lines = append(lines, CartLine{ProductID: g.ProductID, Quantity: want})
+		}
+	}
+	if added == 0 {
+		return 0, nil
+	}
+	return added, c.store.Save(ctx, lines)
+}
+
+// PricedLine is a cart line with its product as the catalog has it now.
+type PricedLine struct {
+	Product  Product
+	Quantity int
+	Total    Money
+}
+
+// PricedCart is a cart priced from the catalog. Notices say what changed
+// since the lines were saved (lines left out or reduced).
+type PricedCart struct {
+	Lines    []PricedLine
+	Subtotal Money
+	Count    int
+	Notices  []Message
+}
+
+// Priced prices the cart with the catalog's snapshot of the published
+// products: no query beyond reading the lines. Products no longer sold or
+// sold out are left out and quantities above the stock are reduced, each
+// with a notice; the saved lines are not changed. (Checkout reads prices
+// and stock again in its transaction.)
+func (c Cart) Priced(ctx context.Context) (PricedCart, error) {
+	lines, err := c.store.Lines(ctx)
+	if err != nil {
+		return PricedCart{}, err
+	}
+	snap := c.catalog.snap.Load()
+	var cart PricedCart
+	for _, l := range lines {
+		i, ok := snap.byID[l.ProductID]
+		if !ok {
+			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeGone})
+			continue
+		}
+		p := snap.products[i]
+		if p.Stock == 0 {
+			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeSoldOut, Args: []any{p.Name}})
+			continue
+		}
+		qty := l.Quantity
+		if qty > p.Stock {
+			qty = p.Stock
+			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeReduced, Args: []any{p.Stock, p.Name}})
+		}
+		total := p.Price().Times(qty)
+		cart.Lines = append(cart.Lines, PricedLine{Product: p, Quantity: qty, Total: total})
+		cart.Subtotal.Amount += total.Amount
+		cart.Subtotal.Currency = p.Currency
+		cart.Count += qty
+	}
+	return cart, nil
+}
+
+// ParseQuantity reads a quantity a shopper typed: a whole number from lo
+// to MaxLineQuantity.
+func ParseQuantity(s string, lo int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < lo || n > MaxLineQuantity {
+		return 0, Invalid("quantity", CodeQuantityInvalid, lo, MaxLineQuantity)
+	}
+	return n, nil
+}
+
+// setLine sets the quantity of p in a copy of lines, refusing more than is
+// in stock, than one line may hold, or a new line in a full cart.
+func setLine(lines []CartLine, p Product, qty int) ([]CartLine, error) {
+	out := slices.Clone(lines)
+	i := lineOf(out, p.ID)
+	switch {
+	case qty > MaxLineQuantity:
+		return nil, Invalid("quantity", CodeLineTooMany, MaxLineQuantity, p.Name)
+	case p.Stock == 0:
+		return nil, Invalid("quantity", CodeSoldOut, p.Name)
+	case qty > p.Stock:
+		return nil, Invalid("quantity", CodeStockShort, p.Stock, p.Name)
+	case i >= 0:
+		out[i].Quantity = qty
+	case len(out) >= MaxCartLines:
+		return nil, Invalid("product_id", CodeCartFull, MaxCartLines)
+	default:
+		out = append(out, CartLine{ProductID: p.ID, Quantity: qty})
+	}
+	return out, nil
+}
+
+func lineOf(lines []CartLine, productID uint) int {
+	return slices.IndexFunc(lines, func(l CartLine) bool { return l.ProductID == productID })
+}
+
+// StoredCart is a cart kept in the database: a signed-in shopper's
+// (UserID), or a guest's that outgrew its cookie (GuestKey, the SHA-256 of
+// the random id the cookie holds).
+type StoredCart struct {
 	ID        uint    `gorm:"primaryKey"`
 	UserID    *uint   `gorm:"uniqueIndex"`
 	GuestKey  *string `gorm:"size:64;uniqueIndex"`
-	Items     []CartItem
 	CreatedAt time.Time
 	UpdatedAt time.Time `gorm:"index"`
 }
 
-// CartItem is one line of a database cart.
+// TableName is the table of stored carts.
+func (StoredCart) TableName() string { return "carts" }
+
+// CartItem is one line of a stored cart.
 type CartItem struct {
-	CartID    uint    `gorm:"primaryKey"`
-	ProductID uint    `gorm:"primaryKey"`
-	Product   Product `gorm:"constraint:OnDelete:CASCADE"`
-	Quantity  int     `gorm:"not null"`
+	CartID    uint `gorm:"primaryKey"`
+	ProductID uint `gorm:"primaryKey"`
+	Quantity  int  `gorm:"not null"`
 }
 
-func guestKey(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// Carts owns the carts kept in the database (carts, cart_items).
+type Carts struct {
+	db      *gorm.DB
+	catalog *Catalog
 }
 
-// GuestCartLines loads the lines of the guest cart stored under token. A
-// cart that does not exist (never saved, or swept) is empty.
-func GuestCartLines(ctx context.Context, db *gorm.DB, token string) ([]CartLine, error) {
-	var lines []CartLine
-	err := db.WithContext(ctx).Model(&CartItem{}).
-		Select("cart_items.product_id, cart_items.quantity").
-		Joins("JOIN carts ON carts.id = cart_items.cart_id").
-		Where("carts.guest_key = ?", guestKey(token)).
-		Order("cart_items.product_id").
-		Scan(&lines).Error
-	if err != nil {
-		return nil, fmt.Errorf("load guest cart: %w", err)
-	}
-	return lines, nil
+// NewCarts builds the cart store; carts are priced from catalog.
+func NewCarts(db *gorm.DB, catalog *Catalog) *Carts { return &Carts{db: db, catalog: catalog} }
+
+// User is the signed-in shopper's cart, the same on the web and in the app.
+func (s *Carts) User(userID uint) Cart { return Cart{store: s.userCart(userID), catalog: s.catalog} }
+
+func (s *Carts) userCart(userID uint) storedCart {
+	return storedCart{db: s.db, column: "user_id", key: userID}
 }
 
-// SaveGuestCart replaces the lines of the guest cart stored under token,
-// creating it if needed.
-func SaveGuestCart(ctx context.Context, db *gorm.DB, token string, lines []CartLine) error {
-	key := guestKey(token)
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cart := Cart{GuestKey: &key}
-		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "guest_key"}},
-			DoUpdates: clause.AssignmentColumns([]string{"updated_at"}),
-		}).Create(&cart).Error; err != nil {
-			return fmt.Errorf("save guest cart: %w", err)
-		}
-		if cart.ID == 0 { // some drivers return no id for an upsert that updated
-			if err := tx.Where("guest_key = ?", key).Select("id").Take(&cart).Error; err != nil {
-				return fmt.Errorf("save guest cart: %w", err)
-			}
-		}
-		return replaceItems(tx, cart.ID, lines)
-	})
+// Of is the cart whose lines store keeps (a guest's cookie).
+func (s *Carts) Of(store CartStore) Cart { return Cart{store: store, catalog: s.catalog} }
+
+// Guest keeps the lines of the guest cart named by token (the random id
+// in its cookie) in the database.
+func (s *Carts) Guest(token string) CartStore {
+	return storedCart{db: s.db, column: "guest_key", key: secret.Hash(token)}
 }
 
-// DeleteGuestCart removes the guest cart stored under token, if any.
-func DeleteGuestCart(ctx context.Context, db *gorm.DB, token string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cart Cart
-		err := tx.Where("guest_key = ?", guestKey(token)).Select("id").Take(&cart).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
-		}
-		if err != nil {
+// DeleteGuest removes the guest cart named by token, if there is one.
+func (s *Carts) DeleteGuest(ctx context.Context, token string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cart := tx.Model(&StoredCart{}).Select("id").Where("guest_key = ?", secret.Hash(token))
+		if err := tx.Where("cart_id IN (?)", cart).Delete(&CartItem{}).Error; err != nil {
 			return fmt.Errorf("delete guest cart: %w", err)
 		}
-		return deleteCart(tx, cart.ID)
+		if err := tx.Where("guest_key = ?", secret.Hash(token)).Delete(&StoredCart{}).Error; err != nil {
+			return fmt.Errorf("delete guest cart: %w", err)
+		}
+		return nil
 	})
 }
 
-// SweepGuestCarts deletes guest carts untouched since before cutoff and
-// reports how many went. Safe to run on every instance at once.
-func SweepGuestCarts(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
+// SweepGuests deletes guest carts untouched since cutoff and reports how
+// many went. Safe to run on every instance at once.
+func (s *Carts) SweepGuests(ctx context.Context, cutoff time.Time) (int64, error) {
 	var swept int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		stale := tx.Model(&Cart{}).Select("id").Where("guest_key IS NOT NULL AND updated_at < ?", cutoff)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		stale := tx.Model(&StoredCart{}).Select("id").Where("guest_key IS NOT NULL AND updated_at < ?", cutoff)
 		if err := tx.Where("cart_id IN (?)", stale).Delete(&CartItem{}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("guest_key IS NOT NULL AND updated_at < ?", cutoff).Delete(&Cart{})
+		res := tx.Where("guest_key IS NOT NULL AND updated_at < ?", cutoff).Delete(&StoredCart{})
 		swept = res.RowsAffected
 		return res.Error
 	})
@@ -119,6 +318,76 @@ func SweepGuestCarts(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64,
 		return 0, fmt.Errorf("sweep guest carts: %w", err)
 	}
 	return swept, nil
+}
+
+// storedCart is the CartStore of one cart in the database, named by
+// column = key (user_id, or guest_key).
+type storedCart struct {
+	db     *gorm.DB
+	column string
+	key    any
+}
+
+// in is the same cart in the transaction tx.
+func (s storedCart) in(tx *gorm.DB) storedCart { return storedCart{db: tx, column: s.column, key: s.key} }
+
+// Lines reads the cart's lines in product order; a cart never saved is empty.
+func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {
+	var lines []CartLine
+	err := s.db.WithContext(ctx).Model(&CartItem{}).
+		Select("cart_items.product_id, cart_items.quantity").
+		Joins("JOIN carts ON carts.id = cart_items.cart_id").
+		Where("carts."+s.column+" = ?", s.key).
+		Order("cart_items.product_id").
+		Scan(&lines).Error
+	if err != nil {
+		return nil, fmt.Errorf("cart lines: %w", err)
+	}
+	return lines, nil
+}
+
+// Save replaces the cart's lines, creating the cart if needed.
+func (s storedCart) Save(ctx context.Context, lines []CartLine) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		id, err := s.in(tx).id()
+		if err != nil {
+			return err
+		}
+		return replaceItems(tx, id, lines)
+	})
+}
+
+// empty removes every line (after checkout).
+func (s storedCart) empty() error {
+	cart := s.db.Model(&StoredCart{}).Select("id").Where(s.column+" = ?", s.key)
+	if err := s.db.Where("cart_id IN (?)", cart).Delete(&CartItem{}).Error; err != nil {
+		return fmt.Errorf("empty cart: %w", err)
+	}
+	return nil
+}
+
+// id returns the cart's id, creating the cart if needed.
+func (s storedCart) id() (uint, error) {
+	cart := StoredCart{}
+	switch k := s.key.(type) {
+	case uint:
+		cart.UserID = &k
+	case string:
+		cart.GuestKey = &k
+	}
+	err := s.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: s.column}},
+		DoUpdates: clause.AssignmentColumns([]string{"updated_at"}),
+	}).Create(&cart).Error
+	if err != nil {
+		return 0, fmt.Errorf("cart: %w", err)
+	}
+	if cart.ID == 0 { // some drivers return no id for an upsert that updated
+		if err := s.db.Where(s.column+" = ?", s.key).Select("id").Take(&cart).Error; err != nil {
+			return 0, fmt.Errorf("cart: %w", err)
+		}
+	}
+	return cart.ID, nil
 }
 
 func replaceItems(tx *gorm.DB, cartID uint, lines []CartLine) error {
@@ -132,131 +401,8 @@ func replaceItems(tx *gorm.DB, cartID uint, lines []CartLine) error {
 	for i, l := range lines {
 		items[i] = CartItem{CartID: cartID, ProductID: l.ProductID, Quantity: l.Quantity}
 	}
-	if err := tx.Omit("Product").Create(&items).Error; err != nil {
+	if err := tx.Create(&items).Error; err != nil {
 		return fmt.Errorf("replace cart items: %w", err)
 	}
 	return nil
-}
-
-func deleteCart(tx *gorm.DB, cartID uint) error {
-	if err := tx.Where("cart_id = ?", cartID).Delete(&CartItem{}).Error; err != nil {
-		return fmt.Errorf("delete cart: %w", err)
-	}
-	if err := tx.Delete(&Cart{}, cartID).Error; err != nil {
-		return fmt.Errorf("delete cart: %w", err)
-	}
-	return nil
-}
-
-// UserCartLines loads the lines of a signed-in shopper's cart, the same
-// cart the web and the app show.
-func UserCartLines(ctx context.Context, db *gorm.DB, userID uint) ([]CartLine, error) {
-	var lines []CartLine
-	err := db.WithContext(ctx).Model(&CartItem{}).
-		Select("cart_items.product_id, cart_items.quantity").
-		Joins("JOIN carts ON carts.id = cart_items.cart_id").
-		Where("carts.user_id = ?", userID).
-		Order("cart_items.product_id").
-		Scan(&lines).Error
-	if err != nil {
-		return nil, fmt.Errorf("load cart: %w", err)
-	}
-	return lines, nil
-}
-
-// SaveUserCart replaces the lines of a signed-in shopper's cart.
-func SaveUserCart(ctx context.Context, db *gorm.DB, userID uint, lines []CartLine) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		id, err := userCartID(tx, userID)
-		if err != nil {
-			return err
-		}
-		return replaceItems(tx, id, lines)
-	})
-}
-
-// MergeIntoUserCart adds a guest's lines to the shopper's cart at sign-in:
-// quantities are summed and capped by the stock and the per-line maximum;
-// products no longer sold are left out. It reports how many items were added.
-func MergeIntoUserCart(ctx context.Context, db *gorm.DB, userID uint, guest []CartLine) (int, error) {
-	if len(guest) == 0 {
-		return 0, nil
-	}
-	added := 0
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		id, err := userCartID(tx, userID)
-		if err != nil {
-			return err
-		}
-		var lines []CartLine
-		if err := tx.Model(&CartItem{}).Select("product_id, quantity").Where("cart_id = ?", id).Scan(&lines).Error; err != nil {
-			return fmt.Errorf("merge cart: %w", err)
-		}
-		ids := make([]uint, len(guest))
-		for i, l := range guest {
-			ids[i] = l.ProductID
-		}
-		var products []Product
-		if err := tx.Where("id IN ? AND published = ?", ids, true).Find(&products).Error; err != nil {
-			return fmt.Errorf("merge cart: %w", err)
-		}
-		stock := make(map[uint]int, len(products))
-		for _, p := range products {
-			stock[p.ID] = p.Stock
-		}
-		for _, g := range guest {
-			s, ok := stock[g.ProductID]
-			if !ok {
-				continue
-			}
-			i := slicesIndex(lines, g.ProductID)
-			have := 0
-			if i >= 0 {
-				have = lines[i].Quantity
-			}
-			want := min(have+g.Quantity, s, MaxLineQuantity)
-			if want <= have {
-				continue
-			}
-			added += want - have
-			if i >= 0 {
-				lines[i].Quantity = want
-			} else if len(lines) < MaxCartLines {
-				lines = append(lines, CartLine{ProductID: g.ProductID, Quantity: want})
-			} else {
-				added -= want
-			}
-		}
-		return replaceItems(tx, id, lines)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return added, nil
-}
-
-// userCartID returns the id of the user's cart, creating it if needed.
-func userCartID(tx *gorm.DB, userID uint) (uint, error) {
-	cart := Cart{UserID: &userID}
-	if err := tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "user_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"updated_at"}),
-	}).Create(&cart).Error; err != nil {
-		return 0, fmt.Errorf("cart: %w", err)
-	}
-	if cart.ID == 0 {
-		if err := tx.Where("user_id = ?", userID).Select("id").Take(&cart).Error; err != nil {
-			return 0, fmt.Errorf("cart: %w", err)
-		}
-	}
-	return cart.ID, nil
-}
-
-func slicesIndex(lines []CartLine, productID uint) int {
-	for i, l := range lines {
-		if l.ProductID == productID {
-			return i
-		}
-	}
-	return -1
 }

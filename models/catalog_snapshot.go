@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -18,6 +19,7 @@ import (
 // checkout read stock from the database.
 type Catalog struct {
 	db       *gorm.DB
+	log      *slog.Logger
 	snap     atomic.Pointer[catalogSnapshot]
 	versions atomic.Uint64
 }
@@ -30,6 +32,19 @@ type catalogSnapshot struct {
 	search         []string  // lower-cased name and description, by index
 	bySlug         map[string]int
 	byID           map[uint]int
+}
+
+// MaxQueryRunes is the longest search query used; the rest is cut.
+const MaxQueryRunes = 100
+
+// CleanQuery makes a search query safe to use: valid UTF-8, trimmed, at
+// most 100 characters.
+func CleanQuery(q string) string {
+	q = strings.TrimSpace(strings.ToValidUTF8(q, ""))
+	if utf8.RuneCountInString(q) > MaxQueryRunes {
+		q = string([]rune(q)[:MaxQueryRunes])
+	}
+	return q
 }
 
 // ProductQuery selects a page of the catalog.
@@ -50,8 +65,8 @@ type ProductPage struct {
 }
 
 // NewCatalog loads the first snapshot.
-func NewCatalog(ctx context.Context, db *gorm.DB) (*Catalog, error) {
-	c := &Catalog{db: db}
+func NewCatalog(ctx context.Context, db *gorm.DB, log *slog.Logger) (*Catalog, error) {
+	c := &Catalog{db: db, log: log}
 	if err := c.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -86,12 +101,21 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	return nil
 }
 
+// Changed reloads the snapshot after a change this instance made. A
+// failure is logged, not returned: the change itself is done, and the next
+// periodic reload (Run) catches up.
+func (c *Catalog) Changed(ctx context.Context) {
+	if err := c.Reload(ctx); err != nil {
+		c.log.Error("catalog reload after a change", "err", err)
+	}
+}
+
 // Version changes every time the snapshot is reloaded, so what is derived
 // from it (such as rendered product cards) knows when to start again.
 func (c *Catalog) Version() uint64 { return c.snap.Load().version }
 
 // Run reloads the snapshot every interval until ctx ends.
-func (c *Catalog) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
+func (c *Catalog) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -100,7 +124,7 @@ func (c *Catalog) Run(ctx context.Context, every time.Duration, log *slog.Logger
 			return
 		case <-t.C:
 			if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
-				log.Error("catalog reload failed", "err", err)
+				c.log.Error("catalog reload failed", "err", err)
 			}
 		}
 	}

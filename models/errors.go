@@ -5,23 +5,66 @@ import (
 	"fmt"
 )
 
-// Errors a handler can expect from the models; anything else is a bug or an
-// outage. The ORM's own errors are translated here so that callers only need
-// errors.Is.
-var (
-	ErrNotFound = errors.New("models: not found")
+// ErrNotFound is returned when a record does not exist (or is not the
+// caller's to see). The ORM's own errors are translated in this package, so
+// callers only need errors.Is.
+var ErrNotFound = errors.New("models: not found")
+
+// Code names something to tell a shopper (a field to fix, a change to their
+// cart). The models decide what happened; the words for each code live with
+// the views, so they can be written in more than one language.
+type Code string
+
+// Codes the models use; after each, the values its Message carries.
+const (
+	CodeEmailInvalid    Code = "email.invalid"
+	CodeEmailTaken      Code = "email.taken"
+	CodeNameInvalid     Code = "name.invalid"   // most characters
+	CodePasswordShort   Code = "password.short" // fewest characters
+	CodePasswordLong    Code = "password.long"  // most characters
+	CodePasswordCommon  Code = "password.common"
+	CodeQuantityInvalid Code = "quantity.invalid" // lowest, highest
+	CodeProductUnknown  Code = "product.unknown"
+	CodeProductGone     Code = "product.gone"
+	CodeLineTooMany     Code = "line.too_many"  // most, product name
+	CodeSoldOut         Code = "stock.sold_out" // product name
+	CodeStockShort      Code = "stock.short"    // in stock, product name
+	CodeCartFull        Code = "cart.full"      // most lines
+	CodeNoticeGone      Code = "notice.gone"
+	CodeNoticeSoldOut   Code = "notice.sold_out" // product name
+	CodeNoticeReduced   Code = "notice.reduced"  // in stock, product name
+	CodeShipName        Code = "shipping.name"
+	CodeShipPhone       Code = "shipping.phone"
+	CodeShipAddress     Code = "shipping.address1"
+	CodeShipPostalCode  Code = "shipping.postal_code"
+	CodeShipCountry     Code = "shipping.country"
+	CodePaymentMethod   Code = "shipping.payment_method"
 )
 
-// InputError is a problem with what a shopper or the app sent, in words
-// that can be shown to them as they are (a 422 page or problem+json).
-type InputError struct {
-	Field   string
-	Message string
+// Codes lists every code, so a test can check that each has its words.
+func Codes() []Code {
+	return []Code{CodeEmailInvalid, CodeEmailTaken, CodeNameInvalid, CodePasswordShort, CodePasswordLong,
+		CodePasswordCommon, CodeQuantityInvalid, CodeProductUnknown, CodeProductGone, CodeLineTooMany, CodeSoldOut, CodeStockShort,
+		CodeCartFull, CodeNoticeGone, CodeNoticeSoldOut, CodeNoticeReduced, CodeShipName, CodeShipPhone,
+		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod}
 }
 
-func (e *InputError) Error() string { return e.Field + ": " + e.Message }
+// Message is a code with the values its words need, in order.
+type Message struct {
+	Code Code
+	Args []any
+}
+
+// InputError is a problem with what a shopper or the app sent: the field
+// and what to tell them (a 422 page or problem+json).
+type InputError struct {
+	Field string
+	Message
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("%s: %s %v", e.Field, e.Code, e.Args) }
 
 // Invalid builds an InputError.
-func Invalid(field, format string, args ...any) error {
-	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+func Invalid(field string, code Code, args ...any) error {
+	return &InputError{Field: field, Message: Message{Code: code, Args: args}}
 }

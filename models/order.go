@@ -2,13 +2,14 @@ package models
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"crumb/internal/secret"
 )
 
 // Order statuses. A shopper may cancel a placed order; the bakery moves it
@@ -109,10 +110,10 @@ var Countries = []struct{ Code, Name string }{
 	{"FR", "France"}, {"DE", "Germany"}, {"NL", "Netherlands"}, {"KR", "South Korea"}, {"JP", "Japan"},
 }
 
-// CheckShipping validates shipping details and the payment method; errs
-// maps each bad field to what to fix.
-func CheckShipping(s Shipping, payment string) (Shipping, map[string]string) {
-	errs := map[string]string{}
+// CheckShipping cleans and validates shipping details and the payment
+// method; errs maps each bad field to what to tell the shopper.
+func CheckShipping(s Shipping, payment string) (Shipping, map[string]Code) {
+	errs := map[string]Code{}
 	s.Name = clean(s.Name, 100)
 	s.Phone = clean(s.Phone, 30)
 	s.Address1 = clean(s.Address1, 200)
@@ -120,26 +121,26 @@ func CheckShipping(s Shipping, payment string) (Shipping, map[string]string) {
 	s.PostalCode = strings.ToUpper(clean(s.PostalCode, 20))
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
 	if s.Name == "" {
-		errs["name"] = "Enter the name of the person receiving the order."
+		errs["name"] = CodeShipName
 	}
 	if len(strings.Trim(s.Phone, "0123456789 +-().")) != 0 || countDigits(s.Phone) < 6 {
-		errs["phone"] = "Enter a phone number with at least 6 digits, so the courier can reach you."
+		errs["phone"] = CodeShipPhone
 	}
 	if s.Address1 == "" {
-		errs["address1"] = "Enter the street address."
+		errs["address1"] = CodeShipAddress
 	}
 	if len(s.PostalCode) < 2 || strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") != "" {
-		errs["postal_code"] = "Enter the postal code (letters, digits, spaces and dashes)."
+		errs["postal_code"] = CodeShipPostalCode
 	}
 	known := false
 	for _, c := range Countries {
 		known = known || c.Code == s.Country
 	}
 	if !known {
-		errs["country"] = "Choose a country we deliver to."
+		errs["country"] = CodeShipCountry
 	}
 	if payment != PayOnDelivery && payment != PayByTransfer {
-		errs["payment_method"] = "Choose cash on delivery or bank transfer."
+		errs["payment_method"] = CodePaymentMethod
 	}
 	return s, errs
 }
@@ -189,12 +190,28 @@ func (c *CheckoutConflict) Error() string {
 	return fmt.Sprintf("models: %d cart lines changed or are out of stock", len(c.Lines))
 }
 
-// PlaceOrder turns the account's cart into an order in one transaction:
-// prices and stock are read again, stock is decremented only where enough
-// is left (a conditional update), the order keeps the prices paid, and the
-// cart is emptied. The same Key returns the existing order (created false).
-func PlaceOrder(ctx context.Context, db *gorm.DB, in PlaceOrderInput) (order Order, created bool, err error) {
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// Orders owns the orders and their lines. Placing and cancelling an order
+// change stock through the catalog and empty the cart through the carts, in
+// the order's own transaction.
+type Orders struct {
+	db      *gorm.DB
+	catalog *Catalog
+	carts   *Carts
+}
+
+// NewOrders builds the order store.
+func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts) *Orders {
+	return &Orders{db: db, catalog: catalog, carts: carts}
+}
+
+// Place turns the account's cart into an order in one transaction: prices
+// and stock are read again, stock is taken only where enough is left (a
+// conditional update), the order keeps the prices paid, and the cart is
+// emptied. The same Key returns the existing order (created false). The
+// catalog snapshot is refreshed once the stock has changed.
+func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, created bool, err error) {
+	cart := s.carts.userCart(in.UserID)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if existing, found, err := orderByKey(tx, in.UserID, in.Key); err != nil || found {
 			if err == nil && existing.RequestHash != in.RequestHash {
 				err = ErrIdempotencyConflict
@@ -202,33 +219,30 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, in PlaceOrderInput) (order Ord
 			order = existing
 			return err
 		}
-		var lines []CartLine
-		if err := tx.Model(&CartItem{}).Select("cart_items.product_id, cart_items.quantity").
-			Joins("JOIN carts ON carts.id = cart_items.cart_id").Where("carts.user_id = ?", in.UserID).
-			Order("cart_items.product_id").Scan(&lines).Error; err != nil {
+		lines, err := cart.in(tx).Lines(ctx)
+		if err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		if len(lines) == 0 {
 			return ErrEmptyCart
 		}
-		order, err = buildOrder(tx, in, lines)
+		order, err = s.buildOrder(tx, in, lines)
 		if err != nil {
 			return err
 		}
 		for _, l := range order.Lines {
-			res := tx.Model(&Product{}).Where("id = ? AND stock >= ?", l.ProductID, l.Quantity).
-				Update("stock", gorm.Expr("stock - ?", l.Quantity))
-			if res.Error != nil {
-				return fmt.Errorf("checkout: %w", res.Error)
+			ok, err := s.catalog.takeStock(tx, l.ProductID, l.Quantity)
+			if err != nil {
+				return fmt.Errorf("checkout: %w", err)
 			}
-			if res.RowsAffected != 1 {
+			if !ok {
 				return &CheckoutConflict{Lines: []ConflictLine{{Name: l.Name, Wanted: l.Quantity}}}
 			}
 		}
 		if err := tx.Create(&order).Error; err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
-		if err := tx.Where("cart_id IN (?)", tx.Model(&Cart{}).Select("id").Where("user_id = ?", in.UserID)).Delete(&CartItem{}).Error; err != nil {
+		if err := cart.in(tx).empty(); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		created = true
@@ -236,7 +250,7 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, in PlaceOrderInput) (order Ord
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// A concurrent request with the same key won the race: return its order.
-		existing, found, ferr := orderByKey(db.WithContext(ctx), in.UserID, in.Key)
+		existing, found, ferr := orderByKey(s.db.WithContext(ctx), in.UserID, in.Key)
 		if ferr == nil && found {
 			if existing.RequestHash != in.RequestHash {
 				return existing, false, ErrIdempotencyConflict
@@ -244,23 +258,22 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, in PlaceOrderInput) (order Ord
 			return existing, false, nil
 		}
 	}
+	if created {
+		s.catalog.Changed(ctx)
+	}
 	return order, created, err
 }
 
 // buildOrder prices the cart lines from the database, or reports every
 // line that is sold out, short of stock or priced differently than quoted.
-func buildOrder(tx *gorm.DB, in PlaceOrderInput, lines []CartLine) (Order, error) {
+func (s *Orders) buildOrder(tx *gorm.DB, in PlaceOrderInput, lines []CartLine) (Order, error) {
 	ids := make([]uint, len(lines))
 	for i, l := range lines {
 		ids[i] = l.ProductID
 	}
-	var products []Product
-	if err := tx.Where("id IN ?", ids).Find(&products).Error; err != nil {
+	byID, err := s.catalog.products(tx, ids)
+	if err != nil {
 		return Order{}, fmt.Errorf("checkout: %w", err)
-	}
-	byID := make(map[uint]Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	order := Order{
 		Number: newOrderNumber(), UserID: in.UserID, Key: in.Key, RequestHash: in.RequestHash,
@@ -318,19 +331,22 @@ const orderAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 // newOrderNumber is "CR-" and 10 random characters (about 49 bits).
 func newOrderNumber() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
+	b := secret.Bytes(10)
 	for i := range b {
 		b[i] = orderAlphabet[int(b[i])%len(orderAlphabet)]
 	}
 	return "CR-" + string(b)
 }
 
-// UserOrder loads one of the user's orders by its number; another
+// ForUser loads one of the user's orders by its number; another
 // account's order is ErrNotFound, exactly like a missing one.
-func UserOrder(ctx context.Context, db *gorm.DB, userID uint, number string) (Order, error) {
+func (s *Orders) ForUser(ctx context.Context, userID uint, number string) (Order, error) {
+	return userOrder(s.db.WithContext(ctx), userID, number)
+}
+
+func userOrder(db *gorm.DB, userID uint, number string) (Order, error) {
 	var o Order
-	err := db.WithContext(ctx).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
+	err := db.Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("user_id = ? AND number = ?", userID, number).Take(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Order{}, ErrNotFound
@@ -349,12 +365,12 @@ type OrderPage struct {
 	Total       int64
 }
 
-// UserOrders lists the user's orders, newest first; page is clamped.
-func UserOrders(ctx context.Context, db *gorm.DB, userID uint, page, perPage int) (OrderPage, error) {
+// ListForUser lists the user's orders, newest first; page is clamped.
+func (s *Orders) ListForUser(ctx context.Context, userID uint, page, perPage int) (OrderPage, error) {
 	if perPage <= 0 {
 		perPage = ordersPageSize
 	}
-	q := db.WithContext(ctx).Model(&Order{}).Where("user_id = ?", userID)
+	q := s.db.WithContext(ctx).Model(&Order{}).Where("user_id = ?", userID)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return OrderPage{}, fmt.Errorf("orders: %w", err)
@@ -368,13 +384,13 @@ func UserOrders(ctx context.Context, db *gorm.DB, userID uint, page, perPage int
 	return OrderPage{Items: items, Page: page, Pages: pages, PerPage: perPage, Total: total}, nil
 }
 
-// CancelOrder cancels a placed order of the user and returns its stock, in
-// one transaction.
-func CancelOrder(ctx context.Context, db *gorm.DB, userID uint, number string, now time.Time) (Order, error) {
+// Cancel cancels a placed order of the user and puts its items back on
+// the shelf, in one transaction.
+func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now time.Time) (Order, error) {
 	var order Order
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if order, err = UserOrder(ctx, tx, userID, number); err != nil {
+		if order, err = userOrder(tx, userID, number); err != nil {
 			return err
 		}
 		res := tx.Model(&Order{}).Where("id = ? AND status = ?", order.ID, StatusPlaced).
@@ -386,13 +402,15 @@ func CancelOrder(ctx context.Context, db *gorm.DB, userID uint, number string, n
 			return ErrNotCancellable
 		}
 		for _, l := range order.Lines {
-			if err := tx.Model(&Product{}).Where("id = ?", l.ProductID).
-				Update("stock", gorm.Expr("stock + ?", l.Quantity)).Error; err != nil {
+			if err := s.catalog.returnStock(tx, l.ProductID, l.Quantity); err != nil {
 				return fmt.Errorf("cancel order: %w", err)
 			}
 		}
 		order.Status, order.CancelledAt = StatusCancelled, &now
 		return nil
 	})
+	if err == nil {
+		s.catalog.Changed(ctx)
+	}
 	return order, err
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -14,6 +13,8 @@ import (
 
 	"golang.org/x/crypto/argon2"
 	"gorm.io/gorm"
+
+	"crumb/internal/secret"
 )
 
 // User is a shopper's account. Email is stored normalised (trimmed,
@@ -31,7 +32,7 @@ type User struct {
 	UpdatedAt       time.Time
 }
 
-// ErrEmailTaken is returned when signing up with an email already in use.
+// ErrEmailTaken is returned when an email is already some account's.
 var ErrEmailTaken = errors.New("models: email already registered")
 
 // Password rules.
@@ -57,7 +58,7 @@ func NormalizeEmail(raw string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	addr, err := mail.ParseAddress(email)
 	if email == "" || len(email) > 254 || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", Invalid("email", "Enter an email address like name@example.com.")
+		return "", Invalid("email", CodeEmailInvalid)
 	}
 	return email, nil
 }
@@ -66,7 +67,7 @@ func NormalizeEmail(raw string) (string, error) {
 func CheckName(raw string) (string, error) {
 	name := strings.TrimSpace(raw)
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-		return "", Invalid("name", "Enter your name (up to 100 characters).")
+		return "", Invalid("name", CodeNameInvalid, 100)
 	}
 	return name, nil
 }
@@ -77,19 +78,18 @@ func CheckPassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:
-		return Invalid("password", "Use at least %d characters for your password.", MinPasswordLength)
+		return Invalid("password", CodePasswordShort, MinPasswordLength)
 	case n > MaxPasswordLength:
-		return Invalid("password", "Use at most %d characters for your password.", MaxPasswordLength)
+		return Invalid("password", CodePasswordLong, MaxPasswordLength)
 	case commonPasswords[strings.ToLower(password)]:
-		return Invalid("password", "That password is too common and easy to guess. Choose another.")
+		return Invalid("password", CodePasswordCommon)
 	}
 	return nil
 }
 
 // HashPassword hashes with argon2id into a PHC string.
 func HashPassword(password string, p PasswordParams) string {
-	salt := make([]byte, 16)
-	_, _ = rand.Read(salt) // crypto/rand.Read never returns an error
+	salt := secret.Bytes(16)
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
@@ -115,10 +115,20 @@ func PasswordMatches(encoded, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// CreateUser signs up a new account.
-func CreateUser(ctx context.Context, db *gorm.DB, name, email, password string, p PasswordParams) (User, error) {
-	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, p)}
-	err := db.WithContext(ctx).Create(&u).Error
+// Users owns the accounts (the users table) and their security events.
+type Users struct {
+	db        *gorm.DB
+	passwords PasswordParams
+}
+
+// NewUsers builds the account store; new passwords are hashed with p.
+func NewUsers(db *gorm.DB, p PasswordParams) *Users { return &Users{db: db, passwords: p} }
+
+// Create signs up a new account; name, email and password must have been
+// checked (CheckName, NormalizeEmail, CheckPassword).
+func (s *Users) Create(ctx context.Context, name, email, password string) (User, error) {
+	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, s.passwords)}
+	err := s.db.WithContext(ctx).Create(&u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return User{}, ErrEmailTaken
 	}
@@ -128,10 +138,10 @@ func CreateUser(ctx context.Context, db *gorm.DB, name, email, password string, 
 	return u, nil
 }
 
-// UserByID loads an account.
-func UserByID(ctx context.Context, db *gorm.DB, id uint) (User, error) {
+// ByID loads an account.
+func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
 	var u User
-	err := db.WithContext(ctx).Take(&u, id).Error
+	err := s.db.WithContext(ctx).Take(&u, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, ErrNotFound
 	}
@@ -141,12 +151,12 @@ func UserByID(ctx context.Context, db *gorm.DB, id uint) (User, error) {
 	return u, nil
 }
 
-// Authenticate finds the account for email and checks its password. It
-// does the same work whether or not the email exists, so timing does not
-// tell which emails have accounts.
-func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (User, error) {
+// Authenticate finds the account for email and checks its password; a
+// wrong email or password is ErrNotFound. It does the same work whether or
+// not the email exists, so timing does not tell which emails have accounts.
+func (s *Users) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var u User
-	err := db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
@@ -158,6 +168,43 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (Use
 		return User{}, ErrNotFound
 	}
 	return u, nil
+}
+
+// SetPassword replaces the account's password (checked by CheckPassword).
+func (s *Users) SetPassword(ctx context.Context, id uint, password string) error {
+	err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("password_hash", HashPassword(password, s.passwords)).Error
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// SetEmail changes the account's email (normalised by NormalizeEmail);
+// ErrEmailTaken if another account has it.
+func (s *Users) SetEmail(ctx context.Context, id uint, email string) error {
+	err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("email", email).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return ErrEmailTaken
+	}
+	if err != nil {
+		return fmt.Errorf("set email: %w", err)
+	}
+	return nil
+}
+
+// EnsureUser adds an account unless its email is taken (the demo accounts).
+func (s *Users) EnsureUser(ctx context.Context, name, email, password string) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
+		return fmt.Errorf("ensure user: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := s.Create(ctx, name, email, password); err != nil && !errors.Is(err, ErrEmailTaken) {
+		return err
+	}
+	return nil
 }
 
 // dummyHash is checked when the email is unknown, at the default cost.
@@ -197,8 +244,8 @@ type SecurityEvent struct {
 
 // RecordTheft keeps the event and flags the account so that its next
 // sign-in warns.
-func RecordTheft(ctx context.Context, db *gorm.DB, userID uint, kind, ip string, at time.Time) error {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Users) RecordTheft(ctx context.Context, userID uint, kind, ip string, at time.Time) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&SecurityEvent{UserID: userID, Kind: kind, IP: ip, CreatedAt: at}).Error; err != nil {
 			return err
 		}
@@ -210,10 +257,20 @@ func RecordTheft(ctx context.Context, db *gorm.DB, userID uint, kind, ip string,
 	return nil
 }
 
-// UserSecurityEvents lists the account's most recent events, newest first.
-func UserSecurityEvents(ctx context.Context, db *gorm.DB, userID uint, limit int) ([]SecurityEvent, error) {
+// TakeTheftWarning reports whether a stolen token was used since the
+// account last signed in, and clears the flag: the warning shows once.
+func (s *Users) TakeTheftWarning(ctx context.Context, userID uint) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ? AND theft_detected_at IS NOT NULL", userID).Update("theft_detected_at", nil)
+	if res.Error != nil {
+		return false, fmt.Errorf("theft warning: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// SecurityEvents lists the account's most recent events, newest first.
+func (s *Users) SecurityEvents(ctx context.Context, userID uint, limit int) ([]SecurityEvent, error) {
 	var out []SecurityEvent
-	if err := db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("security events: %w", err)
 	}
 	return out, nil

@@ -32,29 +32,46 @@ func NewLimits(store fiber.Storage, perMinute int, now func() time.Time) *Limits
 	return &Limits{store: store, max: perMinute, now: now}
 }
 
-// Attempt counts one attempt of kind ("signin", "signup", "refresh") from
-// ip. When ip is over the limit it reports false and how long to wait.
-func (l *Limits) Attempt(kind, ip string) (wait time.Duration, ok bool, err error) {
-	key, wait := l.window("attempt:"+kind, ip)
-	n, err := l.add(key, wait)
-	return wait, err == nil && n <= l.max, err
+// TooManyAttempts is the error of an attempt over a limit; Wait is how
+// long until the limit's minute ends.
+type TooManyAttempts struct{ Wait time.Duration }
+
+func (e *TooManyAttempts) Error() string {
+	return fmt.Sprintf("limits: too many attempts; retry in %v", e.Wait)
 }
 
-// SignInAllowed reports whether email may try to sign in from ip now: not
-// when this address has failed too often for the account this minute, nor
-// when every address together has. Otherwise it says how long to wait.
-func (l *Limits) SignInAllowed(email, ip string) (wait time.Duration, ok bool, err error) {
+// Attempt counts one attempt of kind ("signin", "signup", "refresh") from
+// ip; over the limit it is *TooManyAttempts.
+func (l *Limits) Attempt(kind, ip string) error {
+	key, wait := l.window("attempt:"+kind, ip)
+	n, err := l.add(key, wait)
+	if err != nil {
+		return err
+	}
+	if n > l.max {
+		return &TooManyAttempts{Wait: wait}
+	}
+	return nil
+}
+
+// SignInAllowed is nil when email may try to sign in from ip now, and
+// *TooManyAttempts when this address has failed too often for the account
+// this minute, or every address together has.
+func (l *Limits) SignInAllowed(email, ip string) error {
 	pairKey, wait := l.window("failed:account-ip", email+"\x00"+ip)
 	accountKey, _ := l.window("failed:account", email)
 	pair, err := l.count(pairKey)
 	if err != nil {
-		return 0, false, err
+		return err
 	}
 	account, err := l.count(accountKey)
 	if err != nil {
-		return 0, false, err
+		return err
 	}
-	return wait, pair < l.max && account < l.max*AccountCeiling, nil
+	if pair >= l.max || account >= l.max*AccountCeiling {
+		return &TooManyAttempts{Wait: wait}
+	}
+	return nil
 }
 
 // SignInFailed counts a wrong password for email from ip.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"crumb/cookies"
 	"crumb/database"
+	"crumb/internal/testkit"
 	"crumb/models"
 )
 
@@ -31,8 +31,7 @@ type raceKit struct {
 	app     *fiber.App
 	storage *database.Storage
 	user    models.User
-	mu      sync.Mutex
-	now     time.Time
+	clock   *testkit.Clock
 }
 
 type noApps struct{}
@@ -41,24 +40,18 @@ func (noApps) RevokeUser(context.Context, uint) error { return nil }
 
 func newRaceKit(t *testing.T) *raceKit {
 	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "crumb.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
-	k := &raceKit{t: t, db: db, now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	db := testkit.SQLite(t)
+	k := &raceKit{t: t, db: db, clock: testkit.NewClock(testkit.Start)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, k.clock, log)
+	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, k.clock.Now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.storage = database.NewStorage(db, k.clock)
-	k.m = New(Config{Storage: k.storage, DB: db, Jar: jar, Apps: noApps{}, Now: k.clock,
+	users := models.NewUsers(db, testkit.Passwords)
+	k.storage = database.NewStorage(db, k.clock.Now)
+	k.m = New(Config{Storage: k.storage, DB: db, Users: users, Jar: jar, Apps: noApps{}, Now: k.clock.Now,
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: log})
-	k.user, err = models.CreateUser(context.Background(), db, "Ada", "ada@example.com", "rye-and-butter-42", models.PasswordParams{Memory: 64, Time: 1, Threads: 1})
+	k.user, err = users.Create(context.Background(), "Ada", "ada@example.com", "rye-and-butter-42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,18 +77,6 @@ func newRaceKit(t *testing.T) *raceKit {
 		return c.SendString(strconv.FormatUint(uint64(cur.UserID), 10))
 	})
 	return k
-}
-
-func (k *raceKit) clock() time.Time {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.now
-}
-
-func (k *raceKit) advance(d time.Duration) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.now = k.now.Add(d)
 }
 
 // get requests path with cookies and returns the body and the cookies set.
@@ -157,7 +138,7 @@ func TestRevokedSessionIsNotWrittenBack(t *testing.T) {
 			if who, _ := k.get("/me", session); who != strconv.Itoa(int(k.user.ID)) {
 				t.Fatalf("not signed in: %q", who)
 			}
-			k.advance(2 * SeenEvery) // the next request moves the idle clock: a write
+			k.clock.Advance(2 * SeenEvery) // the next request moves the idle clock: a write
 			paused, resume := k.pauseAt("touch")
 			answer := make(chan string)
 			go func() {
@@ -165,7 +146,7 @@ func TestRevokedSessionIsNotWrittenBack(t *testing.T) {
 				answer <- who
 			}()
 			<-paused
-			var row models.WebSession
+			var row WebSession
 			k.db.Take(&row)
 			if revoke == "one session" {
 				if ok, err := k.m.RevokeSession(context.Background(), k.user.ID, row.KeyHash); err != nil || !ok {
@@ -199,7 +180,7 @@ func TestRememberTokenRevokedDuringRotation(t *testing.T) {
 			if remember == nil {
 				t.Fatal("no remember-me cookie")
 			}
-			k.advance(time.Hour)
+			k.clock.Advance(time.Hour)
 			paused, resume := k.pauseAt(step)
 			answer := make(chan string)
 			go func() {
@@ -214,7 +195,7 @@ func TestRememberTokenRevokedDuringRotation(t *testing.T) {
 			if who := <-answer; who != "guest" {
 				t.Errorf("a revoked remember-me token signed the browser in as %q", who)
 			}
-			if n := k.count(&models.WebSession{}); n != 0 {
+			if n := k.count(&WebSession{}); n != 0 {
 				t.Errorf("%d sessions left after signing out everywhere", n)
 			}
 			if who, _ := k.get("/me", remember); who != "guest" {

@@ -12,10 +12,6 @@ package sessions
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/cookies"
+	"crumb/internal/secret"
 	"crumb/models"
 )
 
@@ -57,7 +54,9 @@ type Current struct {
 type Manager struct {
 	store    *session.Store
 	storage  fiber.Storage // keyed by SHA-256 of the session id
-	db       *gorm.DB
+	sessions webSessions
+	tokens   rememberTokens
+	users    *models.Users
 	jar      *cookies.Jar
 	apps     AppSignIns
 	now      func() time.Time
@@ -79,7 +78,8 @@ type AppSignIns interface {
 // Config is what a Manager needs.
 type Config struct {
 	Storage  fiber.Storage
-	DB       *gorm.DB
+	DB       *gorm.DB // for web_sessions and remember_tokens, which the Manager owns
+	Users    *models.Users
 	Jar      *cookies.Jar
 	Apps     AppSignIns
 	Now      func() time.Time
@@ -94,7 +94,9 @@ type Config struct {
 func New(cfg Config) *Manager {
 	m := &Manager{
 		storage:  cfg.Storage,
-		db:       cfg.DB,
+		sessions: webSessions{cfg.DB},
+		tokens:   rememberTokens{cfg.DB},
+		users:    cfg.Users,
 		jar:      cfg.Jar,
 		apps:     cfg.Apps,
 		now:      cfg.Now,
@@ -111,21 +113,12 @@ func New(cfg Config) *Manager {
 		CookieHTTPOnly:    true,
 		CookieSameSite:    fiber.CookieSameSiteLaxMode,
 		CookieSessionOnly: true,
-		KeyGenerator:      newSessionID,
+		KeyGenerator:      func() string { return secret.Token(32) },
 	})
 	return m
 }
 
-func newSessionID() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashKey(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
-}
+func hashKey(id string) string { return secret.Hash(id) }
 
 // hashedKeys stores each session under the SHA-256 of its id.
 type hashedKeys struct{ fiber.Storage }
@@ -214,13 +207,11 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 		// The write above may have landed after a revocation deleted the
 		// session: its devices-page row decides. A session whose row is
 		// gone is ended, never brought back.
-		expires := minTime(now.Add(m.idle), authAt.Add(m.absolute))
-		res := m.db.WithContext(c.UserContext()).Model(&models.WebSession{}).Where("key_hash = ?", cur.KeyHash).
-			Updates(map[string]any{"last_seen_at": now, "expires_at": expires})
-		if res.Error != nil {
-			return nil, fmt.Errorf("sessions: %w", res.Error)
+		live, err := m.sessions.touch(c.UserContext(), cur.KeyHash, now, minTime(now.Add(m.idle), authAt.Add(m.absolute)))
+		if err != nil {
+			return nil, err
 		}
-		if res.RowsAffected == 0 {
+		if !live {
 			// (Save released sess: the session is deleted by its key.)
 			if err := m.storage.Delete(cur.KeyHash); err != nil {
 				return nil, fmt.Errorf("sessions: %w", err)
@@ -263,7 +254,9 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 		}
 	}
 	if old := c.Cookies(m.jar.CookieName(cookies.Session)); old != "" {
-		m.db.WithContext(c.UserContext()).Where("key_hash = ?", hashKey(old)).Delete(&models.WebSession{})
+		if _, err := m.sessions.delete(c.UserContext(), 0, hashKey(old)); err != nil {
+			return nil, err
+		}
 	}
 	if err := sess.Reset(); err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
@@ -281,12 +274,12 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 	if err := m.save(sess, now); err != nil {
 		return nil, err
 	}
-	row := models.WebSession{
+	err = m.sessions.create(c.UserContext(), WebSession{
 		KeyHash: cur.KeyHash, UserID: user.ID, DeviceLabel: DeviceLabel(c.Get(fiber.HeaderUserAgent)), IP: c.IP(),
 		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
-	}
-	if err := m.db.WithContext(c.UserContext()).Create(&row).Error; err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if _, err := m.jar.NewCSRFSecret(c); err != nil {
 		return nil, err
@@ -324,21 +317,16 @@ func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error
 	if err := sess.Destroy(); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
-	if err := m.db.WithContext(c.UserContext()).Where("key_hash = ?", keyHash).Delete(&models.WebSession{}).Error; err != nil {
-		return fmt.Errorf("sessions: %w", err)
-	}
-	return nil
+	_, err := m.sessions.delete(c.UserContext(), 0, keyHash)
+	return err
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
 // next request.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
-	res := m.db.WithContext(ctx).Where("user_id = ? AND key_hash = ?", userID, keyHash).Delete(&models.WebSession{})
-	if res.Error != nil {
-		return false, fmt.Errorf("sessions: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return false, nil
+	ok, err := m.sessions.delete(ctx, userID, keyHash)
+	if err != nil || !ok {
+		return false, err
 	}
 	return true, m.storage.Delete(keyHash)
 }
@@ -349,15 +337,15 @@ func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string
 // either finds it gone, or created its session before the sessions are
 // listed here (see resume).
 func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
-	if err := m.db.WithContext(ctx).Where("user_id = ? AND selector <> ?", userID, keepSelector).Delete(&models.RememberToken{}).Error; err != nil {
-		return fmt.Errorf("sessions: %w", err)
+	if err := m.tokens.deleteAll(ctx, userID, keepSelector); err != nil {
+		return err
 	}
-	var rows []models.WebSession
-	if err := m.db.WithContext(ctx).Where("user_id = ? AND key_hash <> ?", userID, keepKeyHash).Find(&rows).Error; err != nil {
-		return fmt.Errorf("sessions: %w", err)
+	keys, err := m.sessions.keys(ctx, userID, keepKeyHash)
+	if err != nil {
+		return err
 	}
-	for _, r := range rows {
-		if _, err := m.RevokeSession(ctx, userID, r.KeyHash); err != nil {
+	for _, key := range keys {
+		if _, err := m.RevokeSession(ctx, userID, key); err != nil {
 			return err
 		}
 	}
@@ -384,24 +372,32 @@ func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHas
 // and the next sign-in on the web warns.
 func (m *Manager) Theft(ctx context.Context, userID uint, kind, ip string) error {
 	m.log.Warn("stolen token presented again: signing the account out everywhere", "user_id", userID, "kind", kind, "ip", ip)
-	if err := models.RecordTheft(ctx, m.db, userID, kind, ip, m.now()); err != nil {
+	if err := m.users.RecordTheft(ctx, userID, kind, ip, m.now()); err != nil {
 		return err
 	}
 	return m.SignOutEverywhere(ctx, userID, "", "")
 }
 
-// Sweep deletes devices-page entries of sessions that have expired.
+// Sessions lists the user's signed-in browsers, most recent first.
+func (m *Manager) Sessions(ctx context.Context, userID uint) ([]WebSession, error) {
+	return m.sessions.list(ctx, userID, m.now())
+}
+
+// Devices lists the user's remembered devices, most recently used first.
+func (m *Manager) Devices(ctx context.Context, userID uint) ([]RememberToken, error) {
+	return m.tokens.list(ctx, userID, m.now())
+}
+
+// Sweep deletes the devices-page entries of sessions and the remember-me
+// tokens that have expired. Safe on every instance at once.
 func (m *Manager) Sweep(ctx context.Context) (int64, error) {
 	now := m.now()
-	res := m.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.WebSession{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("sessions sweep: %w", res.Error)
+	sessions, err := m.sessions.sweep(ctx, now)
+	if err != nil {
+		return 0, err
 	}
-	tokens := m.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.RememberToken{})
-	if tokens.Error != nil {
-		return 0, fmt.Errorf("sessions sweep: %w", tokens.Error)
-	}
-	return res.RowsAffected + tokens.RowsAffected, nil
+	tokens, err := m.tokens.sweep(ctx, now)
+	return sessions + tokens, err
 }
 
 func int64Of(v any) int64 {

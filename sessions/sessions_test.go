@@ -3,14 +3,13 @@ package sessions_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"crumb/cookies"
 	"crumb/database"
+	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/sessions"
 )
@@ -35,34 +34,28 @@ func TestDeviceLabel(t *testing.T) {
 // TestSweep removes the devices-page entries of expired sessions and
 // expired remember-me tokens, and keeps live ones.
 func TestSweep(t *testing.T) {
-	db, err := database.Open("", filepath.Join(t.TempDir(), "crumb.db"))
+	db := testkit.SQLite(t)
+	clock := testkit.NewClock(testkit.Start)
+	now := clock.Now()
+	log := slog.New(slog.DiscardHandler)
+	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, clock.Now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer database.Close(db)
-	if err := database.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, clock, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	users := models.NewUsers(db, testkit.Passwords)
 	m := sessions.New(sessions.Config{
-		Storage: database.NewStorage(db, clock), DB: db, Jar: jar, Now: clock,
+		Storage: database.NewStorage(db, clock.Now), DB: db, Users: users, Jar: jar, Now: clock.Now,
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: log,
 	})
-	user, err := models.CreateUser(context.Background(), db, "Ada", "ada@example.com", "rye-and-butter-42", models.PasswordParams{Memory: 64, Time: 1, Threads: 1})
+	user, err := users.Create(context.Background(), "Ada", "ada@example.com", "rye-and-butter-42")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Create(&[]models.WebSession{
+	db.Create(&[]sessions.WebSession{
 		{KeyHash: "live", UserID: user.ID, ExpiresAt: now.Add(time.Minute)},
 		{KeyHash: "gone", UserID: user.ID, ExpiresAt: now.Add(-time.Minute)},
 	})
-	db.Create(&[]models.RememberToken{
+	db.Create(&[]sessions.RememberToken{
 		{Selector: "live", UserID: user.ID, ExpiresAt: now.Add(time.Hour)},
 		{Selector: "gone", UserID: user.ID, ExpiresAt: now.Add(-time.Hour)},
 	})
@@ -71,8 +64,8 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("Sweep = %d, %v; want 2 removed", n, err)
 	}
 	var sessionsLeft, tokensLeft []string
-	db.Model(&models.WebSession{}).Pluck("key_hash", &sessionsLeft)
-	db.Model(&models.RememberToken{}).Pluck("selector", &tokensLeft)
+	db.Model(&sessions.WebSession{}).Pluck("key_hash", &sessionsLeft)
+	db.Model(&sessions.RememberToken{}).Pluck("selector", &tokensLeft)
 	if len(sessionsLeft) != 1 || sessionsLeft[0] != "live" || len(tokensLeft) != 1 || tokensLeft[0] != "live" {
 		t.Errorf("left: sessions %v, tokens %v", sessionsLeft, tokensLeft)
 	}

@@ -5,8 +5,6 @@
 package tokens
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"crumb/config"
+	"crumb/internal/secret"
 )
 
 // AccessLifetime is how long an access token is accepted after it is issued.
@@ -109,7 +108,7 @@ func (a *Access) Issue(userID uint) (string, time.Duration, error) {
 			Subject:   strconv.FormatUint(uint64(userID), 10),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(AccessLifetime)),
-			ID:        randomString(16),
+			ID:        secret.Token(16),
 		},
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
@@ -157,11 +156,4 @@ func (a *Access) key(t *jwt.Token) (any, error) {
 		return nil, errors.New("unknown kid")
 	}
 	return secret, nil
-}
-
-// randomString is n random bytes in unpadded base64url.
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"crumb/config"
+	"crumb/internal/testkit"
 	"crumb/tokens"
 )
 
@@ -27,7 +28,7 @@ var (
 	oldKey = config.JWTKey{ID: "k1", Secret: bytes.Repeat([]byte{1}, 32)}
 )
 
-func newAccess(t *testing.T, clk *clock, keys ...config.JWTKey) *tokens.Access {
+func newAccess(t *testing.T, clk *testkit.Clock, keys ...config.JWTKey) *tokens.Access {
 	t.Helper()
 	a, err := tokens.NewAccess(keys, testIssuer, testAudience, clk.Now)
 	if err != nil {

@@ -2,9 +2,7 @@ package tokens
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -12,7 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"crumb/models"
+	"crumb/internal/secret"
 )
 
 // RefreshLifetime is how long an app sign-in lasts. It does not slide:
@@ -34,6 +32,34 @@ var (
 
 // refreshBytes is the size of a refresh token's randomness (256 bits).
 const refreshBytes = 32
+
+// RefreshFamily is one sign-in of the mobile app: every refresh token
+// issued since that sign-in belongs to it. It ends 30 days after the
+// sign-in however often it is used, or earlier when revoked (sign-out,
+// password change, or a spent token presented again).
+type RefreshFamily struct {
+	ID          uint   `gorm:"primaryKey"`
+	UserID      uint   `gorm:"not null;index"`
+	DeviceLabel string `gorm:"size:100;not null"`
+	IP          string `gorm:"size:64;not null"`
+	CreatedAt   time.Time
+	LastUsedAt  time.Time
+	ExpiresAt   time.Time `gorm:"index"`
+	RevokedAt   *time.Time
+	Tokens      []RefreshToken `gorm:"foreignKey:FamilyID;constraint:OnDelete:CASCADE"`
+}
+
+// RefreshToken is one refresh token of a family. Only its SHA-256 is kept.
+// It can be spent once (UsedAt); SuccessorID is the token issued in its
+// place, which decides whether presenting it again is a retry or a replay.
+type RefreshToken struct {
+	ID          uint   `gorm:"primaryKey"`
+	FamilyID    uint   `gorm:"not null;index"`
+	TokenHash   string `gorm:"size:64;not null;uniqueIndex"`
+	CreatedAt   time.Time
+	UsedAt      *time.Time
+	SuccessorID *uint
+}
 
 // Refresh issues and rotates the app's refresh tokens. A token is 256
 // random bits in base64url; only its SHA-256 is kept. Each token can be
@@ -57,7 +83,7 @@ func (r *Refresh) Start(ctx context.Context, userID uint, deviceLabel, ip string
 	now := r.clock()
 	var token string
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fam := models.RefreshFamily{
+		fam := RefreshFamily{
 			UserID: userID, DeviceLabel: clip(deviceLabel, 100), IP: clip(ip, 64),
 			CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(RefreshLifetime),
 		}
@@ -92,9 +118,9 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 		// Lock the family first (on Postgres; a SQLite transaction holds the
 		// write lock already), so rotations and revocations of one family
 		// queue behind each other.
-		var fam models.RefreshFamily
+		var fam RefreshFamily
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("id = (?)", tx.Model(&models.RefreshToken{}).Select("family_id").Where("token_hash = ?", hash)).
+			Where("id = (?)", tx.Model(&RefreshToken{}).Select("family_id").Where("token_hash = ?", hash)).
 			Take(&fam).Error
 		if err != nil {
 			return notFoundAs(err, ErrInvalidRefresh)
@@ -102,7 +128,7 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 		if fam.RevokedAt != nil || !now.Before(fam.ExpiresAt) {
 			return ErrInvalidRefresh
 		}
-		var tok models.RefreshToken
+		var tok RefreshToken
 		if err := tx.Where("token_hash = ?", hash).Take(&tok).Error; err != nil {
 			return notFoundAs(err, ErrInvalidRefresh)
 		}
@@ -118,7 +144,7 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 			}
 			// Another request spent it first (the conditional update is what
 			// guarantees a single winner): judge this one as a repeat.
-			tok = models.RefreshToken{}
+			tok = RefreshToken{}
 			if err := tx.Where("token_hash = ?", hash).Take(&tok).Error; err != nil {
 				return err
 			}
@@ -137,7 +163,7 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 			}
 		}
 		reused = true
-		return tx.Model(&models.RefreshFamily{}).Where("id = ? AND revoked_at IS NULL", fam.ID).
+		return tx.Model(&RefreshFamily{}).Where("id = ? AND revoked_at IS NULL", fam.ID).
 			Update("revoked_at", now).Error
 	})
 	switch {
@@ -157,8 +183,8 @@ func (r *Refresh) Revoke(ctx context.Context, token string) error {
 	if !wellFormedRefresh(token) {
 		return nil
 	}
-	family := r.db.Model(&models.RefreshToken{}).Select("family_id").Where("token_hash = ?", hashRefresh(token))
-	err := r.db.WithContext(ctx).Model(&models.RefreshFamily{}).
+	family := r.db.Model(&RefreshToken{}).Select("family_id").Where("token_hash = ?", hashRefresh(token))
+	err := r.db.WithContext(ctx).Model(&RefreshFamily{}).
 		Where("id IN (?) AND revoked_at IS NULL", family).
 		Update("revoked_at", r.clock()).Error
 	if err != nil {
@@ -170,7 +196,7 @@ func (r *Refresh) Revoke(ctx context.Context, token string) error {
 // RevokeUser ends every app sign-in of the user, as when the password
 // changes.
 func (r *Refresh) RevokeUser(ctx context.Context, userID uint) error {
-	err := r.db.WithContext(ctx).Model(&models.RefreshFamily{}).
+	err := r.db.WithContext(ctx).Model(&RefreshFamily{}).
 		Where("user_id = ? AND revoked_at IS NULL", userID).
 		Update("revoked_at", r.clock()).Error
 	if err != nil {
@@ -182,7 +208,7 @@ func (r *Refresh) RevokeUser(ctx context.Context, userID uint) error {
 // RevokeFamily ends one of the user's app sign-ins. It reports false when
 // the family is not the user's or was already revoked.
 func (r *Refresh) RevokeFamily(ctx context.Context, userID, familyID uint) (bool, error) {
-	res := r.db.WithContext(ctx).Model(&models.RefreshFamily{}).
+	res := r.db.WithContext(ctx).Model(&RefreshFamily{}).
 		Where("id = ? AND user_id = ? AND revoked_at IS NULL", familyID, userID).
 		Update("revoked_at", r.clock())
 	if res.Error != nil {
@@ -192,8 +218,16 @@ func (r *Refresh) RevokeFamily(ctx context.Context, userID, familyID uint) (bool
 }
 
 // Families lists the user's live app sign-ins, most recently used first.
-func (r *Refresh) Families(ctx context.Context, userID uint) ([]models.RefreshFamily, error) {
-	return models.UserRefreshFamilies(ctx, r.db, userID, r.clock())
+func (r *Refresh) Families(ctx context.Context, userID uint) ([]RefreshFamily, error) {
+	var out []RefreshFamily
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, r.clock()).
+		Order("last_used_at DESC, id DESC").
+		Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("refresh families: %w", err)
+	}
+	return out, nil
 }
 
 // Sweep deletes the families past their end, revoked or not, with their
@@ -203,11 +237,11 @@ func (r *Refresh) Sweep(ctx context.Context) (int64, error) {
 	now := r.clock()
 	var swept int64
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ended := tx.Model(&models.RefreshFamily{}).Select("id").Where("expires_at <= ?", now)
-		if err := tx.Where("family_id IN (?)", ended).Delete(&models.RefreshToken{}).Error; err != nil {
+		ended := tx.Model(&RefreshFamily{}).Select("id").Where("expires_at <= ?", now)
+		if err := tx.Where("family_id IN (?)", ended).Delete(&RefreshToken{}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("expires_at <= ?", now).Delete(&models.RefreshFamily{})
+		res := tx.Where("expires_at <= ?", now).Delete(&RefreshFamily{})
 		swept = res.RowsAffected
 		return res.Error
 	})
@@ -220,7 +254,7 @@ func (r *Refresh) Sweep(ctx context.Context) (int64, error) {
 // spendRefresh marks a token used if nobody has yet; exactly one of any
 // number of concurrent callers wins.
 func spendRefresh(tx *gorm.DB, id uint, now time.Time) (bool, error) {
-	res := tx.Model(&models.RefreshToken{}).Where("id = ? AND used_at IS NULL", id).Update("used_at", now)
+	res := tx.Model(&RefreshToken{}).Where("id = ? AND used_at IS NULL", id).Update("used_at", now)
 	return res.RowsAffected == 1, res.Error
 }
 
@@ -231,27 +265,24 @@ func replaceRefresh(tx *gorm.DB, familyID uint, now time.Time, ip string, presen
 	if err != nil {
 		return "", err
 	}
-	if err := tx.Model(&models.RefreshToken{}).Where("id = ?", presented).Update("successor_id", id).Error; err != nil {
+	if err := tx.Model(&RefreshToken{}).Where("id = ?", presented).Update("successor_id", id).Error; err != nil {
 		return "", err
 	}
-	err = tx.Model(&models.RefreshFamily{}).Where("id = ?", familyID).
+	err = tx.Model(&RefreshFamily{}).Where("id = ?", familyID).
 		Updates(map[string]any{"last_used_at": now, "ip": clip(ip, 64)}).Error
 	return token, err
 }
 
 func issueRefresh(tx *gorm.DB, familyID uint, now time.Time) (string, uint, error) {
-	token := randomString(refreshBytes)
-	row := models.RefreshToken{FamilyID: familyID, TokenHash: hashRefresh(token), CreatedAt: now}
+	token := secret.Token(refreshBytes)
+	row := RefreshToken{FamilyID: familyID, TokenHash: hashRefresh(token), CreatedAt: now}
 	if err := tx.Create(&row).Error; err != nil {
 		return "", 0, err
 	}
 	return token, row.ID, nil
 }
 
-func hashRefresh(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+func hashRefresh(token string) string { return secret.Hash(token) }
 
 // wellFormedRefresh reports whether token could be one Crumb issued, so
 // that anything else is turned away without a query.

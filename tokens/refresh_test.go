@@ -12,7 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/models"
+	"crumb/internal/testkit"
 	"crumb/tokens"
 )
 
@@ -22,22 +22,22 @@ func hashOf(token string) string {
 }
 
 // familyOf finds the family a token belongs to.
-func familyOf(t *testing.T, db *gorm.DB, token string) models.RefreshFamily {
+func familyOf(t *testing.T, db *gorm.DB, token string) tokens.RefreshFamily {
 	t.Helper()
-	var tok models.RefreshToken
+	var tok tokens.RefreshToken
 	if err := db.Where("token_hash = ?", hashOf(token)).Take(&tok).Error; err != nil {
 		t.Fatalf("token not stored: %v", err)
 	}
-	var fam models.RefreshFamily
+	var fam tokens.RefreshFamily
 	if err := db.Take(&fam, tok.FamilyID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return fam
 }
 
-func unusedTokens(t *testing.T, db *gorm.DB, familyID uint) []models.RefreshToken {
+func unusedTokens(t *testing.T, db *gorm.DB, familyID uint) []tokens.RefreshToken {
 	t.Helper()
-	var out []models.RefreshToken
+	var out []tokens.RefreshToken
 	if err := db.Where("family_id = ? AND used_at IS NULL", familyID).Find(&out).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestRefreshRotationChain(t *testing.T) {
 			token = mustRotate(t, r, token, user)
 		}
 
-		var stored []models.RefreshToken
+		var stored []tokens.RefreshToken
 		db.Order("id").Find(&stored)
 		if len(stored) != 6 {
 			t.Fatalf("%d tokens stored, want 6", len(stored))
@@ -252,7 +252,7 @@ func TestRefreshConcurrentRotation(t *testing.T) {
 			if len(live) > 1 {
 				t.Fatalf("round %d: %d live tokens in one family", round, len(live))
 			}
-			var fam models.RefreshFamily
+			var fam tokens.RefreshFamily
 			db.Take(&fam, famID)
 			if fam.RevokedAt != nil {
 				// The loser was judged a replay; begin a new sign-in.
@@ -436,13 +436,13 @@ func TestRefreshSweep(t *testing.T) {
 		if total := counts[0] + counts[1] + counts[2] + counts[3]; total != 2 {
 			t.Errorf("swept %v families, want 2 in all", counts)
 		}
-		var fams []models.RefreshFamily
+		var fams []tokens.RefreshFamily
 		db.Order("id").Find(&fams)
 		if len(fams) != 2 || fams[0].DeviceLabel != "recent" || fams[1].DeviceLabel != "recent revoked" {
 			t.Errorf("families left: %+v", fams)
 		}
 		var orphans int64
-		db.Model(&models.RefreshToken{}).Where("family_id NOT IN (?)", db.Model(&models.RefreshFamily{}).Select("id")).Count(&orphans)
+		db.Model(&tokens.RefreshToken{}).Where("family_id NOT IN (?)", db.Model(&tokens.RefreshFamily{}).Select("id")).Count(&orphans)
 		if orphans != 0 {
 			t.Errorf("%d tokens of swept families left", orphans)
 		}
@@ -454,7 +454,7 @@ func TestRefreshSweep(t *testing.T) {
 			t.Errorf("second sweep = %d, %v", n, err)
 		}
 		var left int64
-		db.Model(&models.RefreshToken{}).Count(&left)
+		db.Model(&tokens.RefreshToken{}).Count(&left)
 		if left != 0 {
 			t.Errorf("%d tokens left", left)
 		}
@@ -462,7 +462,7 @@ func TestRefreshSweep(t *testing.T) {
 }
 
 func TestRefreshRejectsMalformedTokens(t *testing.T) {
-	db := newSQLite(t)
+	db := testkit.SQLite(t)
 	clk := newClock()
 	r := tokens.NewRefresh(db, clk.Now)
 	access := newAccess(t, clk, newKey)
@@ -481,7 +481,7 @@ func TestRefreshRejectsMalformedTokens(t *testing.T) {
 }
 
 func TestRefreshStartClipsLongLabels(t *testing.T) {
-	db := newSQLite(t)
+	db := testkit.SQLite(t)
 	r := tokens.NewRefresh(db, newClock().Now)
 	user := newUser(t, db, "long@example.com")
 	token, err := r.Start(t.Context(), user, strings.Repeat("é", 150), strings.Repeat("1", 100))

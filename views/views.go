@@ -1,12 +1,14 @@
-// Package views embeds Crumb's HTML templates. Pages compose the shared
-// partials with {{template}}; the template engine's layout feature is not
-// used, so rendering takes no global lock.
+// Package views holds what Crumb shows people: the HTML templates (a base
+// layout in layouts/, one template per page in pages/, and partials/ that
+// pages compose with {{template}}), and the words for the codes the models
+// return (messages.go), kept here so they can be written in more than one
+// language.
 package views
 
 import "embed"
 
 // FS holds every template, named by path without the .html extension
-// ("pages/home", "partials/header").
+// ("pages/home", "partials/field").
 //
-//go:embed pages partials
+//go:embed layouts pages partials
 var FS embed.FS

@@ -1,0 +1,197 @@
+// Package app builds Crumb from its settings: the database (migrated, and
+// seeded in development), the stores, the session store, and the HTTP app
+// with every route. main and every test build Crumb through New, so what
+// runs in a test is what runs in production.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/database"
+	"crumb/handlers"
+	"crumb/models"
+	"crumb/public"
+	"crumb/sessions"
+	"crumb/tokens"
+	"crumb/views"
+)
+
+// Options are what a caller injects besides the settings.
+type Options struct {
+	Now func() time.Time // the clock; default time.Now
+	Log *slog.Logger     // where logs go; required
+	// Passwords are the hashing costs for new passwords; the zero value
+	// means models.DefaultPasswordParams (tests make hashing cheap).
+	Passwords models.PasswordParams
+	// CartBudget caps the guest cart cookie in bytes before the cart moves
+	// to the database; 0 means the cookie registry's budget.
+	CartBudget int
+	// Assets, when set, are used instead of fingerprinting public/ again.
+	Assets *assets.Assets
+}
+
+// App is Crumb, built and ready to serve.
+type App struct {
+	HTTP       *fiber.App
+	DB         *gorm.DB
+	Config     config.Config
+	Catalog    *models.Catalog
+	Users      *models.Users
+	Carts      *models.Carts
+	Orders     *models.Orders
+	Jar        *cookies.Jar
+	GuestCarts *cookies.GuestCarts
+	Sessions   *sessions.Manager
+	Refresh    *tokens.Refresh
+	Storage    fiber.Storage // sessions and limit counters
+
+	log       *slog.Logger
+	now       func() time.Time
+	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
+}
+
+// New opens the database, migrates it, seeds it when SEED_DEMO says so, and
+// builds every store and the HTTP app. Close releases what it opened.
+func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Passwords == (models.PasswordParams{}) {
+		opts.Passwords = models.DefaultPasswordParams
+	}
+	a := &App{Config: cfg, log: opts.Log, now: opts.Now}
+	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+		}
+	}()
+	if err := database.Migrate(a.DB); err != nil {
+		return nil, err
+	}
+	if a.Catalog, err = models.NewCatalog(ctx, a.DB, a.log); err != nil {
+		return nil, err
+	}
+	a.Users = models.NewUsers(a.DB, opts.Passwords)
+	a.Carts = models.NewCarts(a.DB, a.Catalog)
+	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts)
+	if cfg.SeedDemo {
+		if err := database.Seed(ctx, a.Catalog, cfg.Currency); err != nil {
+			return nil, err
+		}
+		if err := database.SeedDemoAccount(ctx, a.Users); err != nil {
+			return nil, err
+		}
+		a.log.Info("demo account", "email", database.DemoEmail, "password", database.DemoPassword)
+	}
+
+	static := opts.Assets
+	if static == nil {
+		if static, err = assets.New(public.FS); err != nil {
+			return nil, err
+		}
+	}
+	if a.Jar, err = cookies.NewJar(cfg.SecretKey, cfg.Secure(), a.now, a.log); err != nil {
+		return nil, err
+	}
+	a.GuestCarts = cookies.NewGuestCarts(a.Jar, a.Carts, opts.CartBudget)
+	if cfg.SessionStore != "" {
+		if a.Storage, err = database.OpenRedis(cfg.SessionStore); err != nil {
+			return nil, err
+		}
+	} else {
+		store := database.NewStorage(a.DB, a.now)
+		a.Storage, a.sweepData = store, store.Sweep
+	}
+	a.Refresh = tokens.NewRefresh(a.DB, a.now)
+	a.Sessions = sessions.New(sessions.Config{
+		Storage: a.Storage, DB: a.DB, Users: a.Users, Jar: a.Jar, Apps: a.Refresh, Now: a.now,
+		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log,
+	})
+	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now)
+	if err != nil {
+		return nil, err
+	}
+	a.HTTP, err = handlers.New(handlers.Deps{
+		Config: cfg, Now: a.now, Log: a.log, Views: views.FS, Assets: static,
+		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders,
+		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
+		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
+		Access: access, Refresh: a.Refresh, Ready: a.ready,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ready reports whether the database answers.
+func (a *App) ready(ctx context.Context) error {
+	sqlDB, err := a.DB.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		a.log.Warn("database unreachable", "err", err)
+		return errors.New("database unreachable")
+	}
+	return nil
+}
+
+// Run keeps the catalog snapshot fresh and sweeps expired rows until ctx
+// ends. Every sweep is a plain conditional delete, safe on every instance
+// at once.
+func (a *App) Run(ctx context.Context) {
+	go a.Catalog.Run(ctx, 30*time.Second)
+	go a.sweep(ctx, time.Hour, a.GuestCarts.Sweep)
+	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)
+	go a.sweep(ctx, time.Hour, a.Refresh.Sweep)
+	if a.sweepData != nil {
+		go a.sweep(ctx, 5*time.Minute, a.sweepData)
+	}
+}
+
+// sweep runs a cleanup now and then every interval until ctx ends.
+func (a *App) sweep(ctx context.Context, every time.Duration, fn func(context.Context) (int64, error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := fn(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("swept expired rows", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close closes the session store and the database.
+func (a *App) Close() error {
+	var errs []error
+	if a.Storage != nil {
+		errs = append(errs, a.Storage.Close())
+	}
+	if a.DB != nil {
+		errs = append(errs, database.Close(a.DB))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}

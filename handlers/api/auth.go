@@ -1,0 +1,121 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+)
+
+type tokenPair struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
+	access, lifetime, err := s.Access.Issue(userID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokenPair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(lifetime.Seconds()), RefreshToken: refresh})
+}
+
+// SignIn signs the app in: email and password for a token pair.
+func (s *Server) SignIn(c *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	email, err := models.NormalizeEmail(in.Email)
+	if err != nil {
+		return err
+	}
+	if err := s.Limits.SignInAllowed(email, c.IP()); err != nil {
+		return err
+	}
+	user, err := s.Users.Authenticate(c.UserContext(), email, in.Password)
+	if errors.Is(err, models.ErrNotFound) {
+		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
+			return err
+		}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: "Wrong email or password", Detail: "The email or password is wrong. Check them and try again."}
+	}
+	if err != nil {
+		return err
+	}
+	refresh, err := s.Refresh.Start(c.UserContext(), user.ID, deviceLabelOf(c), c.IP())
+	if err != nil {
+		return err
+	}
+	return s.issuePair(c, user.ID, refresh)
+}
+
+type refreshBody struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// RefreshSignIn spends a refresh token for a new pair. A spent token
+// presented again was copied: the account is signed out everywhere.
+func (s *Server) RefreshSignIn(c *fiber.Ctx) error {
+	var in refreshBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.RefreshToken == "" {
+		return invalidFields(FieldError{"refresh_token", "Send the refresh token."})
+	}
+	userID, next, err := s.Refresh.Rotate(c.UserContext(), in.RefreshToken, c.IP())
+	switch {
+	case errors.Is(err, tokens.ErrRefreshReused):
+		if err := s.Sessions.Theft(c.UserContext(), userID, models.TheftRefresh, c.IP()); err != nil {
+			return err
+		}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: "Refresh token already used", Detail: "This refresh token was already used, which means it was copied, so the account was signed out everywhere for safety. Sign in again."}
+	case errors.Is(err, tokens.ErrInvalidRefresh):
+		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid refresh token", Detail: "The refresh token is invalid, expired or revoked. Sign in again."}
+	case err != nil:
+		return err
+	}
+	return s.issuePair(c, userID, next)
+}
+
+// SignOut ends the refresh token's sign-in (its whole family).
+func (s *Server) SignOut(c *fiber.Ctx) error {
+	var in refreshBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.Refresh.Revoke(c.UserContext(), in.RefreshToken); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func deviceLabelOf(c *fiber.Ctx) string {
+	if ua := c.Get(fiber.HeaderUserAgent); strings.Contains(ua, "Crumb") {
+		return "Crumb app"
+	}
+	return "Crumb app (" + sessions.DeviceLabel(c.Get(fiber.HeaderUserAgent)) + ")"
+}
+
+// Me shows the signed-in account.
+func (s *Server) Me(c *fiber.Ctx) error {
+	u, err := s.Users.ByID(c.UserContext(), signedIn(c))
+	if errors.Is(err, models.ErrNotFound) {
+		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The account no longer exists."}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
+}

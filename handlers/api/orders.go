@@ -1,0 +1,144 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/internal/secret"
+	"crumb/models"
+	"crumb/views"
+)
+
+type orderLine struct {
+	ProductID uint         `json:"product_id"`
+	Name      string       `json:"name"`
+	UnitPrice models.Money `json:"unit_price"`
+	Quantity  int          `json:"quantity"`
+	LineTotal models.Money `json:"line_total"`
+}
+
+type shipping struct {
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Address1   string `json:"address1"`
+	Address2   string `json:"address2"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+}
+
+type order struct {
+	ID            string         `json:"id"`
+	Status        string         `json:"status"`
+	CreatedAt     string         `json:"created_at"`
+	Items         []orderLine `json:"items"`
+	Subtotal      models.Money   `json:"subtotal"`
+	Total         models.Money   `json:"total"`
+	Shipping      shipping    `json:"shipping"`
+	PaymentMethod string         `json:"payment_method"`
+}
+
+func orderJSON(o models.Order) order {
+	out := order{
+		ID: o.Number, Status: o.Status, CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
+		Items: []orderLine{}, Subtotal: o.SubtotalMoney(), Total: o.TotalMoney(),
+		Shipping:      shipping(o.Shipping),
+		PaymentMethod: o.PaymentMethod,
+	}
+	for _, l := range o.Lines {
+		out.Items = append(out.Items, orderLine{ProductID: l.ProductID, Name: l.Name, UnitPrice: l.Unit(o.Currency), Quantity: l.Quantity, LineTotal: l.Total(o.Currency)})
+	}
+	return out
+}
+
+// PlaceOrder checks out the account's cart. The Idempotency-Key header
+// makes retries safe: the same key and body give the same order; the same
+// key with another body is refused.
+func (s *Server) PlaceOrder(c *fiber.Ctx) error {
+	var in struct {
+		Shipping      shipping `json:"shipping"`
+		PaymentMethod string      `json:"payment_method"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	key := c.Get("Idempotency-Key")
+	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return badRequest("Idempotency-Key must be 1 to 100 visible ASCII characters.")
+	}
+	if key == "" {
+		key = secret.Hex(16) // no retry safety asked for
+	}
+	shipTo, errs := models.CheckShipping(models.Shipping(in.Shipping), in.PaymentMethod)
+	if len(errs) > 0 {
+		var list []FieldError
+		for _, f := range []string{"name", "phone", "address1", "postal_code", "country", "payment_method"} {
+			if code, ok := errs[f]; ok {
+				field := "shipping." + f
+				if f == "payment_method" {
+					field = f
+				}
+				list = append(list, FieldError{field, views.SayCode(code)})
+			}
+		}
+		return invalidFields(list...)
+	}
+	// The key is kept as a digest: with its prefix, a key of 100 characters
+	// would not fit the 100-character column on Postgres.
+	body, _ := json.Marshal(in)
+	placed, _, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
+		UserID: signedIn(c), Key: "api:" + secret.Hash(key), RequestHash: secret.Hash(string(body)), Shipping: shipTo, Payment: in.PaymentMethod,
+	})
+	var conflict *models.CheckoutConflict
+	switch {
+	case errors.As(err, &conflict):
+		p := &Problem{Status: fiber.StatusConflict, Title: "Cart changed", Detail: "Some items are out of stock or no longer sold; nothing was ordered. See errors."}
+		for _, l := range conflict.Lines {
+			p.Errors = append(p.Errors, FieldError{"items", fmt.Sprintf("%s: %d wanted, %d available.", l.Name, l.Wanted, l.Available)})
+		}
+		return p
+	case errors.Is(err, models.ErrEmptyCart):
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Cart is empty", Detail: "Add something to the cart before placing an order."}
+	case errors.Is(err, models.ErrIdempotencyConflict):
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Idempotency-Key reused", Detail: "This Idempotency-Key was already used for a different order request. Use a new key for a new order."}
+	case err != nil:
+		return err
+	}
+	c.Set(fiber.HeaderLocation, "/api/v1/orders/"+placed.Number)
+	return c.Status(fiber.StatusCreated).JSON(orderJSON(placed))
+}
+
+// OrderList lists the account's orders, newest first.
+func (s *Server) OrderList(c *fiber.Ctx) error {
+	page, perPage, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	result, err := s.Orders.ListForUser(c.UserContext(), signedIn(c), page, perPage)
+	if err != nil {
+		return err
+	}
+	items := []order{}
+	if page <= result.Pages {
+		for _, o := range result.Items {
+			items = append(items, orderJSON(o))
+		}
+	}
+	return c.JSON(fiber.Map{"items": items, "page": page, "per_page": perPage, "total": result.Total})
+}
+
+// order shows one of the account's orders; anyone else's is a 404.
+func (s *Server) Order(c *fiber.Ctx) error {
+	o, err := s.Orders.ForUser(c.UserContext(), signedIn(c), c.Params("id"))
+	if errors.Is(err, models.ErrNotFound) {
+		return &Problem{Status: fiber.StatusNotFound, Title: "Not found", Detail: "You have no order with that id."}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(orderJSON(o))
+}

@@ -1,0 +1,94 @@
+// Package handlers builds Crumb's HTTP app: every route (routes.go), the
+// middleware that runs before them, and the one error handler that turns
+// any error into a page for the browser or problem+json for the app. The
+// handlers themselves are by audience: web/ (pages and forms) and api/
+// (the mobile app's JSON API).
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/handlers/api"
+	"crumb/handlers/web"
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+)
+
+// Deps is everything the handlers need, built once at startup.
+type Deps struct {
+	Config     config.Config
+	Now        func() time.Time
+	Log        *slog.Logger
+	Views      fs.FS
+	Assets     *assets.Assets
+	Catalog    *models.Catalog
+	Users      *models.Users
+	Carts      *models.Carts
+	Orders     *models.Orders
+	Jar        *cookies.Jar
+	GuestCarts *cookies.GuestCarts
+	Sessions   *sessions.Manager
+	Limits     *sessions.Limits
+	Access     *tokens.Access
+	Refresh    *tokens.Refresh
+	// Ready reports whether the stores a request needs answer (/readyz).
+	Ready func(context.Context) error
+}
+
+// server holds what the app-wide middleware and the error handler need.
+type server struct {
+	Deps
+	web *web.Server
+	api *api.Server
+}
+
+// New builds the Fiber app with every route.
+func New(d Deps) (*fiber.App, error) {
+	pages, err := web.New(web.Deps{
+		Config: d.Config, Now: d.Now, Log: d.Log, Views: d.Views, Assets: d.Assets, Catalog: d.Catalog,
+		Users: d.Users, Carts: d.Carts, Orders: d.Orders, Jar: d.Jar, GuestCarts: d.GuestCarts,
+		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &server{Deps: d, web: pages, api: api.New(api.Deps{
+		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
+		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
+	})}
+	app := fiber.New(fiber.Config{
+		AppName:               "Crumb",
+		Views:                 pages.Templates,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		BodyLimit:             64 * 1024,
+		ReadBufferSize:        16 * 1024,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		// Fiber trusts X-Forwarded-Proto and -Host only from these peers;
+		// the client address itself is worked out by clientAddress.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyList(d.Config.TrustedProxies),
+	})
+	s.routes(app)
+	return app, nil
+}
+
+func proxyList(prefixes []netip.Prefix) []string {
+	out := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		out[i] = p.String()
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/views"
+)
+
+type accountPage struct {
+	Page
+	Account      models.User
+	RecentOrders []models.Order
+	Errors       map[string]string
+	Notice       string
+}
+
+// Account shows the profile, recent orders and the forms to change the
+// email and the password.
+func (s *Server) Account(c *fiber.Ctx) error {
+	return s.renderAccount(c, fiber.StatusOK, nil, "")
+}
+
+func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string, notice string) error {
+	cur := s.current(c)
+	user, err := s.Users.ByID(c.UserContext(), cur.UserID)
+	if err != nil {
+		return err
+	}
+	recent, err := s.Orders.ListForUser(c.UserContext(), cur.UserID, 1, 5)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "pages/account", &accountPage{
+		Page: s.newPage(c, "Your account"), Account: user, RecentOrders: recent.Items, Errors: errs, Notice: notice,
+	})
+}
+
+// ChangePassword always asks for the current password (the form's
+// password field); afterwards every other session, remembered device and
+// app sign-in of the account is signed out.
+func (s *Server) ChangePassword(c *fiber.Ctx) error {
+	cur, user, err := s.currentUser(c)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
+		errs["current_password"] = "Your current password is wrong."
+	}
+	newPassword := c.FormValue("new_password")
+	var rule *models.InputError
+	if errors.As(models.CheckPassword(newPassword), &rule) {
+		errs["new_password"] = views.Say(rule.Message)
+	}
+	if len(errs) > 0 {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
+	}
+	ctx := c.UserContext()
+	if err := s.Users.SetPassword(ctx, user.ID, newPassword); err != nil {
+		return err
+	}
+	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
+		return err
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device and app is signed out.")
+}
+
+// ChangeEmail asks for the password when the session was resumed from a
+// remember-me cookie rather than signed in just now.
+func (s *Server) ChangeEmail(c *fiber.Ctx) error {
+	cur, user, err := s.currentUser(c)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if !confirmed(cur, user, c.FormValue("password")) {
+		errs["password"] = "Enter your password to confirm it's you."
+	}
+	email, err := models.NormalizeEmail(c.FormValue("email"))
+	addFieldError(errs, err)
+	if len(errs) > 0 {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
+	}
+	err = s.Users.SetEmail(c.UserContext(), user.ID, email)
+	if errors.Is(err, models.ErrEmailTaken) {
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"email": "Another account uses that email."}, "")
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+".")
+}
+
+// currentUser is who is signed in, with the account as stored now.
+func (s *Server) currentUser(c *fiber.Ctx) (*sessions.Current, models.User, error) {
+	cur := s.current(c)
+	user, err := s.Users.ByID(c.UserContext(), cur.UserID)
+	return cur, user, err
+}
+
+// confirmed reports whether a sensitive change may go ahead: a fresh
+// session may; a session resumed from a remember-me cookie must give the
+// password again.
+func confirmed(cur *sessions.Current, user models.User, password string) bool {
+	return cur.Fresh || models.PasswordMatches(user.PasswordHash, password)
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/internal/secret"
+	"crumb/models"
+	"crumb/views"
+)
+
+// checkoutForm is what the checkout page shows and sends back.
+type checkoutForm struct {
+	models.Shipping
+	PaymentMethod string
+	Token         string // one per checkout: the same token places one order
+	Errors        map[string]string
+}
+
+type checkoutPage struct {
+	Page
+	Cart      models.PricedCart
+	Form      checkoutForm
+	Quote     string // the prices shown, to notice a change (see quoteOf)
+	Countries []Option
+	Conflict  *models.CheckoutConflict
+}
+
+// Checkout shows the cart, the shipping form and a one-time checkout token.
+func (s *Server) Checkout(c *fiber.Ctx) error {
+	cur := s.current(c)
+	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: models.PayOnDelivery, Token: secret.Hex(16)}
+	return s.renderCheckout(c, fiber.StatusOK, form, nil)
+}
+
+func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, conflict *models.CheckoutConflict) error {
+	priced, err := s.cart(c).Priced(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "pages/checkout", &checkoutPage{
+		Page: s.newPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
+		Countries: countryOptions(), Conflict: conflict,
+	})
+}
+
+// PlaceOrder creates the order from the account's cart. The same checkout
+// token (double click, back and resubmit, a retry) gives the same order.
+func (s *Server) PlaceOrder(c *fiber.Ctx) error {
+	cur := s.current(c)
+	form := checkoutForm{
+		Shipping: models.Shipping{
+			Name: c.FormValue("name"), Phone: c.FormValue("phone"), Address1: c.FormValue("address1"),
+			Address2: c.FormValue("address2"), PostalCode: c.FormValue("postal_code"), Country: c.FormValue("country"),
+		},
+		PaymentMethod: c.FormValue("payment_method"),
+		Token:         strings.TrimSpace(c.FormValue("checkout_token")),
+		Errors:        map[string]string{},
+	}
+	shipping, codes := models.CheckShipping(form.Shipping, form.PaymentMethod)
+	form.Shipping = shipping
+	for field, code := range codes {
+		form.Errors[field] = views.SayCode(code)
+	}
+	if len(form.Token) < 16 || len(form.Token) > 64 {
+		form.Token = secret.Hex(16)
+		form.Errors["checkout_token"] = "This checkout form is out of date. Check your details and place the order again."
+	}
+	if len(form.Errors) > 0 {
+		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
+	}
+	order, _, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
+		UserID: cur.UserID, Key: "web:" + form.Token, Shipping: form.Shipping, Payment: form.PaymentMethod,
+		Quote: parseQuote(c.FormValue("quote")),
+	})
+	var conflict *models.CheckoutConflict
+	switch {
+	case errors.As(err, &conflict):
+		return s.renderCheckout(c, fiber.StatusConflict, form, conflict)
+	case errors.Is(err, models.ErrEmptyCart):
+		form.Errors["cart"] = "Your cart is empty. Add something before checking out."
+		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/orders/"+order.Number, fiber.StatusSeeOther)
+}
+
+// quoteOf writes the prices shown as "id:price,id:price", so placing the
+// order can tell the shopper when a price changed in between.
+func quoteOf(cart models.PricedCart) string {
+	parts := make([]string, len(cart.Lines))
+	for i, l := range cart.Lines {
+		parts[i] = fmt.Sprintf("%d:%d", l.Product.ID, l.Product.PriceAmount)
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseQuote reads a quote; a missing or malformed one checks nothing.
+func parseQuote(s string) map[uint]int64 {
+	if s == "" {
+		return nil
+	}
+	quote := map[uint]int64{}
+	for _, part := range strings.Split(s, ",") {
+		id, price, ok := strings.Cut(part, ":")
+		n, err1 := strconv.ParseUint(id, 10, 32)
+		p, err2 := strconv.ParseInt(price, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil
+		}
+		quote[uint(n)] = p
+	}
+	return quote
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/cookies"
+)
+
+// heldCookie describes a cookie this browser sent, without its value.
+type heldCookie struct {
+	Name    string
+	Bytes   int
+	Expires time.Time // zero: ends with the browser
+}
+
+// policyEntry is one registered cookie as the policy page shows it.
+type policyEntry struct {
+	cookies.Spec
+	CookieName string
+	Held       *heldCookie
+}
+
+type cookiesPage struct {
+	Page
+	Entries []policyEntry
+	HeldAny bool
+	Secure  bool
+}
+
+// CookiePolicy renders the cookie policy from the registry, with what this
+// browser holds now (names, sizes, expiry; never values).
+func (s *Server) CookiePolicy(c *fiber.Ctx) error {
+	private(c)
+	var entries []policyEntry
+	held := false
+	for n := range cookies.All() {
+		name := cookies.Name(n)
+		e := policyEntry{Spec: name.Spec(), CookieName: s.Jar.CookieName(name)}
+		if value := c.Cookies(e.CookieName); value != "" {
+			held = true
+			e.Held = &heldCookie{Name: e.CookieName, Bytes: len(e.CookieName) + len(value), Expires: s.Jar.Expiry(c, name)}
+		}
+		entries = append(entries, e)
+	}
+	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: s.newPage(c, "Cookies"), Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
+}
+
+// ForgetBrowser clears every Crumb cookie from this browser, and what
+// they stood for on the server: the session, this device's remember-me
+// token and a guest cart kept in the database.
+func (s *Server) ForgetBrowser(c *fiber.Ctx) error {
+	if err := s.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	if err := s.GuestCarts.Forget(c); err != nil {
+		return err
+	}
+	s.Jar.ClearAll(c)
+	c.Set("Clear-Site-Data", `"cookies"`)
+	return c.Redirect("/cookies", fiber.StatusSeeOther)
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"strconv"
+	"sync"
+
+	"crumb/models"
+)
+
+// fragments renders parts of pages that depend only on the catalog (a
+// product's card, the category navigation) or on nothing at all (the asset
+// links, the logo) once per catalog snapshot, so
+// a page view stitches ready-made HTML together instead of running those
+// templates, and their escapers, every time.
+type fragments struct {
+	tpl     *Templates
+	mu      sync.RWMutex
+	version uint64
+	html    map[string]template.HTML
+}
+
+// Render returns template name rendered with data, cached under key for
+// the catalog snapshot version.
+func (f *fragments) Render(version uint64, key, name string, data any) (template.HTML, error) {
+	f.mu.RLock()
+	cached, ok := f.html[key]
+	ok = ok && f.version == version
+	f.mu.RUnlock()
+	if ok {
+		return cached, nil
+	}
+	out, err := f.RenderNow(name, data)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.version != version {
+		f.version, f.html = version, map[string]template.HTML{}
+	}
+	f.html[key] = out
+	return out, nil
+}
+
+// RenderNow renders template name with data, without caching.
+func (f *fragments) RenderNow(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := f.tpl.Render(&buf, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil // rendered by html/template: already escaped
+}
+
+// cards returns the product cards of products.
+func (s *Server) cards(products []models.Product) ([]template.HTML, error) {
+	version := s.Catalog.Version()
+	out := make([]template.HTML, len(products))
+	for i, p := range products {
+		var err error
+		if out[i], err = s.fragments.Render(version, "card:"+strconv.FormatUint(uint64(p.ID), 10), "partials/product-card", p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// categoryNav returns the category navigation with current ("all", a
+// category slug, or "") marked.
+func (s *Server) categoryNav(current string) (template.HTML, error) {
+	data := struct {
+		Current    string
+		Categories []models.Category
+	}{current, s.Catalog.Categories()}
+	return s.fragments.Render(s.Catalog.Version(), "nav:"+current, "partials/category-nav", data)
+}
+
+// staticParts are the parts of every page that change only with the
+// assets: the stylesheet, script and icon links, and the logo.
+func (s *Server) staticParts() (links, brand template.HTML) {
+	version := s.Catalog.Version()
+	links, err := s.fragments.Render(version, "head-links", "partials/head-links", nil)
+	if err == nil {
+		brand, err = s.fragments.Render(version, "brand", "partials/brand", nil)
+	}
+	if err != nil {
+		s.Log.Error("page parts", "err", err)
+	}
+	return links, brand
+}

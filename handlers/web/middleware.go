@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/assets"
+	"crumb/sessions"
+)
+
+// Headers marks HTML as revalidate-on-every-use. Every page carries this
+// browser's cart count and form tokens, so no shared cache may keep it;
+// pages that show more personal data switch to no-store (see private).
+func Headers(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return c.Next()
+}
+
+// ETag gives every successful page a strong ETag computed from its body,
+// and answers 304 Not Modified when the browser already has it.
+func ETag(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
+	}
+	method := c.Method()
+	body := c.Response().Body()
+	if (method != fiber.MethodGet && method != fiber.MethodHead) || c.Response().StatusCode() != fiber.StatusOK || len(body) == 0 {
+		return nil
+	}
+	etag := assets.ETag(body)
+	c.Set(fiber.HeaderETag, etag)
+	if assets.MatchesETag(c.Get(fiber.HeaderIfNoneMatch), etag) {
+		c.Context().ResetBody()
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return nil
+}
+
+// private marks a response as personal: kept by no cache at all.
+func private(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+}
+
+// ErrCSRF is returned when a form's token is missing or wrong.
+var ErrCSRF = errors.New("web: form token missing or wrong")
+
+// CheckCSRF refuses state-changing requests that do not carry this
+// browser's form token, and any that a browser marks as cross-site.
+func (s *Server) CheckCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	token := c.FormValue("_csrf")
+	if token == "" {
+		token = c.Get("X-CSRF-Token")
+	}
+	if c.Get("Sec-Fetch-Site") == "cross-site" || !s.Jar.CheckCSRF(c, s.csrfBinding(c), token) {
+		return ErrCSRF
+	}
+	return c.Next()
+}
+
+// csrfBinding ties form tokens to the signed-in session; guests have none.
+func (s *Server) csrfBinding(c *fiber.Ctx) string {
+	if cur := s.current(c); cur != nil {
+		return cur.KeyHash
+	}
+	return ""
+}
+
+// LoadSession finds who is signed in (resuming from a remember-me cookie
+// if needed) before anything else looks.
+func (s *Server) LoadSession(c *fiber.Ctx) error {
+	if _, err := s.Sessions.Load(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// current is who is signed in on this request, or nil.
+func (s *Server) current(c *fiber.Ctx) *sessions.Current {
+	cur, err := s.Sessions.Load(c)
+	if err != nil {
+		return nil
+	}
+	return cur
+}
+
+// RequireLogin sends guests to the sign-in page, then back here. Every
+// page behind it is personal: no cache keeps it.
+func (s *Server) RequireLogin(c *fiber.Ctx) error {
+	if s.current(c) == nil {
+		next := "/account"
+		if c.Path() == "/checkout" {
+			next = "/checkout"
+		} else if c.Method() == fiber.MethodGet {
+			next = c.OriginalURL()
+		}
+		return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+	}
+	private(c)
+	return c.Next()
+}
+
+// wantsJSON reports whether the page's script asked for a JSON answer.
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
+}
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }

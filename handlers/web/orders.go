@@ -1,0 +1,71 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+)
+
+type ordersPage struct {
+	Page
+	Orders           models.OrderPage
+	PrevURL, NextURL string
+}
+
+// OrderList lists the account's orders, newest first.
+func (s *Server) OrderList(c *fiber.Ctx) error {
+	cur := s.current(c)
+	orders, err := s.Orders.ListForUser(c.UserContext(), cur.UserID, parsePage(c.Query("page")), 10)
+	if err != nil {
+		return err
+	}
+	p := &ordersPage{Page: s.newPage(c, "Your orders"), Orders: orders}
+	if orders.Page > 1 {
+		p.PrevURL = "/orders?page=" + strconv.Itoa(orders.Page-1)
+	}
+	if orders.Page < orders.Pages {
+		p.NextURL = "/orders?page=" + strconv.Itoa(orders.Page+1)
+	}
+	return s.render(c, fiber.StatusOK, "pages/orders", p)
+}
+
+type orderPage struct {
+	Page
+	Order models.Order
+	Error string
+}
+
+// Order shows one of the account's orders; anyone else's is a 404.
+func (s *Server) Order(c *fiber.Ctx) error {
+	cur := s.current(c)
+	order, err := s.Orders.ForUser(c.UserContext(), cur.UserID, c.Params("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderOrder(c, fiber.StatusOK, order, "")
+}
+
+func (s *Server) renderOrder(c *fiber.Ctx, status int, order models.Order, errMsg string) error {
+	return s.render(c, status, "pages/order", &orderPage{Page: s.newPage(c, "Order "+order.Number), Order: order, Error: errMsg})
+}
+
+// CancelOrder cancels a placed order and puts its items back on the shelf.
+func (s *Server) CancelOrder(c *fiber.Ctx) error {
+	cur := s.current(c)
+	ctx := c.UserContext()
+	_, err := s.Orders.Cancel(ctx, cur.UserID, c.Params("number"), s.Now())
+	if errors.Is(err, models.ErrNotCancellable) {
+		order, lerr := s.Orders.ForUser(ctx, cur.UserID, c.Params("number"))
+		if lerr != nil {
+			return lerr
+		}
+		return s.renderOrder(c, fiber.StatusConflict, order, "This order can no longer be cancelled: it is already "+order.Status+".")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/orders/"+c.Params("number"), fiber.StatusSeeOther)
+}

@@ -1,0 +1,112 @@
+// Package web serves the storefront's pages and forms: the catalog, the
+// cart, signing in, the account, checkout and orders, the cookie policy.
+// Every page works without JavaScript. Handlers are methods of Server and
+// return errors to the app's one error handler (see ErrorPage).
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+)
+
+// Deps is what the pages need, built once at startup.
+type Deps struct {
+	Config     config.Config
+	Now        func() time.Time
+	Log        *slog.Logger
+	Views      fs.FS
+	Assets     *assets.Assets
+	Catalog    *models.Catalog
+	Users      *models.Users
+	Carts      *models.Carts
+	Orders     *models.Orders
+	Jar        *cookies.Jar
+	GuestCarts *cookies.GuestCarts
+	Sessions   *sessions.Manager
+	Limits     *sessions.Limits
+	Refresh    *tokens.Refresh // the app's sign-ins, listed on the devices page
+}
+
+// Server holds the dependencies; its methods are the handlers.
+type Server struct {
+	Deps
+	Templates *Templates
+	fragments *fragments
+}
+
+// New parses the templates and builds the pages' server. A template that
+// is missing or does not parse stops startup.
+func New(d Deps) (*Server, error) {
+	tpl, err := NewTemplates(d.Views, d.Assets, d.Config.StoreTimezone)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"layouts/base", "pages/home", "pages/products", "pages/product", "pages/cart",
+		"pages/cookies", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/security",
+		"pages/checkout", "pages/orders", "pages/order"} {
+		if !tpl.Has(name) {
+			return nil, fmt.Errorf("views: template %s is missing", name)
+		}
+	}
+	return &Server{Deps: d, Templates: tpl, fragments: &fragments{tpl: tpl}}, nil
+}
+
+// Page is what the base layout shows on every page. Each page's data is a
+// struct that embeds it (see newPage).
+type Page struct {
+	Title     string
+	User      *sessions.Current // nil for a guest
+	Flash     []string          // one-time messages, one paragraph each
+	CSRF      string            // the form token every form carries
+	CartCount int
+	Query     string        // what the search box holds
+	Nav       template.HTML // the category navigation
+	HeadLinks template.HTML // stylesheet, script and icon links
+	Brand     template.HTML // the logo
+	Content   template.HTML // the page itself, inside the layout
+}
+
+func (p *Page) base() *Page { return p }
+
+// page is any page's data: a struct embedding Page.
+type page interface{ base() *Page }
+
+// newPage fills what every page needs. It never fails: a page can always
+// render, even the error page.
+func (s *Server) newPage(c *fiber.Ctx, title string) Page {
+	csrf, err := s.Jar.CSRFToken(c, s.csrfBinding(c))
+	if err != nil {
+		s.Log.Error("csrf token", "request_id", c.Locals("request_id"), "err", err)
+	}
+	count, err := s.cart(c).Count(c.UserContext())
+	if err != nil {
+		s.Log.Error("cart count", "request_id", c.Locals("request_id"), "err", err)
+	}
+	nav, err := s.categoryNav("")
+	if err != nil {
+		s.Log.Error("category navigation", "request_id", c.Locals("request_id"), "err", err)
+	}
+	links, brand := s.staticParts()
+	p := Page{Title: title, User: s.current(c), CSRF: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
+	if p.User != nil && p.User.Flash != "" {
+		p.Flash = splitLines(p.User.Flash)
+	}
+	return p
+}
+
+// render sends the page template name, inside the base layout, with status.
+func (s *Server) render(c *fiber.Ctx, status int, name string, data page) error {
+	return c.Status(status).Render(name, data, "layouts/base")
+}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+	"crumb/views"
+)
+
+// accountForm is what the sign-in and sign-up forms send, kept to show
+// again (never the password) with the errors to fix.
+type accountForm struct {
+	Name, Email, Next         string
+	RememberMe, RememberEmail bool
+	Errors                    map[string]string
+}
+
+func readAccountForm(c *fiber.Ctx) accountForm {
+	return accountForm{
+		Name:          strings.TrimSpace(c.FormValue("name")),
+		Email:         strings.TrimSpace(c.FormValue("email")),
+		Next:          safeNext(c.FormValue("next")),
+		RememberMe:    c.FormValue("remember_me") != "",
+		RememberEmail: c.FormValue("remember_email") != "",
+		Errors:        map[string]string{},
+	}
+}
+
+// safeNext keeps only local paths ("/account"), so a sign-in link cannot
+// send the shopper to another site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return next
+}
+
+type accountFormPage struct {
+	Page
+	Form accountForm
+}
+
+func (s *Server) renderAccountForm(c *fiber.Ctx, name, title string, form accountForm, status int) error {
+	private(c)
+	return s.render(c, status, name, &accountFormPage{Page: s.newPage(c, title), Form: form})
+}
+
+// SignupForm shows the sign-up form.
+func (s *Server) SignupForm(c *fiber.Ctx) error {
+	if s.current(c) != nil {
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	}
+	return s.renderAccountForm(c, "pages/signup", "Create your account", accountForm{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
+}
+
+// Signup creates an account, signs it in and merges the guest cart.
+func (s *Server) Signup(c *fiber.Ctx) error {
+	form := readAccountForm(c)
+	name, err := models.CheckName(form.Name)
+	addFieldError(form.Errors, err)
+	email, err := models.NormalizeEmail(form.Email)
+	addFieldError(form.Errors, err)
+	password := c.FormValue("password")
+	addFieldError(form.Errors, models.CheckPassword(password))
+	if len(form.Errors) > 0 {
+		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
+	}
+	user, err := s.Users.Create(c.UserContext(), name, email, password)
+	if errors.Is(err, models.ErrEmailTaken) {
+		form.Errors["email"] = views.SayCode(models.CodeEmailTaken)
+		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	return s.signedIn(c, user, form)
+}
+
+// LoginForm shows the sign-in form, with the remembered email filled in.
+func (s *Server) LoginForm(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"))
+	if s.current(c) != nil {
+		return c.Redirect(orDefault(next, "/account"), fiber.StatusSeeOther)
+	}
+	email := s.Jar.RememberedEmail(c)
+	return s.renderAccountForm(c, "pages/login", "Sign in", accountForm{Email: email, RememberEmail: email != "", Next: next}, fiber.StatusOK)
+}
+
+// Login checks the email and password. A failure says only that one of
+// them is wrong, and costs the same time whether or not the email exists.
+func (s *Server) Login(c *fiber.Ctx) error {
+	form := readAccountForm(c)
+	email, err := models.NormalizeEmail(form.Email)
+	if err != nil {
+		addFieldError(form.Errors, err)
+		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
+	}
+	if err := s.Limits.SignInAllowed(email, c.IP()); err != nil {
+		return err
+	}
+	user, err := s.Users.Authenticate(c.UserContext(), email, c.FormValue("password"))
+	if errors.Is(err, models.ErrNotFound) {
+		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
+			return err
+		}
+		form.Errors["password"] = "The email or password is wrong. Check them and try again."
+		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	if form.RememberEmail {
+		if err := s.Jar.RememberEmail(c, user.Email); err != nil {
+			return err
+		}
+	} else {
+		s.Jar.ForgetEmail(c)
+	}
+	return s.signedIn(c, user, form)
+}
+
+// signedIn finishes a sign-in or sign-up: a new session, the guest cart
+// merged into the account's, "keep me signed in" if asked, a warning if a
+// stolen token was used since the last visit, then on to next.
+func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm) error {
+	ctx := c.UserContext()
+	guest, err := s.GuestCarts.Of(c).Lines(ctx)
+	if err != nil {
+		return err
+	}
+	added, err := s.Carts.User(user.ID).Merge(ctx, guest)
+	if err != nil {
+		return err
+	}
+	if err := s.GuestCarts.Forget(c); err != nil {
+		return err
+	}
+	var notes []string
+	theft, err := s.Users.TakeTheftWarning(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	if theft {
+		notes = append(notes, "Someone used a copy of your \"keep me signed in\" cookie or of the app's sign-in, so we signed you out everywhere. Check your devices and sessions.")
+	}
+	if added > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s from your earlier visit %s added to your cart.", added, plural(added, "item", "items"), plural(added, "was", "were")))
+	}
+	if _, err := s.Sessions.SignIn(c, user, true, strings.Join(notes, "\n")); err != nil {
+		return err
+	}
+	if form.RememberMe {
+		if err := s.Sessions.Remember(c, user.ID); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(orDefault(form.Next, "/account"), fiber.StatusSeeOther)
+}
+
+// ForgetEmail is the sign-in page's "Not you?": it drops the remembered email.
+func (s *Server) ForgetEmail(c *fiber.Ctx) error {
+	s.Jar.ForgetEmail(c)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// Logout ends the session and this device's remember-me token; the device
+// keeps no cart, and the browser is told to drop cached personal pages.
+func (s *Server) Logout(c *fiber.Ctx) error {
+	if err := s.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	if err := s.GuestCarts.Forget(c); err != nil {
+		return err
+	}
+	c.Set("Clear-Site-Data", `"cache", "storage"`)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// addFieldError puts an InputError's words under its field.
+func addFieldError(errs map[string]string, err error) {
+	var ie *models.InputError
+	if errors.As(err, &ie) {
+		errs[ie.Field] = views.Say(ie.Message)
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/template/html/v2"
+
+	"crumb/assets"
+	"crumb/models"
+	"crumb/views"
+)
+
+// Templates renders the views for Fiber (it is the app's fiber.Views).
+//
+// The gofiber html engine parses them once, with Crumb's template
+// functions; they are then executed directly. The engine's own Render
+// copies a template and registers its functions again on every call, which
+// runs the HTML escaper again under the template set's lock, and its layout
+// feature holds an exclusive lock for the whole render: either would
+// serialise every page view. Render below keeps Fiber's interface
+// (c.Render with a layout) without the lock: the page is rendered first,
+// then the layout shows it as .Content.
+type Templates struct{ engine *html.Engine }
+
+// NewTemplates parses every template of fsys; times are shown in zone.
+func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location) (*Templates, error) {
+	engine := html.NewFileSystem(http.FS(fsys), ".html")
+	engine.AddFunc("asset", static.Path)
+	engine.AddFunc("when", func(t time.Time) string { return t.In(zone).Format("2 Jan 2006 15:04 MST") })
+	engine.AddFunc("day", func(t time.Time) string { return t.In(zone).Format("2 Jan 2006") })
+	engine.AddFunc("say", views.Say)
+	engine.AddFunc("field", newField)
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("views: %w", err)
+	}
+	return &Templates{engine: engine}, nil
+}
+
+// Has reports whether the template name exists.
+func (t *Templates) Has(name string) bool { return t.engine.Templates.Lookup(name) != nil }
+
+// Load does nothing: the templates were parsed by NewTemplates.
+func (t *Templates) Load() error { return nil }
+
+// Render executes template name with data into out. With a layout, data
+// must be a page (a struct embedding Page): the page is rendered into its
+// Content, then the layout is rendered with it.
+func (t *Templates) Render(out io.Writer, name string, data any, layout ...string) error {
+	if len(layout) == 0 || layout[0] == "" {
+		return t.engine.Templates.ExecuteTemplate(out, name, data)
+	}
+	p, ok := data.(page)
+	if !ok {
+		return fmt.Errorf("views: %s in a layout needs data that embeds web.Page, not %T", name, data)
+	}
+	var body bytes.Buffer
+	if err := t.engine.Templates.ExecuteTemplate(&body, name, data); err != nil {
+		return err
+	}
+	p.base().Content = template.HTML(body.String()) // rendered by html/template: already escaped
+	return t.engine.Templates.ExecuteTemplate(out, layout[0], data)
+}
+
+// Field is a labelled form field as partials/field shows it: the input
+// (or select), its hint and its error, tied together by aria-describedby.
+type Field struct {
+	ID, Name, Label, Type, Value string
+	Error, Hint                  string
+	Autocomplete, InputMode      string
+	Required                     bool
+	MinLength, MaxLength         int
+	Options                      []Option // for Type "select"
+}
+
+// Option is one choice of a select field.
+type Option struct{ Value, Label string }
+
+// DescribedBy lists the ids of the field's hint and error.
+func (f Field) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// newField is the template function field: it builds a Field from
+// key-value pairs, as in
+//
+//	{{template "partials/field" (field "name" "email" "label" "Email" "type" "email" "value" .Form.Email "error" (.Form.Error "email"))}}
+//
+// The id defaults to the name and the type to text.
+func newField(pairs ...any) (Field, error) {
+	if len(pairs)%2 != 0 {
+		return Field{}, fmt.Errorf("field: odd number of arguments")
+	}
+	f := Field{Type: "text"}
+	for i := 0; i < len(pairs); i += 2 {
+		key, _ := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case string:
+			switch key {
+			case "id":
+				f.ID = v
+			case "name":
+				f.Name = v
+			case "label":
+				f.Label = v
+			case "type":
+				f.Type = v
+			case "value":
+				f.Value = v
+			case "error":
+				f.Error = v
+			case "hint":
+				f.Hint = v
+			case "autocomplete":
+				f.Autocomplete = v
+			case "inputmode":
+				f.InputMode = v
+			default:
+				return Field{}, fmt.Errorf("field: unknown text %q", key)
+			}
+		case int:
+			switch key {
+			case "minlength":
+				f.MinLength = v
+			case "maxlength":
+				f.MaxLength = v
+			default:
+				return Field{}, fmt.Errorf("field: unknown number %q", key)
+			}
+		case bool:
+			if key != "required" {
+				return Field{}, fmt.Errorf("field: unknown flag %q", key)
+			}
+			f.Required = v
+		case []Option:
+			if key != "options" {
+				return Field{}, fmt.Errorf("field: unknown list %q", key)
+			}
+			f.Options = v
+		default:
+			return Field{}, fmt.Errorf("field: %q has a value of type %T", key, v)
+		}
+	}
+	if f.Name == "" || f.Label == "" {
+		return Field{}, fmt.Errorf("field: a name and a label are required")
+	}
+	if f.ID == "" {
+		f.ID = f.Name
+	}
+	return f, nil
+}
+
+// countryOptions are the countries the bakery ships to, for a select field.
+func countryOptions() []Option {
+	out := make([]Option, len(models.Countries))
+	for i, c := range models.Countries {
+		out[i] = Option{Value: c.Code, Label: c.Name}
+	}
+	return out
+}

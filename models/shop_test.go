@@ -1,0 +1,77 @@
+package models_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"crumb/database"
+	"crumb/internal/testkit"
+	"crumb/models"
+)
+
+// shop is every store of package models on one database with the demo
+// catalog.
+type shop struct {
+	db      *gorm.DB
+	catalog *models.Catalog
+	users   *models.Users
+	carts   *models.Carts
+	orders  *models.Orders
+}
+
+func newShop(t testing.TB, db *gorm.DB) shop {
+	t.Helper()
+	catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Seed(context.Background(), catalog, "USD"); err != nil {
+		t.Fatal(err)
+	}
+	carts := models.NewCarts(db, catalog)
+	return shop{db: db, catalog: catalog, users: models.NewUsers(db, testkit.Passwords), carts: carts,
+		orders: models.NewOrders(db, catalog, carts)}
+}
+
+// product is the seeded product with slug, as the database has it now.
+func (s shop) product(t testing.TB, slug string) models.Product {
+	t.Helper()
+	var p models.Product
+	if err := s.db.Where("slug = ?", slug).Take(&p).Error; err != nil {
+		t.Fatalf("product %s: %v", slug, err)
+	}
+	return p
+}
+
+// setStock changes a product's stock behind the stores' backs, as another
+// instance would, and reloads this one's snapshot.
+func (s shop) setStock(t testing.TB, slug string, stock int) models.Product {
+	t.Helper()
+	if err := s.db.Model(&models.Product{}).Where("slug = ?", slug).Update("stock", stock).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.catalog.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s.product(t, slug)
+}
+
+func (s shop) user(t testing.TB, email string) models.User {
+	t.Helper()
+	u, err := s.users.Create(context.Background(), "Shopper", email, "rye-and-butter-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// code is the code of an InputError, or "".
+func code(err error) models.Code {
+	if ie, ok := err.(*models.InputError); ok {
+		return ie.Code
+	}
+	return ""
+}
