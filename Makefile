@@ -29,7 +29,7 @@ chromium:
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 
-# Throughput and latency targets of DESIGN.md, measured with wrk against a
+# Throughput and latency targets (see the README), measured with wrk against a
 # freshly built server (BENCH_SECONDS per page, default 10).
 bench:
 	scripts/bench.sh

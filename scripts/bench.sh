@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load-tests a freshly built server on this machine with wrk and checks the
-# throughput targets of DESIGN.md, each as a share of the same binary's
+# throughput targets of the README, each as a share of the same binary's
 # /healthz throughput under the same load, and p99 latency under 20 ms at
 # 64 connections. Everything runs on 127.0.0.1; nothing else is contacted.
 set -euo pipefail
