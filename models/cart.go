@@ -329,7 +329,9 @@ type storedCart struct {
 }
 
 // in is the same cart in the transaction tx.
-func (s storedCart) in(tx *gorm.DB) storedCart { return storedCart{db: tx, column: s.column, key: s.key} }
+func (s storedCart) in(tx *gorm.DB) storedCart {
+	return storedCart{db: tx, column: s.column, key: s.key}
+}
 
 // Lines reads the cart's lines in product order; a cart never saved is empty.
 func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {

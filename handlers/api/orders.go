@@ -32,14 +32,14 @@ type shipping struct {
 }
 
 type order struct {
-	ID            string         `json:"id"`
-	Status        string         `json:"status"`
-	CreatedAt     string         `json:"created_at"`
-	Items         []orderLine `json:"items"`
-	Subtotal      models.Money   `json:"subtotal"`
-	Total         models.Money   `json:"total"`
-	Shipping      shipping    `json:"shipping"`
-	PaymentMethod string         `json:"payment_method"`
+	ID            string       `json:"id"`
+	Status        string       `json:"status"`
+	CreatedAt     string       `json:"created_at"`
+	Items         []orderLine  `json:"items"`
+	Subtotal      models.Money `json:"subtotal"`
+	Total         models.Money `json:"total"`
+	Shipping      shipping     `json:"shipping"`
+	PaymentMethod string       `json:"payment_method"`
 }
 
 func orderJSON(o models.Order) order {
@@ -61,7 +61,7 @@ func orderJSON(o models.Order) order {
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var in struct {
 		Shipping      shipping `json:"shipping"`
-		PaymentMethod string      `json:"payment_method"`
+		PaymentMethod string   `json:"payment_method"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
