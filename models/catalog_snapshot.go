@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -20,6 +21,7 @@ import (
 type Catalog struct {
 	db       *gorm.DB
 	log      *slog.Logger
+	reload   sync.Mutex // one reload at a time, so a slower, older read never replaces a newer one
 	snap     atomic.Pointer[catalogSnapshot]
 	versions atomic.Uint64
 }
@@ -75,6 +77,8 @@ func NewCatalog(ctx context.Context, db *gorm.DB, log *slog.Logger) (*Catalog, e
 
 // Reload replaces the snapshot with the database's current catalog.
 func (c *Catalog) Reload(ctx context.Context) error {
+	c.reload.Lock()
+	defer c.reload.Unlock()
 	var s catalogSnapshot
 	db := c.db.WithContext(ctx)
 	if err := db.Order("position, name").Find(&s.categories).Error; err != nil {
