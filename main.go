@@ -1,11 +1,17 @@
 // Crumb is a bakery storefront. main loads the settings, builds the app
 // (package app), serves it, and shuts down gracefully on SIGINT or SIGTERM.
+//
+// With arguments it runs a command instead, with the same settings:
+//
+//	crumb admin grant EMAIL    make the account an admin (the back office)
+//	crumb admin revoke EMAIL   make it a customer again
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -13,14 +19,59 @@ import (
 
 	"crumb/app"
 	"crumb/config"
+	"crumb/database"
+	"crumb/models"
 )
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log); err != nil {
+	var err error
+	if len(os.Args) > 1 {
+		err = command(os.Args[1:], os.Stdout, log)
+	} else {
+		err = run(log)
+	}
+	if err != nil {
 		log.Error(err.Error())
 		os.Exit(1)
 	}
+}
+
+// command runs "admin grant EMAIL" or "admin revoke EMAIL" against the
+// database the settings name, and says what it did on out.
+func command(args []string, out io.Writer, log *slog.Logger) error {
+	if len(args) != 3 || args[0] != "admin" || (args[1] != "grant" && args[1] != "revoke") {
+		return errors.New("usage: crumb admin grant EMAIL | crumb admin revoke EMAIL")
+	}
+	email, err := models.NormalizeEmail(args[2])
+	if err != nil {
+		return fmt.Errorf("%q is not an email address", args[2])
+	}
+	cfg, err := config.Load(".env", log)
+	if err != nil {
+		return err
+	}
+	db, err := database.Open(cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	if err := database.Migrate(db); err != nil {
+		return err
+	}
+	role, word := models.RoleAdmin, "an admin: they can use the back office at /admin"
+	if args[1] == "revoke" {
+		role, word = models.RoleCustomer, "a customer: the back office is closed to them"
+	}
+	user, err := models.NewUsers(db, models.DefaultPasswordParams).SetRole(context.Background(), email, role)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("no account has the email %s; it must sign up first", email)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "%s (%s) is now %s.\n", user.Email, user.Name, word)
+	return err
 }
 
 func run(bootLog *slog.Logger) error {

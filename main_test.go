@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,7 +75,7 @@ func TestStartupAndGracefulShutdown(t *testing.T) {
 		_ = cmd.Process.Kill()
 		t.Fatalf("never ready:\n%s", logs.String())
 	}
-	for _, want := range []string{"demo@crumb.test", "fresh-bread-daily", "using development secrets"} {
+	for _, want := range []string{"demo@crumb.test", "fresh-bread-daily", "owner@crumb.test", "owner-bakes-daily", "/admin", "using development secrets"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("startup log lacks %q", want)
 		}
@@ -157,7 +158,12 @@ func TestBadSettingsStopStartup(t *testing.T) {
 // and waits until it is ready; it is killed when the test ends.
 func startCrumb(t *testing.T, bin string, env ...string) (base string, pid int) {
 	t.Helper()
-	dir := t.TempDir()
+	return startCrumbIn(t, bin, t.TempDir(), env...)
+}
+
+// startCrumbIn is startCrumb with its data in dir/data.
+func startCrumbIn(t *testing.T, bin, dir string, env ...string) (base string, pid int) {
+	t.Helper()
 	port := freePort(t)
 	var logs lockedBuffer
 	cmd := exec.Command(bin)
@@ -265,5 +271,70 @@ func TestCompressedBodiesOnTheRealServer(t *testing.T) {
 	}
 	if grown := residentMB(t, pid) - before; grown >= 50 {
 		t.Errorf("the server's memory grew by %d MB", grown)
+	}
+}
+
+// TestAdminCommand: "crumb admin grant EMAIL" opens the back office to an
+// account and "revoke" closes it, with the same settings as the server,
+// while it runs; a mistake says what is wrong.
+func TestAdminCommand(t *testing.T) {
+	bin := buildCrumb(t)
+	dir := t.TempDir()
+	base, _ := startCrumbIn(t, bin, dir)
+	crumb := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = crumbEnv("DATA_DIR=" + filepath.Join(dir, "data"))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	page, _ := client.Get(base + "/login")
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(body))[1]
+	res, err := client.PostForm(base+"/login", url.Values{"_csrf": {token}, "email": {"demo@crumb.test"}, "password": {"fresh-bread-daily"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	backOffice := func() int {
+		res, err := client.Get(base + "/admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if status := backOffice(); status != http.StatusNotFound {
+		t.Fatalf("a customer's /admin = %d", status)
+	}
+	out, err := crumb("admin", "grant", "Demo@Crumb.test")
+	if err != nil || !strings.Contains(out, "demo@crumb.test (Demo Shopper) is now an admin") {
+		t.Fatalf("grant: %v\n%s", err, out)
+	}
+	if status := backOffice(); status != http.StatusOK {
+		t.Errorf("the new admin's /admin = %d", status)
+	}
+	out, err = crumb("admin", "revoke", "demo@crumb.test")
+	if err != nil || !strings.Contains(out, "is now a customer") {
+		t.Fatalf("revoke: %v\n%s", err, out)
+	}
+	if status := backOffice(); status != http.StatusNotFound {
+		t.Errorf("after revoke, /admin = %d", status)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"admin", "grant", "nobody@example.com"}, "no account has the email nobody@example.com"},
+		{[]string{"admin", "grant", "not an email"}, "not an email address"},
+		{[]string{"admin", "promote", "demo@crumb.test"}, "usage: crumb admin grant EMAIL"},
+		{[]string{"admin"}, "usage:"},
+	} {
+		if out, err := crumb(tt.args...); err == nil || !strings.Contains(out, tt.want) {
+			t.Errorf("crumb %s: %v\n%s", strings.Join(tt.args, " "), err, out)
+		}
 	}
 }

@@ -49,6 +49,8 @@ type App struct {
 	Users      *models.Users
 	Carts      *models.Carts
 	Orders     *models.Orders
+	Images     *models.Images
+	Audit      *models.Audit
 	Jar        *cookies.Jar
 	GuestCarts *cookies.GuestCarts
 	Sessions   *sessions.Manager
@@ -86,7 +88,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.Users = models.NewUsers(a.DB, opts.Passwords)
 	a.Carts = models.NewCarts(a.DB, a.Catalog)
-	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts)
+	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts, a.now)
+	a.Images = models.NewImages(a.DB)
+	a.Audit = models.NewAudit(a.DB)
 	if cfg.SeedDemo {
 		if err := database.Seed(ctx, a.Catalog, cfg.Currency); err != nil {
 			return nil, err
@@ -95,6 +99,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 			return nil, err
 		}
 		a.log.Info("demo account", "email", database.DemoEmail, "password", database.DemoPassword)
+		if cfg.Env == config.Development { // never in production
+			if err := database.SeedOwnerAccount(ctx, a.Users); err != nil {
+				return nil, err
+			}
+			a.log.Info("back office", "url", cfg.BaseURL.String()+"/admin", "email", database.OwnerEmail, "password", database.OwnerPassword)
+		}
 	}
 
 	static := opts.Assets
@@ -126,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.HTTP, err = handlers.New(handlers.Deps{
 		Config: cfg, Now: a.now, Log: a.log, Views: views.FS, Assets: static,
-		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders,
+		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders, Images: a.Images, Audit: a.Audit,
 		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
 		Access: access, Refresh: a.Refresh, Ready: a.ready,

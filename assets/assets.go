@@ -25,6 +25,11 @@ import (
 // Prefix is the URL path under which fingerprinted assets are served.
 const Prefix = "/static/"
 
+// UploadPrefix starts the name of every picture uploaded through the back
+// office. Such a name is already its content's hash, so Path serves it as
+// it is, under Prefix, and the app serves it from where uploads are kept.
+const UploadPrefix = "uploads/"
+
 // Asset is one fingerprinted file with its precompressed variants.
 type Asset struct {
 	Name        string // as written: css/app.css
@@ -131,9 +136,12 @@ func (a *Assets) rewriteCSS(name string, body []byte) ([]byte, error) {
 }
 
 // Path returns the fingerprinted URL of the file name (as written under
-// public/). An unknown name is an error, which fails the template render
-// and so every test that renders it.
+// public/, or an uploaded picture's name). An unknown name is an error,
+// which fails the template render and so every test that renders it.
 func (a *Assets) Path(name string) (string, error) {
+	if strings.HasPrefix(name, UploadPrefix) {
+		return Prefix + name, nil
+	}
 	asset, ok := a.byName[strings.TrimPrefix(name, "/")]
 	if !ok {
 		return "", fmt.Errorf("assets: no file %q in public/", name)

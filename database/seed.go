@@ -105,3 +105,18 @@ func SeedDemoAccount(ctx context.Context, users *models.Users) error {
 	}
 	return nil
 }
+
+// The back office's owner account, seeded in development only; its
+// credentials are printed at startup and in the README.
+const (
+	OwnerEmail    = "owner@crumb.test"
+	OwnerPassword = "owner-bakes-daily"
+)
+
+// SeedOwnerAccount adds the owner account, an admin, if it is missing.
+func SeedOwnerAccount(ctx context.Context, users *models.Users) error {
+	if err := users.EnsureAdmin(ctx, "Bakery Owner", OwnerEmail, OwnerPassword); err != nil {
+		return fmt.Errorf("seed owner account: %w", err)
+	}
+	return nil
+}

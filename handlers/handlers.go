@@ -17,6 +17,7 @@ import (
 	"crumb/assets"
 	"crumb/config"
 	"crumb/cookies"
+	"crumb/handlers/admin"
 	"crumb/handlers/api"
 	"crumb/handlers/web"
 	"crumb/models"
@@ -35,6 +36,8 @@ type Deps struct {
 	Users      *models.Users
 	Carts      *models.Carts
 	Orders     *models.Orders
+	Images     *models.Images
+	Audit      *models.Audit
 	Jar        *cookies.Jar
 	GuestCarts *cookies.GuestCarts
 	Sessions   *sessions.Manager
@@ -48,8 +51,9 @@ type Deps struct {
 // server holds what the app-wide middleware and the error handler need.
 type server struct {
 	Deps
-	web *web.Server
-	api *api.Server
+	web   *web.Server
+	api   *api.Server
+	admin *admin.Server
 }
 
 // New builds the Fiber app with every route.
@@ -62,7 +66,14 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Deps: d, web: pages, api: api.New(api.Deps{
+	office, err := admin.New(admin.Deps{
+		Config: d.Config, Now: d.Now, Log: d.Log, Web: pages, Users: d.Users, Catalog: d.Catalog, Images: d.Images,
+		Orders: d.Orders, Audit: d.Audit, Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &server{Deps: d, web: pages, admin: office, api: api.New(api.Deps{
 		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
 		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
 	})}
@@ -71,7 +82,7 @@ func New(d Deps) (*fiber.App, error) {
 		Views:                 pages.Templates,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		BodyLimit:             64 * 1024,
+		BodyLimit:             uploadLimit, // only back-office product forms get more than smallBody (see limitBody)
 		ReadBufferSize:        16 * 1024,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,

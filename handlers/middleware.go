@@ -14,6 +14,22 @@ import (
 
 const requestIDLocal = "request_id"
 
+// Request bodies: small forms and JSON everywhere; a back-office product
+// form may carry a picture (models.MaxImageBytes) and its fields.
+const (
+	smallBody   = 64 << 10
+	uploadLimit = 3 << 20
+)
+
+// limitBody refuses a body over smallBody, except on the back office's
+// product forms; the server itself refuses anything over uploadLimit.
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > smallBody && !(c.Method() == fiber.MethodPost && strings.HasPrefix(c.Path(), "/admin/products/")) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}
+
 // errEncodedBody is returned for a request whose body is compressed.
 var errEncodedBody = fiber.NewError(fiber.StatusUnsupportedMediaType, "content-encoding")
 

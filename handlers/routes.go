@@ -11,10 +11,12 @@ import (
 
 // routes lists every route, grouped by what guards them.
 func (s *server) routes(app *fiber.App) {
-	w, a := s.web, s.api
-	app.Use(s.clientAddress, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
+	w, a, ad := s.web, s.api, s.admin
+	app.Use(s.clientAddress, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies, limitBody)
 
-	// Fingerprinted assets: cached for a year, no cookies, no sessions.
+	// Fingerprinted assets and uploaded pictures: cached for a year, no
+	// cookies, no sessions.
+	app.Get(assets.Prefix+assets.UploadPrefix+":name", s.uploadedImage)
 	app.Get(assets.Prefix+"*", s.Assets.Serve)
 
 	// Probes for load balancers and orchestrators.
@@ -74,6 +76,29 @@ func (s *server) routes(app *fiber.App) {
 	pages.Get("/orders", w.RequireLogin, w.OrderList)
 	pages.Get("/orders/:number", w.RequireLogin, w.Order)
 	pages.Post("/orders/:number/cancel", w.RequireLogin, w.CancelOrder)
+
+	// The back office: admins only (404 for everyone else); a password
+	// given recently, and again after 10 minutes unused.
+	back := pages.Group("/admin", ad.Only)
+	back.Post("/unlock", s.limit("signin"), ad.Unlock)
+	office := back.Group("", ad.Unlocked)
+	office.Get("", ad.Dashboard)
+	office.Get("/products", ad.Products)
+	office.Get("/products/new", ad.NewProductForm)
+	office.Post("/products/new", ad.CreateProduct)
+	office.Get("/products/:id", ad.EditProductForm)
+	office.Post("/products/:id", ad.UpdateProduct)
+	office.Post("/products/:id/stock", ad.AdjustStock)
+	office.Get("/orders", ad.OrderList)
+	office.Get("/orders/:number", ad.Order)
+	office.Post("/orders/:number/status", ad.SetOrderStatus)
+	office.Get("/customers", ad.Customers)
+	office.Get("/customers/:id", ad.Customer)
+	office.Post("/customers/:id/revoke", ad.RevokeOne)
+	office.Post("/customers/:id/revoke-all", ad.RevokeAll)
+	office.Post("/customers/:id/disable", ad.Disable)
+	office.Post("/customers/:id/enable", ad.Enable)
+	office.Get("/audit", ad.AuditLog)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -39,6 +39,18 @@ const (
 	CodeShipPostalCode  Code = "shipping.postal_code"
 	CodeShipCountry     Code = "shipping.country"
 	CodePaymentMethod   Code = "shipping.payment_method"
+
+	CodeProductName        Code = "product.name" // most characters
+	CodeProductSlug        Code = "product.slug"
+	CodeProductSlugTaken   Code = "product.slug_taken"
+	CodeProductDescription Code = "product.description" // most characters
+	CodeProductCategory    Code = "product.category"
+	CodeProductPrice       Code = "product.price" // highest price
+	CodeProductStock       Code = "product.stock" // highest stock
+	CodeStockChanged       Code = "product.stock_changed"
+	CodeImageType          Code = "image.type"
+	CodeImageSize          Code = "image.size" // most megabytes
+	CodeOrderMove          Code = "order.move" // from, to
 )
 
 // Codes lists every code, so a test can check that each has its words.
@@ -46,7 +58,9 @@ func Codes() []Code {
 	return []Code{CodeEmailInvalid, CodeEmailTaken, CodeNameInvalid, CodePasswordShort, CodePasswordLong,
 		CodePasswordCommon, CodeQuantityInvalid, CodeProductUnknown, CodeProductGone, CodeLineTooMany, CodeSoldOut, CodeStockShort,
 		CodeCartFull, CodeNoticeGone, CodeNoticeSoldOut, CodeNoticeReduced, CodeShipName, CodeShipPhone,
-		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod}
+		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod,
+		CodeProductName, CodeProductSlug, CodeProductSlugTaken, CodeProductDescription, CodeProductCategory,
+		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeOrderMove}
 }
 
 // Message is a code with the values its words need, in order.

@@ -12,14 +12,38 @@ import (
 	"crumb/internal/secret"
 )
 
-// Order statuses. A shopper may cancel a placed order; the bakery moves it
-// on to paid and shipped.
+// Order statuses. The bakery moves an order placed -> paid -> shipped ->
+// delivered, or cancels it while placed or paid; a shopper may cancel a
+// placed order.
 const (
 	StatusPlaced    = "placed"
 	StatusPaid      = "paid"
 	StatusShipped   = "shipped"
+	StatusDelivered = "delivered"
 	StatusCancelled = "cancelled"
 )
+
+// Statuses lists every status in the order an order goes through them.
+var Statuses = []string{StatusPlaced, StatusPaid, StatusShipped, StatusDelivered, StatusCancelled}
+
+// nextStatus is the step after each status on the way to delivery.
+var nextStatus = map[string]string{StatusPlaced: StatusPaid, StatusPaid: StatusShipped, StatusShipped: StatusDelivered}
+
+// CanMove reports whether an order may go from status from to status to.
+func CanMove(from, to string) bool {
+	return nextStatus[from] == to || (to == StatusCancelled && (from == StatusPlaced || from == StatusPaid))
+}
+
+// Moves lists the statuses an order in status may go to, in order.
+func Moves(status string) []string {
+	var out []string
+	for _, to := range Statuses {
+		if CanMove(status, to) {
+			out = append(out, to)
+		}
+	}
+	return out
+}
 
 // Payment methods. No card data is ever taken.
 const (
@@ -36,6 +60,8 @@ var (
 	ErrIdempotencyConflict = errors.New("models: idempotency key reused with a different request")
 	// ErrNotCancellable: only a placed order can be cancelled.
 	ErrNotCancellable = errors.New("models: order can no longer be cancelled")
+	// ErrIllegalMove: the order's status cannot go where it was asked to.
+	ErrIllegalMove = errors.New("models: the order cannot move to that status")
 )
 
 // Order is a placed order. Number is what people see: random, not a
@@ -197,11 +223,12 @@ type Orders struct {
 	db      *gorm.DB
 	catalog *Catalog
 	carts   *Carts
+	now     func() time.Time
 }
 
-// NewOrders builds the order store.
-func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts) *Orders {
-	return &Orders{db: db, catalog: catalog, carts: carts}
+// NewOrders builds the order store; now stamps when orders are placed.
+func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, now func() time.Time) *Orders {
+	return &Orders{db: db, catalog: catalog, carts: carts, now: now}
 }
 
 // Place turns the account's cart into an order in one transaction: prices
@@ -230,6 +257,8 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 		if err != nil {
 			return err
 		}
+		order.CreatedAt = s.now().UTC()
+		order.UpdatedAt = order.CreatedAt
 		for _, l := range order.Lines {
 			ok, err := s.catalog.takeStock(tx, l.ProductID, l.Quantity)
 			if err != nil {
@@ -413,4 +442,119 @@ func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now tim
 		s.catalog.Changed(ctx)
 	}
 	return order, err
+}
+
+// ByNumber loads any account's order by its number (the back office).
+func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
+	var o Order
+	err := s.db.WithContext(ctx).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
+		Where("number = ?", number).Take(&o).Error
+	if err != nil {
+		return Order{}, fmt.Errorf("order: %w", notFound(err))
+	}
+	return o, nil
+}
+
+// List lists every account's orders, newest first, in status (every
+// status when empty); 25 to a page, the page clamped.
+func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, error) {
+	const per = 25
+	q := s.db.WithContext(ctx).Model(&Order{})
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return OrderPage{}, fmt.Errorf("orders: %w", err)
+	}
+	pages := max(int((total+per-1)/per), 1)
+	page = min(max(page, 1), pages)
+	var items []Order
+	if err := q.Preload("Lines").Order("created_at DESC, id DESC").Offset((page - 1) * per).Limit(per).Find(&items).Error; err != nil {
+		return OrderPage{}, fmt.Errorf("orders: %w", err)
+	}
+	return OrderPage{Items: items, Page: page, Pages: pages, PerPage: per, Total: total}, nil
+}
+
+// SetStatus moves an order to status to if CanMove allows it from where
+// the order is now (a conditional update: two admins cannot both move it);
+// cancelling puts its items back on the shelf in the same transaction.
+// It returns the order as it was and as it is.
+func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Preload("Lines").Where("number = ?", number).Take(&before).Error; err != nil {
+			return notFound(err)
+		}
+		if !CanMove(before.Status, to) {
+			return ErrIllegalMove
+		}
+		fields := map[string]any{"status": to}
+		if to == StatusCancelled {
+			fields["cancelled_at"] = now
+		}
+		res := tx.Model(&Order{}).Where("id = ? AND status = ?", before.ID, before.Status).Updates(fields)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrIllegalMove // moved by someone else meanwhile
+		}
+		if to == StatusCancelled {
+			for _, l := range before.Lines {
+				if err := s.catalog.returnStock(tx, l.ProductID, l.Quantity); err != nil {
+					return err
+				}
+			}
+		}
+		after = before
+		after.Status = to
+		if to == StatusCancelled {
+			after.CancelledAt = &now
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrIllegalMove) || errors.Is(err, ErrNotFound) {
+			return before, after, err
+		}
+		return before, after, fmt.Errorf("order status: %w", err)
+	}
+	if to == StatusCancelled {
+		s.catalog.Changed(ctx)
+	}
+	return before, after, nil
+}
+
+// DaySummary is what the back office shows for a day.
+type DaySummary struct {
+	Placed  int64          // orders placed that day
+	Total   int64          // their total in minor units, cancelled ones left out
+	Waiting map[string]int // orders in each status that has a next step, all days
+}
+
+// Summary counts the orders placed from start to end (a day in the
+// store's time zone) and the orders waiting for each next step.
+func (s *Orders) Summary(ctx context.Context, start, end time.Time) (DaySummary, error) {
+	sum := DaySummary{Waiting: map[string]int{}}
+	day := func() *gorm.DB {
+		return s.db.WithContext(ctx).Model(&Order{}).Where("created_at >= ? AND created_at < ?", start.UTC(), end.UTC())
+	}
+	if err := day().Count(&sum.Placed).Error; err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
+	if err := day().Where("status <> ?", StatusCancelled).Select("COALESCE(SUM(total), 0)").Scan(&sum.Total).Error; err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
+	var rows []struct {
+		Status string
+		N      int
+	}
+	if err := s.db.WithContext(ctx).Model(&Order{}).Select("status, COUNT(*) AS n").
+		Where("status IN ?", []string{StatusPlaced, StatusPaid, StatusShipped}).Group("status").Scan(&rows).Error; err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
+	for _, r := range rows {
+		sum.Waiting[r.Status] = r.N
+	}
+	return sum, nil
 }

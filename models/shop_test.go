@@ -33,7 +33,7 @@ func newShop(t testing.TB, db *gorm.DB) shop {
 	}
 	carts := models.NewCarts(db, catalog)
 	return shop{db: db, catalog: catalog, users: models.NewUsers(db, testkit.Passwords), carts: carts,
-		orders: models.NewOrders(db, catalog, carts)}
+		orders: models.NewOrders(db, catalog, carts, testkit.NewClock(testkit.Start).Now)}
 }
 
 // product is the seeded product with slug, as the database has it now.

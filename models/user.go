@@ -25,15 +25,40 @@ type User struct {
 	Name         string `gorm:"size:100;not null"`
 	Email        string `gorm:"size:254;not null;uniqueIndex"`
 	PasswordHash string `gorm:"size:200;not null"`
-	// TheftDetectedAt is set when a stolen remember-me cookie was replayed;
-	// the next sign-in warns the shopper and clears it.
+	Role         string `gorm:"size:20;not null;default:customer"` // RoleCustomer or RoleAdmin
+	// TheftDetectedAt is set when a stolen token was presented again; the
+	// next sign-in warns the shopper and clears it.
 	TheftDetectedAt *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// DisabledAt is set while the bakery has disabled the account: it
+	// cannot sign in anywhere.
+	DisabledAt *time.Time
+	// TokenEpoch is the generation of the account's app access tokens:
+	// signing out everywhere starts a new one, and tokens of an older
+	// generation are refused.
+	TokenEpoch int64 `gorm:"not null;default:0"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
-// ErrEmailTaken is returned when an email is already some account's.
-var ErrEmailTaken = errors.New("models: email already registered")
+// Roles of an account. Only the command line makes an admin.
+const (
+	RoleCustomer = "customer"
+	RoleAdmin    = "admin"
+)
+
+// IsAdmin reports whether the account may use the back office.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.DisabledAt == nil }
+
+// Disabled reports whether the bakery has disabled the account.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// Errors of the account store.
+var (
+	// ErrEmailTaken: the email is already some account's.
+	ErrEmailTaken = errors.New("models: email already registered")
+	// ErrDisabled: the password is right, but the account is disabled.
+	ErrDisabled = errors.New("models: account disabled")
+)
 
 // Password rules.
 const (
@@ -152,8 +177,10 @@ func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
 }
 
 // Authenticate finds the account for email and checks its password; a
-// wrong email or password is ErrNotFound. It does the same work whether or
-// not the email exists, so timing does not tell which emails have accounts.
+// wrong email or password is ErrNotFound, a disabled account ErrDisabled
+// (told only to whoever knows the password). It does the same work whether
+// or not the email exists, so timing does not tell which emails have
+// accounts.
 func (s *Users) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var u User
 	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
@@ -166,6 +193,9 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (User,
 	}
 	if !PasswordMatches(hash, password) || err != nil {
 		return User{}, ErrNotFound
+	}
+	if u.Disabled() {
+		return User{}, ErrDisabled
 	}
 	return u, nil
 }
@@ -192,6 +222,84 @@ func (s *Users) SetEmail(ctx context.Context, id uint, email string) error {
 	return nil
 }
 
+// SetRole makes the account with email an admin or a customer again.
+func (s *Users) SetRole(ctx context.Context, email, role string) (User, error) {
+	if role != RoleAdmin && role != RoleCustomer {
+		return User{}, fmt.Errorf("set role: unknown role %q", role)
+	}
+	res := s.db.WithContext(ctx).Model(&User{}).Where("email = ?", email).Update("role", role)
+	if res.Error != nil {
+		return User{}, fmt.Errorf("set role: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return User{}, ErrNotFound
+	}
+	var u User
+	if err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
+		return User{}, fmt.Errorf("set role: %w", err)
+	}
+	return u, nil
+}
+
+// SetDisabled disables the account at at, or (at nil) enables it again.
+// It reports false when the account was already so.
+func (s *Users) SetDisabled(ctx context.Context, id uint, at *time.Time) (bool, error) {
+	q := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id)
+	if at != nil {
+		q = q.Where("disabled_at IS NULL")
+	} else {
+		q = q.Where("disabled_at IS NOT NULL")
+	}
+	res := q.Update("disabled_at", at)
+	if res.Error != nil {
+		return false, fmt.Errorf("disable account: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// SignOutApps voids every app access token of the account issued so far
+// (it starts a new TokenEpoch).
+func (s *Users) SignOutApps(ctx context.Context, id uint) error {
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("token_epoch", gorm.Expr("token_epoch + 1")).Error; err != nil {
+		return fmt.Errorf("sign out apps: %w", err)
+	}
+	return nil
+}
+
+// UserPage is one page of accounts.
+type UserPage struct {
+	Items       []User
+	Page, Pages int
+	Total       int64
+}
+
+// Search lists the accounts whose email or name contains q (any case),
+// newest first, 20 to a page; the page is clamped.
+func (s *Users) Search(ctx context.Context, q string, page int) (UserPage, error) {
+	const per = 20
+	query := s.db.WithContext(ctx).Model(&User{})
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		query = query.Where("email LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\'", like, like)
+	}
+	var total int64
+	if err := query.Count(&total).Error; err != nil {
+		return UserPage{}, fmt.Errorf("search users: %w", err)
+	}
+	pages := max(int((total+per-1)/per), 1)
+	page = min(max(page, 1), pages)
+	var items []User
+	if err := query.Order("id DESC").Offset((page - 1) * per).Limit(per).Find(&items).Error; err != nil {
+		return UserPage{}, fmt.Errorf("search users: %w", err)
+	}
+	return UserPage{Items: items, Page: page, Pages: pages, Total: total}, nil
+}
+
+// escapeLike makes s match itself in a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
 // EnsureUser adds an account unless its email is taken (the demo accounts).
 func (s *Users) EnsureUser(ctx context.Context, name, email, password string) error {
 	var n int64
@@ -205,6 +313,16 @@ func (s *Users) EnsureUser(ctx context.Context, name, email, password string) er
 		return err
 	}
 	return nil
+}
+
+// EnsureAdmin adds an admin account unless its email is taken (the
+// development owner account).
+func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) error {
+	if err := s.EnsureUser(ctx, name, email, password); err != nil {
+		return err
+	}
+	_, err := s.SetRole(ctx, email, RoleAdmin)
+	return err
 }
 
 // dummyHash is checked when the email is unknown, at the default cost.

@@ -86,6 +86,9 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 	if err != nil {
 		return nil, err
 	}
+	if user.Disabled() {
+		return nil, m.forgetDevice(c)
+	}
 	cur, err := m.SignIn(c, user, false, "")
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -38,16 +39,20 @@ const (
 	keySeenAt = "seen"
 	keyFresh  = "fresh"
 	keyFlash  = "flash"
+	keyProved = "pwd" // when the password was last given: at sign-in, or again
+	keyAdmin  = "adm" // when the back office was last used
 )
 
 // Current is who is signed in for this request.
 type Current struct {
-	UserID  uint
-	Name    string
-	Fresh   bool   // signed in with the password now, not resumed from a remember-me token
-	KeyHash string // this session's id on the devices page
-	AuthAt  time.Time
-	Flash   string // a one-time message for the next page
+	UserID   uint
+	Name     string
+	Fresh    bool   // signed in with the password now, not resumed from a remember-me token
+	KeyHash  string // this session's id on the devices page
+	AuthAt   time.Time
+	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me
+	AdminAt  time.Time // when the back office was last used in this session; zero if never
+	Flash    string    // a one-time message for the next page
 }
 
 // Manager is built once in main and shared by every request.
@@ -184,12 +189,14 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 	authAt := time.Unix(int64Of(sess.Get(keyAuthAt)), 0)
 	seenAt := time.Unix(int64Of(sess.Get(keySeenAt)), 0)
 	cur := &Current{
-		UserID:  uid,
-		Name:    stringOf(sess.Get(keyName)),
-		Fresh:   sess.Get(keyFresh) == true,
-		KeyHash: hashKey(sess.ID()),
-		AuthAt:  authAt,
-		Flash:   stringOf(sess.Get(keyFlash)),
+		UserID:   uid,
+		Name:     stringOf(sess.Get(keyName)),
+		Fresh:    sess.Get(keyFresh) == true,
+		KeyHash:  hashKey(sess.ID()),
+		AuthAt:   authAt,
+		ProvedAt: unixOrZero(sess.Get(keyProved)),
+		AdminAt:  unixOrZero(sess.Get(keyAdmin)),
+		Flash:    stringOf(sess.Get(keyFlash)),
 	}
 	if now.Sub(authAt) >= m.absolute || now.Sub(seenAt) >= m.idle {
 		if err := m.end(c, sess, cur.KeyHash); err != nil {
@@ -198,29 +205,93 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	if cur.Flash != "" || now.Sub(seenAt) >= SeenEvery {
-		m.pause("touch")
 		sess.Delete(keyFlash)
-		sess.Set(keySeenAt, now.Unix())
-		if err := m.save(sess, authAt); err != nil {
+		if live, err := m.write(c, sess, cur); err != nil || !live {
 			return nil, err
-		}
-		// The write above may have landed after a revocation deleted the
-		// session: its devices-page row decides. A session whose row is
-		// gone is ended, never brought back.
-		live, err := m.sessions.touch(c.UserContext(), cur.KeyHash, now, minTime(now.Add(m.idle), authAt.Add(m.absolute)))
-		if err != nil {
-			return nil, err
-		}
-		if !live {
-			// (Save released sess: the session is deleted by its key.)
-			if err := m.storage.Delete(cur.KeyHash); err != nil {
-				return nil, fmt.Errorf("sessions: %w", err)
-			}
-			m.jar.Clear(c, cookies.Session)
-			return nil, nil
 		}
 	}
 	return cur, nil
+}
+
+// write saves a session read in this request, with its idle clock moved
+// to now, and reports whether it still stands. The write may land after a
+// revocation deleted the session: its devices-page row decides, and a
+// session whose row is gone is ended, never brought back.
+func (m *Manager) write(c *fiber.Ctx, sess *session.Session, cur *Current) (bool, error) {
+	m.pause("touch")
+	now := m.now()
+	sess.Set(keySeenAt, now.Unix())
+	if err := m.save(sess, cur.AuthAt); err != nil {
+		return false, err
+	}
+	live, err := m.sessions.touch(c.UserContext(), cur.KeyHash, now, minTime(now.Add(m.idle), cur.AuthAt.Add(m.absolute)))
+	if err != nil {
+		return false, err
+	}
+	if !live {
+		// (Save released sess: the session is deleted by its key.)
+		if err := m.storage.Delete(cur.KeyHash); err != nil {
+			return false, fmt.Errorf("sessions: %w", err)
+		}
+		m.jar.Clear(c, cookies.Session)
+		c.Locals(currentLocal, loaded{nil})
+	}
+	return live, nil
+}
+
+// ErrSignedOut is returned when the session ended while a request used it.
+var ErrSignedOut = errors.New("sessions: signed out")
+
+// ProvePassword records that the shopper just gave their password again
+// (the back office asks for it): ProvedAt and AdminAt become now.
+func (m *Manager) ProvePassword(c *fiber.Ctx) error {
+	return m.mark(c, func(cur *Current, now time.Time) map[string]int64 {
+		cur.ProvedAt, cur.AdminAt = now, now
+		return map[string]int64{keyProved: now.Unix(), keyAdmin: now.Unix()}
+	})
+}
+
+// UsedAdmin moves the back office's idle clock (AdminAt) to now; the
+// session is written at most once a minute for it.
+func (m *Manager) UsedAdmin(c *fiber.Ctx) error {
+	cur, err := m.Load(c)
+	if err != nil || cur == nil || m.now().Sub(cur.AdminAt) < SeenEvery {
+		return err
+	}
+	return m.mark(c, func(cur *Current, now time.Time) map[string]int64 {
+		cur.AdminAt = now
+		return map[string]int64{keyAdmin: now.Unix()}
+	})
+}
+
+// mark sets values in this request's session and writes it.
+func (m *Manager) mark(c *fiber.Ctx, set func(*Current, time.Time) map[string]int64) error {
+	cur, err := m.Load(c)
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		return ErrSignedOut
+	}
+	sess, err := m.store.Get(c)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	for k, v := range set(cur, m.now()) {
+		sess.Set(k, v)
+	}
+	live, err := m.write(c, sess, cur)
+	if err == nil && !live {
+		err = ErrSignedOut
+	}
+	return err
+}
+
+func unixOrZero(v any) time.Time {
+	if n := int64Of(v); n != 0 {
+		return time.Unix(n, 0)
+	}
+	return time.Time{}
 }
 
 func (m *Manager) pause(step string) {
@@ -267,10 +338,16 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 	sess.Set(keyAuthAt, now.Unix())
 	sess.Set(keySeenAt, now.Unix())
 	sess.Set(keyFresh, fresh)
+	if fresh {
+		sess.Set(keyProved, now.Unix())
+	}
 	if flash != "" {
 		sess.Set(keyFlash, flash)
 	}
 	cur := &Current{UserID: user.ID, Name: user.Name, Fresh: fresh, KeyHash: hashKey(sess.ID()), AuthAt: now}
+	if fresh {
+		cur.ProvedAt = now
+	}
 	if err := m.save(sess, now); err != nil {
 		return nil, err
 	}
@@ -355,7 +432,9 @@ func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepS
 // SignOutEverywhere ends every session, remembered device and app sign-in
 // of the user but this browser's session keepKeyHash and device
 // keepSelector (either may be empty): after a password change, on "sign out
-// everywhere else", and when a stolen token is detected.
+// everywhere else", when a stolen token is detected, and when the bakery
+// disables the account. The app's access tokens issued until now stop
+// working at once.
 func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
 	if err := m.RevokeAll(ctx, userID, keepKeyHash, keepSelector); err != nil {
 		return err
@@ -363,7 +442,7 @@ func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHas
 	if err := m.apps.RevokeUser(ctx, userID); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
-	return nil
+	return m.users.SignOutApps(ctx, userID)
 }
 
 // Theft reacts to a stolen token presented again (kind says which: a

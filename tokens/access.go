@@ -37,6 +37,7 @@ var ErrInvalidToken = errors.New("tokens: invalid access token")
 // Claims is what a verified access token says.
 type Claims struct {
 	UserID    uint
+	Epoch     int64  // the generation of the account's tokens it belongs to
 	ID        string // jti
 	ExpiresAt time.Time
 }
@@ -92,17 +93,26 @@ func NewAccess(keys []config.JWTKey, issuer, audience string, now func() time.Ti
 // embedded list so that aud is written as a single string.
 type issuedClaims struct {
 	Audience string `json:"aud"`
+	Epoch    int64  `json:"ep,omitempty"`
 	jwt.RegisteredClaims
 }
 
-// Issue signs an access token for the user, valid for AccessLifetime.
-func (a *Access) Issue(userID uint) (string, time.Duration, error) {
+// verifiedClaims is what Verify reads: aud as a string or a list.
+type verifiedClaims struct {
+	Epoch int64 `json:"ep"`
+	jwt.RegisteredClaims
+}
+
+// Issue signs an access token for the user, in the generation epoch of
+// the account's tokens, valid for AccessLifetime.
+func (a *Access) Issue(userID uint, epoch int64) (string, time.Duration, error) {
 	if userID == 0 {
 		return "", 0, errors.New("tokens: access token for no user")
 	}
 	now := a.now()
 	claims := issuedClaims{
 		Audience: a.audience,
+		Epoch:    epoch,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    a.issuer,
 			Subject:   strconv.FormatUint(uint64(userID), 10),
@@ -129,10 +139,11 @@ func (a *Access) Verify(token string) (Claims, error) {
 	if token == "" || len(token) > maxTokenLength {
 		return Claims{}, ErrInvalidToken
 	}
-	var rc jwt.RegisteredClaims
-	if _, err := a.parser.ParseWithClaims(token, &rc, a.key); err != nil {
+	var vc verifiedClaims
+	if _, err := a.parser.ParseWithClaims(token, &vc, a.key); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
+	rc := vc.RegisteredClaims
 	userID, err := strconv.ParseUint(rc.Subject, 10, strconv.IntSize)
 	if err != nil || userID == 0 || strconv.FormatUint(userID, 10) != rc.Subject {
 		return Claims{}, fmt.Errorf("%w: subject is not a user id", ErrInvalidToken)
@@ -140,7 +151,7 @@ func (a *Access) Verify(token string) (Claims, error) {
 	if rc.IssuedAt == nil || rc.ID == "" {
 		return Claims{}, fmt.Errorf("%w: iat and jti are required", ErrInvalidToken)
 	}
-	return Claims{UserID: uint(userID), ID: rc.ID, ExpiresAt: rc.ExpiresAt.Time}, nil
+	return Claims{UserID: uint(userID), Epoch: vc.Epoch, ID: rc.ID, ExpiresAt: rc.ExpiresAt.Time}, nil
 }
 
 // key picks the verification key named by the token's kid, once the

@@ -62,7 +62,7 @@ func decodeSegment(t *testing.T, seg string) map[string]any {
 func TestAccessRoundTrip(t *testing.T) {
 	clk := newClock()
 	a := newAccess(t, clk, newKey, oldKey)
-	token, expiresIn, err := a.Issue(42)
+	token, expiresIn, err := a.Issue(42, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestAccessRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if claims.UserID != 42 || !claims.ExpiresAt.Equal(clk.Now().Add(15*time.Minute)) {
+	if claims.UserID != 42 || claims.Epoch != 7 || !claims.ExpiresAt.Equal(clk.Now().Add(15*time.Minute)) {
 		t.Errorf("claims = %+v", claims)
 	}
 	if id, err := base64.RawURLEncoding.DecodeString(claims.ID); err != nil || len(id) != 16 {
@@ -92,7 +92,7 @@ func TestAccessRoundTrip(t *testing.T) {
 		t.Errorf("payload times or jti = %v", payload)
 	}
 
-	other, _, _ := a.Issue(42)
+	other, _, _ := a.Issue(42, 0)
 	if c2, _ := a.Verify(other); c2.ID == claims.ID {
 		t.Error("two tokens share a jti")
 	}
@@ -101,7 +101,7 @@ func TestAccessRoundTrip(t *testing.T) {
 func TestAccessExpiryAndLeeway(t *testing.T) {
 	clk := newClock()
 	a := newAccess(t, clk, newKey)
-	token, _, err := a.Issue(7)
+	token, _, err := a.Issue(7, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +120,8 @@ func TestAccessKeyRotation(t *testing.T) {
 	before := newAccess(t, clk, oldKey)         // k1 signs
 	during := newAccess(t, clk, newKey, oldKey) // k2 signs, k1 still verifies
 	after := newAccess(t, clk, newKey)          // k1 dropped
-	oldToken, _, _ := before.Issue(5)
-	newToken, _, _ := during.Issue(5)
+	oldToken, _, _ := before.Issue(5, 0)
+	newToken, _, _ := during.Issue(5, 0)
 
 	if _, err := during.Verify(oldToken); err != nil {
 		t.Errorf("token of the rotated-out key: %v", err)
@@ -162,7 +162,7 @@ func TestNewAccessRejectsBadKeys(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := newAccess(t, newClock(), newKey).Issue(0); err == nil {
+	if _, _, err := newAccess(t, newClock(), newKey).Issue(0, 0); err == nil {
 		t.Error("issued a token for user 0")
 	}
 }

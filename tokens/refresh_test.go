@@ -466,7 +466,7 @@ func TestRefreshRejectsMalformedTokens(t *testing.T) {
 	clk := newClock()
 	r := tokens.NewRefresh(db, clk.Now)
 	access := newAccess(t, clk, newKey)
-	jwtToken, _, _ := access.Issue(1)
+	jwtToken, _, _ := access.Issue(1, 0)
 	for _, token := range []string{
 		"",
 		"short",

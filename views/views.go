@@ -10,5 +10,5 @@ import "embed"
 // FS holds every template, named by path without the .html extension
 // ("pages/home", "partials/field").
 //
-//go:embed layouts pages partials
+//go:embed layouts pages partials admin
 var FS embed.FS

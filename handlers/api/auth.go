@@ -19,8 +19,8 @@ type tokenPair struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
-	access, lifetime, err := s.Access.Issue(userID)
+func (s *Server) issuePair(c *fiber.Ctx, user models.User, refresh string) error {
+	access, lifetime, err := s.Access.Issue(user.ID, user.TokenEpoch)
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,9 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 		return err
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, in.Password)
+	if errors.Is(err, models.ErrDisabled) {
+		return &Problem{Status: fiber.StatusForbidden, Title: "Account disabled", Detail: "This account is disabled. Contact the bakery."}
+	}
 	if errors.Is(err, models.ErrNotFound) {
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
@@ -57,7 +60,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.issuePair(c, user.ID, refresh)
+	return s.issuePair(c, user, refresh)
 }
 
 type refreshBody struct {
@@ -86,7 +89,11 @@ func (s *Server) RefreshSignIn(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return s.issuePair(c, userID, next)
+	user, err := s.Users.ByID(c.UserContext(), userID)
+	if err != nil {
+		return err
+	}
+	return s.issuePair(c, user, next)
 }
 
 // SignOut ends the refresh token's sign-in (its whole family).
@@ -110,12 +117,6 @@ func deviceLabelOf(c *fiber.Ctx) string {
 
 // Me shows the signed-in account.
 func (s *Server) Me(c *fiber.Ctx) error {
-	u, err := s.Users.ByID(c.UserContext(), signedIn(c))
-	if errors.Is(err, models.ErrNotFound) {
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The account no longer exists."}
-	}
-	if err != nil {
-		return err
-	}
+	u := c.Locals(userLocal).(models.User)
 	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
 }

@@ -1,9 +1,9 @@
 // Package api serves the mobile app's JSON API under /api/v1. Every error
 // is problem+json (RFC 9457); money is minor units with a currency; times
-// are RFC 3339 UTC; lists are {items, page, per_page, total}. Access tokens
-// are checked by signature only, never against the database: that keeps
-// each request stateless, and is why a revocation takes effect when the
-// access token expires (at most 15 minutes). The OpenAPI document
+// are RFC 3339 UTC; lists are {items, page, per_page, total}. An access
+// token is checked by its signature, then against its account (one lookup
+// by primary key): a disabled account's, or one of a generation of tokens
+// the account was signed out of everywhere, is refused at once. The OpenAPI document
 // (openapi.json) describes every route and response.
 package api
 
@@ -32,7 +32,8 @@ const (
 	bodyLimit      = 16 << 10
 	maxPerPage     = 100
 	defaultPerPage = 20
-	userIDLocal    = "crumb.api_user"
+	userIDLocal    = "crumb.api_user_id"
+	userLocal      = "crumb.api_user"
 )
 
 // Deps is what the API needs, built once at startup.
@@ -184,11 +185,19 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 		return &Problem{Status: fiber.StatusUnauthorized, Title: "Sign-in required", Detail: "Send an access token as Authorization: Bearer <token>."}
 	}
 	claims, err := s.Access.Verify(strings.TrimSpace(token))
-	if err != nil {
+	var user models.User
+	if err == nil {
+		user, err = s.Users.ByID(c.UserContext(), claims.UserID)
+		if err != nil && !errors.Is(err, models.ErrNotFound) {
+			return err
+		}
+	}
+	if err != nil || user.Disabled() || claims.Epoch != user.TokenEpoch {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb", error="invalid_token", error_description="The access token is invalid or expired"`)
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid or expired. Refresh it or sign in again."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid, expired or signed out. Refresh it or sign in again."}
 	}
 	c.Locals(userIDLocal, claims.UserID)
+	c.Locals(userLocal, user)
 	return c.Next()
 }
 

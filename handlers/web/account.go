@@ -35,7 +35,7 @@ func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string,
 		return err
 	}
 	return s.render(c, status, "pages/account", &accountPage{
-		Page: s.newPage(c, "Your account"), Account: user, RecentOrders: recent.Items, Errors: errs, Notice: notice,
+		Page: s.NewPage(c, "Your account"), Account: user, RecentOrders: recent.Items, Errors: errs, Notice: notice,
 	})
 }
 

@@ -39,7 +39,7 @@ func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	if err != nil {
 		return err
 	}
-	p := &cartPage{Page: s.newPage(c, "Your cart"), Cart: priced}
+	p := &cartPage{Page: s.NewPage(c, "Your cart"), Cart: priced}
 	status := fiber.StatusOK
 	if inputErr != nil {
 		status, p.Error = fiber.StatusUnprocessableEntity, views.Say(inputErr.Message)

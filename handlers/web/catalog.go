@@ -35,7 +35,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &homePage{Page: s.newPage(c, "Fresh from the oven"), Showcase: showcase}
+	p := &homePage{Page: s.NewPage(c, "Fresh from the oven"), Showcase: showcase}
 	if !s.Jar.PopupHidden(c) && len(featured) > 0 {
 		p.Offer = &featured[s.Now().In(s.Config.StoreTimezone).YearDay()%len(featured)]
 	}
@@ -98,7 +98,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &productsPage{Page: s.newPage(c, title), List: body}
+	p := &productsPage{Page: s.NewPage(c, title), List: body}
 	p.Nav, p.Query = nav, q
 	return s.render(c, fiber.StatusOK, "pages/products", p)
 }
@@ -124,7 +124,7 @@ func (s *Server) ProductDetail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "pages/product", &productPage{Page: s.newPage(c, product.Name), Product: product})
+	return s.render(c, fiber.StatusOK, "pages/product", &productPage{Page: s.NewPage(c, product.Name), Product: product})
 }
 
 // parsePage reads a page number; anything that is not a positive whole

@@ -43,7 +43,7 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 		return err
 	}
 	return s.render(c, status, "pages/checkout", &checkoutPage{
-		Page: s.newPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
+		Page: s.NewPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
 		Countries: countryOptions(), Conflict: conflict,
 	})
 }

@@ -44,7 +44,7 @@ func (s *Server) CookiePolicy(c *fiber.Ctx) error {
 		}
 		entries = append(entries, e)
 	}
-	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: s.newPage(c, "Cookies"), Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
+	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: s.NewPage(c, "Cookies"), Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
 }
 
 // ForgetBrowser clears every Crumb cookie from this browser, and what

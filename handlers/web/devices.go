@@ -31,7 +31,7 @@ func (s *Server) Devices(c *fiber.Ctx) error {
 func (s *Server) renderDevices(c *fiber.Ctx, status int, errMsg, notice string) error {
 	cur := s.current(c)
 	ctx := c.UserContext()
-	p := &devicesPage{Page: s.newPage(c, "Devices and sessions"), CurrentKey: cur.KeyHash,
+	p := &devicesPage{Page: s.NewPage(c, "Devices and sessions"), CurrentKey: cur.KeyHash,
 		CurrentSelector: s.Sessions.RememberSelector(c), Fresh: cur.Fresh, Error: errMsg, Notice: notice}
 	var err error
 	if p.Sessions, err = s.Sessions.Sessions(ctx, cur.UserID); err != nil {

@@ -22,7 +22,7 @@ func (s *Server) ErrorPage(c *fiber.Ctx, p Problem) error {
 	if c.Method() == fiber.MethodHead {
 		return nil
 	}
-	if err := s.render(c, p.Status, "pages/error", &errorPage{Page: s.newPage(c, p.Title), Error: p}); err != nil {
+	if err := s.render(c, p.Status, "pages/error", &errorPage{Page: s.NewPage(c, p.Title), Error: p}); err != nil {
 		s.Log.Error("error page failed", "request_id", c.Locals("request_id"), "err", err)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.SendString(p.Title + ". " + p.Message)

@@ -22,7 +22,7 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &ordersPage{Page: s.newPage(c, "Your orders"), Orders: orders}
+	p := &ordersPage{Page: s.NewPage(c, "Your orders"), Orders: orders}
 	if orders.Page > 1 {
 		p.PrevURL = "/orders?page=" + strconv.Itoa(orders.Page-1)
 	}
@@ -49,7 +49,7 @@ func (s *Server) Order(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderOrder(c *fiber.Ctx, status int, order models.Order, errMsg string) error {
-	return s.render(c, status, "pages/order", &orderPage{Page: s.newPage(c, "Order "+order.Number), Order: order, Error: errMsg})
+	return s.render(c, status, "pages/order", &orderPage{Page: s.NewPage(c, "Order "+order.Number), Order: order, Error: errMsg})
 }
 
 // CancelOrder cancels a placed order and puts its items back on the shelf.

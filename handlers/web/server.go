@@ -80,12 +80,12 @@ type Page struct {
 
 func (p *Page) base() *Page { return p }
 
-// page is any page's data: a struct embedding Page.
-type page interface{ base() *Page }
+// PageData is any page's data: a struct embedding Page.
+type PageData interface{ base() *Page }
 
-// newPage fills what every page needs. It never fails: a page can always
+// NewPage fills what every page needs. It never fails: a page can always
 // render, even the error page.
-func (s *Server) newPage(c *fiber.Ctx, title string) Page {
+func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
 	csrf, err := s.Jar.CSRFToken(c, s.csrfBinding(c))
 	if err != nil {
 		s.Log.Error("csrf token", "request_id", c.Locals("request_id"), "err", err)
@@ -107,6 +107,12 @@ func (s *Server) newPage(c *fiber.Ctx, title string) Page {
 }
 
 // render sends the page template name, inside the base layout, with status.
-func (s *Server) render(c *fiber.Ctx, status int, name string, data page) error {
-	return c.Status(status).Render(name, data, "layouts/base")
+func (s *Server) render(c *fiber.Ctx, status int, name string, data PageData) error {
+	return s.Render(c, status, "layouts/base", name, data)
+}
+
+// Render sends the page template name inside layout, with status; data is
+// a struct embedding Page.
+func (s *Server) Render(c *fiber.Ctx, status int, layout, name string, data PageData) error {
+	return c.Status(status).Render(name, data, layout)
 }

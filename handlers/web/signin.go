@@ -51,7 +51,7 @@ type accountFormPage struct {
 
 func (s *Server) renderAccountForm(c *fiber.Ctx, name, title string, form accountForm, status int) error {
 	private(c)
-	return s.render(c, status, name, &accountFormPage{Page: s.newPage(c, title), Form: form})
+	return s.render(c, status, name, &accountFormPage{Page: s.NewPage(c, title), Form: form})
 }
 
 // SignupForm shows the sign-up form.
@@ -108,6 +108,10 @@ func (s *Server) Login(c *fiber.Ctx) error {
 		return err
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, c.FormValue("password"))
+	if errors.Is(err, models.ErrDisabled) {
+		form.Errors["password"] = "This account is disabled. If you think that is a mistake, contact the bakery."
+		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusForbidden)
+	}
 	if errors.Is(err, models.ErrNotFound) {
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err

@@ -56,7 +56,7 @@ func (t *Templates) Render(out io.Writer, name string, data any, layout ...strin
 	if len(layout) == 0 || layout[0] == "" {
 		return t.engine.Templates.ExecuteTemplate(out, name, data)
 	}
-	p, ok := data.(page)
+	p, ok := data.(PageData)
 	if !ok {
 		return fmt.Errorf("views: %s in a layout needs data that embeds web.Page, not %T", name, data)
 	}

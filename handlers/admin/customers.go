@@ -1,0 +1,207 @@
+package admin
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+)
+
+type customersPage struct {
+	Page
+	Query            string
+	Customers        models.UserPage
+	PrevURL, NextURL string
+}
+
+// Customers lists the accounts, newest first, searched by email or name.
+func (s *Server) Customers(c *fiber.Ctx) error {
+	q := models.CleanQuery(c.Query("q"))
+	found, err := s.Users.Search(c.UserContext(), q, pageNumber(c.Query("page")))
+	if err != nil {
+		return err
+	}
+	p := &customersPage{Page: s.page(c, "Customers", "customers"), Query: q, Customers: found}
+	link := func(page int) string {
+		v := url.Values{"page": {strconv.Itoa(page)}}
+		if q != "" {
+			v.Set("q", q)
+		}
+		return "/admin/customers?" + v.Encode()
+	}
+	if found.Page > 1 {
+		p.PrevURL = link(found.Page - 1)
+	}
+	if found.Page < found.Pages {
+		p.NextURL = link(found.Page + 1)
+	}
+	return s.render(c, fiber.StatusOK, "admin/customers", p)
+}
+
+type customerPage struct {
+	Page
+	Customer models.User
+	Orders   models.OrderPage
+	Sessions []sessions.WebSession
+	Devices  []sessions.RememberToken
+	Apps     []tokens.RefreshFamily
+	Events   []models.SecurityEvent
+	Notice   string
+	Error    string
+}
+
+// Customer shows an account: its orders, signed-in browsers, remembered
+// devices and app sign-ins, each of which can be ended.
+func (s *Server) Customer(c *fiber.Ctx) error {
+	return s.renderCustomer(c, fiber.StatusOK, notices[c.Query("done")], "")
+}
+
+// notices are what a customer's page says after an action, by the key
+// the action sends it with.
+var notices = map[string]string{
+	"revoked":    "One sign-in ended.",
+	"revoke-all": "Signed out everywhere.",
+	"disabled":   "The account is disabled and signed out everywhere.",
+	"enabled":    "The account can sign in again.",
+}
+
+func (s *Server) renderCustomer(c *fiber.Ctx, status int, notice, errMsg string) error {
+	u, err := s.customer(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	p := &customerPage{Page: s.page(c, u.Name, "customers"), Customer: u, Notice: notice, Error: errMsg}
+	if p.Orders, err = s.Orders.ListForUser(ctx, u.ID, 1, 10); err != nil {
+		return err
+	}
+	if p.Sessions, err = s.Sessions.Sessions(ctx, u.ID); err != nil {
+		return err
+	}
+	if p.Devices, err = s.Sessions.Devices(ctx, u.ID); err != nil {
+		return err
+	}
+	if p.Apps, err = s.Refresh.Families(ctx, u.ID); err != nil {
+		return err
+	}
+	if p.Events, err = s.Users.SecurityEvents(ctx, u.ID, 10); err != nil {
+		return err
+	}
+	return s.render(c, status, "admin/customer", p)
+}
+
+func (s *Server) customer(c *fiber.Ctx) (models.User, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return models.User{}, err
+	}
+	return s.Users.ByID(c.UserContext(), id)
+}
+
+// RevokeOne ends one of the customer's sessions ("session", by its id),
+// remembered devices ("device") or app sign-ins ("app").
+func (s *Server) RevokeOne(c *fiber.Ctx) error {
+	u, err := s.customer(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	kind, id := c.FormValue("kind"), c.FormValue("id")
+	var ok bool
+	switch kind {
+	case "session":
+		ok, err = s.Sessions.RevokeSession(ctx, u.ID, id)
+	case "device", "app":
+		n, perr := strconv.ParseUint(id, 10, 32)
+		switch {
+		case perr != nil:
+		case kind == "device":
+			ok, err = s.Sessions.RevokeDevice(ctx, u.ID, uint(n))
+		default:
+			ok, err = s.Refresh.RevokeFamily(ctx, u.ID, uint(n))
+		}
+	default:
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "Choose a session, a device or an app sign-in to end.")
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "That is already signed out.")
+	}
+	if err := s.record(c, "customer.revoke", "customer", idOf(u), u.Email, kind, "ended"); err != nil {
+		return err
+	}
+	return s.afterCustomer(c, u, "revoked")
+}
+
+// RevokeAll ends every session, remembered device and app sign-in of the
+// customer.
+func (s *Server) RevokeAll(c *fiber.Ctx) error {
+	u, err := s.customer(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Sessions.SignOutEverywhere(c.UserContext(), u.ID, "", ""); err != nil {
+		return err
+	}
+	if err := s.record(c, "customer.revoke_all", "customer", idOf(u), u.Email, "", "signed out everywhere"); err != nil {
+		return err
+	}
+	return s.afterCustomer(c, u, "revoke-all")
+}
+
+// Disable stops the account from signing in anywhere and ends everything
+// it holds, at once. An admin cannot disable their own account.
+func (s *Server) Disable(c *fiber.Ctx) error {
+	u, err := s.customer(c)
+	if err != nil {
+		return err
+	}
+	if u.ID == admin(c).ID {
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "You cannot disable your own account.")
+	}
+	now := s.Now()
+	changed, err := s.Users.SetDisabled(c.UserContext(), u.ID, &now)
+	if err != nil {
+		return err
+	}
+	if err := s.Sessions.SignOutEverywhere(c.UserContext(), u.ID, "", ""); err != nil {
+		return err
+	}
+	if changed {
+		if err := s.record(c, "customer.disable", "customer", idOf(u), u.Email, "enabled", "disabled"); err != nil {
+			return err
+		}
+	}
+	return s.afterCustomer(c, u, "disabled")
+}
+
+// Enable lets a disabled account sign in again.
+func (s *Server) Enable(c *fiber.Ctx) error {
+	u, err := s.customer(c)
+	if err != nil {
+		return err
+	}
+	changed, err := s.Users.SetDisabled(c.UserContext(), u.ID, nil)
+	if err != nil {
+		return err
+	}
+	if changed {
+		if err := s.record(c, "customer.enable", "customer", idOf(u), u.Email, "disabled", "enabled"); err != nil {
+			return err
+		}
+	}
+	return s.afterCustomer(c, u, "enabled")
+}
+
+func (s *Server) afterCustomer(c *fiber.Ctx, u models.User, done string) error {
+	return c.Redirect(fmt.Sprintf("/admin/customers/%d?done=%s", u.ID, done), fiber.StatusSeeOther)
+}
+
+func idOf(u models.User) string { return strconv.FormatUint(uint64(u.ID), 10) }

@@ -1,0 +1,102 @@
+package admin
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/models"
+)
+
+type ordersPage struct {
+	Page
+	Status           string
+	Statuses         []string
+	Orders           models.OrderPage
+	PrevURL, NextURL string
+}
+
+// OrderList lists every account's orders, newest first, optionally in one
+// status.
+func (s *Server) OrderList(c *fiber.Ctx) error {
+	status := c.Query("status")
+	if !slices.Contains(models.Statuses, status) {
+		status = ""
+	}
+	orders, err := s.Orders.List(c.UserContext(), status, pageNumber(c.Query("page")))
+	if err != nil {
+		return err
+	}
+	p := &ordersPage{Page: s.page(c, "Orders", "orders"), Status: status, Statuses: models.Statuses, Orders: orders}
+	link := func(page int) string {
+		v := url.Values{"page": {strconv.Itoa(page)}}
+		if status != "" {
+			v.Set("status", status)
+		}
+		return "/admin/orders?" + v.Encode()
+	}
+	if orders.Page > 1 {
+		p.PrevURL = link(orders.Page - 1)
+	}
+	if orders.Page < orders.Pages {
+		p.NextURL = link(orders.Page + 1)
+	}
+	return s.render(c, fiber.StatusOK, "admin/orders", p)
+}
+
+type orderPage struct {
+	Page
+	Order    models.Order
+	Customer models.User
+	Moves    []string
+	History  []models.AuditEntry
+	Error    string
+}
+
+// Order shows one order with the moves its status allows.
+func (s *Server) Order(c *fiber.Ctx) error {
+	return s.renderOrder(c, fiber.StatusOK, "")
+}
+
+func (s *Server) renderOrder(c *fiber.Ctx, status int, errMsg string) error {
+	ctx := c.UserContext()
+	o, err := s.Orders.ByNumber(ctx, c.Params("number"))
+	if err != nil {
+		return err
+	}
+	customer, err := s.Users.ByID(ctx, o.UserID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	history, err := s.Audit.List(ctx, "order", o.Number, 1)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "admin/order", &orderPage{Page: s.page(c, "Order "+o.Number, "orders"),
+		Order: o, Customer: customer, Moves: models.Moves(o.Status), History: history.Items, Error: errMsg})
+}
+
+// SetOrderStatus moves an order on (placed -> paid -> shipped ->
+// delivered) or cancels it while placed or paid, putting its items back on
+// the shelf. Any other move is refused with a message.
+func (s *Server) SetOrderStatus(c *fiber.Ctx) error {
+	to := c.FormValue("status")
+	before, after, err := s.Orders.SetStatus(c.UserContext(), c.Params("number"), to, s.Now())
+	if errors.Is(err, models.ErrIllegalMove) {
+		msg := say(models.Message{Code: models.CodeOrderMove, Args: []any{before.Status, to}})
+		if !slices.Contains(models.Statuses, to) {
+			msg = "Choose one of the statuses offered."
+		}
+		return s.renderOrder(c, fiber.StatusUnprocessableEntity, msg)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, "order.status", "order", after.Number, after.Name, before.Status, after.Status); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/orders/"+url.PathEscape(after.Number), fiber.StatusSeeOther)
+}

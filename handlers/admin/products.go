@@ -1,0 +1,295 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"crumb/handlers/web"
+	"crumb/models"
+)
+
+type productsPage struct {
+	Page
+	Query      models.AdminQuery
+	Category   string
+	Categories []models.Category
+	Result     models.ProductPage
+	PrevURL    string
+	NextURL    string
+}
+
+// Products lists the products, published or not: search by name or slug
+// (q), filter by category and to those sold out.
+func (s *Server) Products(c *fiber.Ctx) error {
+	q := models.AdminQuery{Q: c.Query("q"), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
+	slug := c.Query("category")
+	if slug != "" {
+		cat, err := s.Catalog.Category(slug)
+		if err != nil {
+			slug = "" // an unknown category filters nothing
+		} else {
+			q.CategoryID = cat.ID
+		}
+	}
+	result, err := s.Catalog.Products(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	p := &productsPage{Page: s.page(c, "Products", "products"), Query: q, Category: slug,
+		Categories: s.Catalog.Categories(), Result: result}
+	link := func(page int) string {
+		v := url.Values{"page": {strconv.Itoa(page)}}
+		if q.Q != "" {
+			v.Set("q", q.Q)
+		}
+		if slug != "" {
+			v.Set("category", slug)
+		}
+		if q.SoldOut {
+			v.Set("sold_out", "1")
+		}
+		return "/admin/products?" + v.Encode()
+	}
+	if result.Page > 1 {
+		p.PrevURL = link(result.Page - 1)
+	}
+	if result.Page < result.Pages {
+		p.NextURL = link(result.Page + 1)
+	}
+	return s.render(c, fiber.StatusOK, "admin/products", p)
+}
+
+// productForm is the product form as typed, kept to show again with what
+// to fix.
+type productForm struct {
+	models.ProductForm
+	Category string // the category's slug
+	StockWas int    // the stock the form showed, so a checkout meanwhile is not overwritten
+	Image    string // the picture's asset name: the current one, or one just uploaded
+	Errors   map[string]string
+}
+
+type productPage struct {
+	Page
+	Product    models.Product // the product being edited; zero for a new one
+	Form       productForm
+	Categories []web.Option
+	Notice     string
+}
+
+// NewProductForm shows an empty product form.
+func (s *Server) NewProductForm(c *fiber.Ctx) error {
+	form := productForm{ProductForm: models.ProductForm{Stock: "0", Published: true}}
+	return s.renderProduct(c, fiber.StatusOK, models.Product{}, form, "")
+}
+
+// EditProductForm shows a product's form.
+func (s *Server) EditProductForm(c *fiber.Ctx) error {
+	p, err := s.product(c)
+	if err != nil {
+		return err
+	}
+	return s.renderProduct(c, fiber.StatusOK, p, s.formOf(p), c.Query("saved"))
+}
+
+func (s *Server) formOf(p models.Product) productForm {
+	return productForm{
+		ProductForm: models.ProductForm{
+			Name: p.Name, Slug: p.Slug, Description: p.Description, CategoryID: p.CategoryID,
+			Price: models.FormatPrice(p.PriceAmount, p.Currency), Stock: strconv.Itoa(p.Stock), Published: p.Published,
+		},
+		Category: p.Category.Slug, StockWas: p.Stock, Image: p.Image,
+	}
+}
+
+func (s *Server) renderProduct(c *fiber.Ctx, status int, p models.Product, form productForm, notice string) error {
+	title := "New product"
+	if p.ID != 0 {
+		title = p.Name
+	}
+	var options []web.Option
+	for _, cat := range s.Catalog.Categories() {
+		options = append(options, web.Option{Value: cat.Slug, Label: cat.Name})
+	}
+	return s.render(c, status, "admin/product", &productPage{Page: s.page(c, title, "products"), Product: p,
+		Form: form, Categories: options, Notice: notice})
+}
+
+func (s *Server) product(c *fiber.Ctx) (models.Product, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return models.Product{}, err
+	}
+	return s.Catalog.Product(c.UserContext(), id)
+}
+
+// readProductForm reads the form and any picture sent with it, which is
+// kept at once so that a form shown again with errors keeps it too.
+func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChange, error) {
+	form := productForm{
+		ProductForm: models.ProductForm{
+			Name: c.FormValue("name"), Slug: strings.ToLower(c.FormValue("slug")), Description: c.FormValue("description"),
+			Price: c.FormValue("price"), Stock: c.FormValue("stock"), Published: c.FormValue("published") != "",
+		},
+		Category: c.FormValue("category"),
+		Image:    c.FormValue("image_name"),
+		Errors:   map[string]string{},
+	}
+	form.StockWas, _ = strconv.Atoi(c.FormValue("stock_was"))
+	if cat, err := s.Catalog.Category(form.Category); err == nil {
+		form.CategoryID = cat.ID
+	}
+	if form.Image != "" && !strings.HasPrefix(form.Image, models.ImagePrefix) {
+		form.Image = "" // only an uploaded picture is carried over
+	}
+	change, errs := s.Catalog.CheckProduct(form.ProductForm, s.Config.Currency)
+	for field, msg := range errs {
+		form.Errors[field] = say(msg)
+	}
+	name, err := s.upload(c)
+	var ie *models.InputError
+	switch {
+	case errors.As(err, &ie):
+		form.Errors["image"] = say(ie.Message)
+	case err != nil:
+		return form, change, err
+	case name != "":
+		form.Image = name
+	}
+	change.Image = form.Image
+	return form, change, nil
+}
+
+// upload keeps the picture sent as "image", if any, and returns its name.
+func (s *Server) upload(c *fiber.Ctx) (string, error) {
+	fh, err := c.FormFile("image")
+	if errors.Is(err, fasthttp.ErrMissingFile) || errors.Is(err, fasthttp.ErrNoMultipartForm) || (err == nil && fh.Size == 0) {
+		return "", nil
+	}
+	if err != nil {
+		return "", models.Invalid("image", models.CodeImageType)
+	}
+	if fh.Size > models.MaxImageBytes {
+		return "", models.Invalid("image", models.CodeImageSize, models.MaxImageBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", fmt.Errorf("upload: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, models.MaxImageBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("upload: %w", err)
+	}
+	return s.Images.Put(c.UserContext(), data)
+}
+
+// CreateProduct adds a product from the form (a picture is required).
+func (s *Server) CreateProduct(c *fiber.Ctx) error {
+	form, change, err := s.readProductForm(c)
+	if err != nil {
+		return err
+	}
+	if form.Image == "" && form.Errors["image"] == "" {
+		form.Errors["image"] = "Choose a picture of the product."
+	}
+	if len(form.Errors) > 0 {
+		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
+	}
+	p, err := s.Catalog.Create(c.UserContext(), change, s.Config.Currency)
+	if errors.Is(err, models.ErrSlugTaken) {
+		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
+		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, "product.create", "product", strconv.FormatUint(uint64(p.ID), 10), p.Name, "", describeProduct(p)); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", p.ID), fiber.StatusSeeOther)
+}
+
+// UpdateProduct saves the product form. A stock typed over one that
+// changed meanwhile (a checkout) is refused, showing the stock now.
+func (s *Server) UpdateProduct(c *fiber.Ctx) error {
+	current, err := s.product(c)
+	if err != nil {
+		return err
+	}
+	form, change, err := s.readProductForm(c)
+	if err != nil {
+		return err
+	}
+	if len(form.Errors) > 0 {
+		return s.renderProduct(c, fiber.StatusUnprocessableEntity, current, form, "")
+	}
+	before, after, err := s.Catalog.Update(c.UserContext(), current.ID, change, form.StockWas)
+	switch {
+	case errors.Is(err, models.ErrSlugTaken):
+		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
+	case errors.Is(err, models.ErrStockChanged):
+		latest, lerr := s.Catalog.Product(c.UserContext(), current.ID)
+		if lerr != nil {
+			return lerr
+		}
+		form.Errors["stock"] = say(models.Message{Code: models.CodeStockChanged})
+		form.Stock, form.StockWas = strconv.Itoa(latest.Stock), latest.Stock
+		current = latest
+	case err != nil:
+		return err
+	}
+	if len(form.Errors) > 0 {
+		return s.renderProduct(c, fiber.StatusConflict, current, form, "")
+	}
+	if err := s.record(c, "product.update", "product", strconv.FormatUint(uint64(after.ID), 10), after.Name, describeProduct(before), describeProduct(after)); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", after.ID), fiber.StatusSeeOther)
+}
+
+// AdjustStock adds to or takes from a product's stock ("+12" after a bake,
+// "-3"), never overwriting what checkouts took meanwhile.
+func (s *Server) AdjustStock(c *fiber.Ctx) error {
+	p, err := s.product(c)
+	if err != nil {
+		return err
+	}
+	raw := strings.TrimSpace(c.FormValue("adjust"))
+	delta, err := strconv.Atoi(strings.TrimPrefix(raw, "+"))
+	if err != nil || delta == 0 || delta < -100_000 || delta > 100_000 {
+		form := s.formOf(p)
+		form.Errors = map[string]string{"adjust": "Enter how many to add, such as +12, or to take away, such as -3."}
+		return s.renderProduct(c, fiber.StatusUnprocessableEntity, p, form, "")
+	}
+	before, after, err := s.Catalog.AdjustStock(c.UserContext(), p.ID, delta)
+	if errors.Is(err, models.ErrStockChanged) {
+		form := s.formOf(p)
+		form.Errors = map[string]string{"adjust": fmt.Sprintf("Only %d in stock: you cannot take away %d.", p.Stock, -delta)}
+		return s.renderProduct(c, fiber.StatusConflict, p, form, "")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, "product.stock", "product", strconv.FormatUint(uint64(p.ID), 10), p.Name,
+		fmt.Sprintf("stock %d", before), fmt.Sprintf("stock %d (%+d)", after, delta)); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", p.ID), fiber.StatusSeeOther)
+}
+
+// describeProduct is what the audit log keeps of a product.
+func describeProduct(p models.Product) string {
+	state := "published"
+	if !p.Published {
+		state = "unpublished"
+	}
+	return fmt.Sprintf("%s (%s): price %s, stock %d, %s", p.Name, p.Slug, p.Price(), p.Stock, state)
+}

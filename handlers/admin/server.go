@@ -1,0 +1,214 @@
+// Package admin is the back office: the bakery's products and images,
+// stock, orders, customers and their sign-ins, and the audit log of what
+// admins do. Only admins reach it; everyone else gets the storefront's 404,
+// so it does not announce itself. Entering it needs a password given in
+// the last 15 minutes (not a remembered session), and it idles out after
+// 10 minutes. Every page works without JavaScript.
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/config"
+	"crumb/handlers/web"
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+	"crumb/views"
+)
+
+// How fresh an admin's password must be to enter, and how long the back
+// office may sit unused before it asks again.
+const (
+	ProofFor = 15 * time.Minute
+	IdleFor  = 10 * time.Minute
+)
+
+// Deps is what the back office needs, built once at startup.
+type Deps struct {
+	Config   config.Config
+	Now      func() time.Time
+	Log      *slog.Logger
+	Web      *web.Server // the pages' layout, form tokens and rendering
+	Users    *models.Users
+	Catalog  *models.Catalog
+	Images   *models.Images
+	Orders   *models.Orders
+	Audit    *models.Audit
+	Sessions *sessions.Manager
+	Limits   *sessions.Limits
+	Refresh  *tokens.Refresh
+}
+
+// Server holds the dependencies; its methods are the handlers.
+type Server struct{ Deps }
+
+// New builds the back office's server. A template that is missing stops
+// startup.
+func New(d Deps) (*Server, error) {
+	for _, name := range []string{"layouts/admin", "admin/unlock", "admin/dashboard", "admin/products", "admin/product",
+		"admin/orders", "admin/order", "admin/customers", "admin/customer", "admin/audit"} {
+		if !d.Web.Templates.Has(name) {
+			return nil, fmt.Errorf("views: template %s is missing", name)
+		}
+	}
+	return &Server{Deps: d}, nil
+}
+
+// Page is what every back-office page shows besides its own data.
+type Page struct {
+	web.Page
+	Section string // the part of the back office, for its navigation
+	Admin   models.User
+}
+
+func (s *Server) page(c *fiber.Ctx, title, section string) Page {
+	return Page{Page: s.Web.NewPage(c, title), Section: section, Admin: admin(c)}
+}
+
+// render sends a back-office page inside the admin layout; data is a
+// struct embedding Page.
+func (s *Server) render(c *fiber.Ctx, status int, name string, data web.PageData) error {
+	return s.Web.Render(c, status, "layouts/admin", name, data)
+}
+
+const adminLocal = "crumb.admin"
+
+// admin is the signed-in admin of this request (set by Guard).
+func admin(c *fiber.Ctx) models.User {
+	u, _ := c.Locals(adminLocal).(models.User)
+	return u
+}
+
+// Only lets admins through and answers 404 to everyone else, as for a page
+// that does not exist. Every back-office answer is kept by no cache.
+func (s *Server) Only(c *fiber.Ctx) error {
+	cur, err := s.Sessions.Load(c)
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		return fiber.ErrNotFound
+	}
+	user, err := s.Users.ByID(c.UserContext(), cur.UserID)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && !user.IsAdmin()) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(adminLocal, user)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Next()
+}
+
+// Unlocked asks for the password before any back-office page unless the
+// admin is at work in it (used less than IdleFor ago, with a password
+// given in this session) or gave the password less than ProofFor ago. A
+// session resumed by "keep me signed in" has given none.
+func (s *Server) Unlocked(c *fiber.Ctx) error {
+	cur, err := s.Sessions.Load(c)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	proved := !cur.ProvedAt.IsZero()
+	atWork := proved && !cur.AdminAt.IsZero() && now.Sub(cur.AdminAt) <= IdleFor
+	if !atWork && !(proved && now.Sub(cur.ProvedAt) <= ProofFor) {
+		return s.askPassword(c, fiber.StatusUnauthorized, "")
+	}
+	if err := s.Sessions.UsedAdmin(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+type unlockPage struct {
+	Page
+	Next  string
+	Error string
+}
+
+// askPassword shows the password form that unlocks the back office, then
+// leads back to the page asked for (or, after a form, its page).
+func (s *Server) askPassword(c *fiber.Ctx, status int, errMsg string) error {
+	next := c.OriginalURL()
+	if c.Method() != fiber.MethodGet || c.Path() == "/admin/unlock" {
+		next = safeAdminPath(c.FormValue("next"), c.Get(fiber.HeaderReferer))
+	}
+	p := &unlockPage{Page: s.page(c, "Confirm it's you", ""), Next: next, Error: errMsg}
+	return s.render(c, status, "admin/unlock", p)
+}
+
+// Unlock checks the admin's password (limited like signing in) and leads
+// on to next.
+func (s *Server) Unlock(c *fiber.Ctx) error {
+	user := admin(c)
+	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+		return err
+	}
+	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
+		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
+			return err
+		}
+		return s.askPassword(c, fiber.StatusUnprocessableEntity, "That password is wrong. Try again.")
+	}
+	if err := s.Sessions.ProvePassword(c); err != nil {
+		return err
+	}
+	return c.Redirect(safeAdminPath(c.FormValue("next"), ""), fiber.StatusSeeOther)
+}
+
+// safeAdminPath keeps only paths inside the back office; otherwise the
+// referring page if it is one, otherwise /admin.
+func safeAdminPath(next, referer string) string {
+	for _, candidate := range []string{next, referer} {
+		u, err := url.Parse(candidate)
+		if err != nil || candidate == "" {
+			continue
+		}
+		if u.Host != "" || u.Scheme != "" {
+			continue
+		}
+		if p := u.Path; (p == "/admin" || strings.HasPrefix(p, "/admin/")) && !strings.ContainsAny(candidate, "\\\r\n") && !strings.HasPrefix(candidate, "//") {
+			return u.RequestURI()
+		}
+	}
+	return "/admin"
+}
+
+// record adds an entry to the audit log for what the admin just did.
+func (s *Server) record(c *fiber.Ctx, action, subjectType, subjectID, subjectName, before, after string) error {
+	return s.Audit.Record(c.UserContext(), models.AuditEntry{
+		ActorID: admin(c).ID, ActorEmail: admin(c).Email, Action: action,
+		SubjectType: subjectType, SubjectID: subjectID, SubjectName: subjectName,
+		Before: before, After: after, IP: c.IP(), CreatedAt: s.Now(),
+	})
+}
+
+// say is a model's message in words.
+func say(m models.Message) string { return views.Say(m) }
+
+func pageNumber(raw string) int {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func idParam(c *fiber.Ctx, name string) (uint, error) {
+	n, err := strconv.ParseUint(c.Params(name), 10, 32)
+	if err != nil || n == 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return uint(n), nil
+}
