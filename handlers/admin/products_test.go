@@ -26,48 +26,49 @@ var editURL = regexp.MustCompile(`^/admin/products/(\d+)\?saved=1$`)
 // TestOwnerAddsAProduct: a new product with its picture is in the shop at
 // once, its picture fingerprinted and cached for a year; the API has it.
 func TestOwnerAddsAProduct(t *testing.T) {
-	ta := apptest.New(t)
-	b := owner(t, ta)
-	pic := pngImage(t, color.RGBA{200, 120, 40, 255})
-	res := postMultipart(t, b, "/admin/products/new", productFields("Opera Cake", "opera-cake", "32.50", "6"), "opera.png", pic)
-	m := editURL.FindStringSubmatch(res.Header.Get("Location"))
-	if res.StatusCode != fiber.StatusSeeOther || m == nil {
-		t.Fatalf("create = %d %q: %s", res.StatusCode, res.Header.Get("Location"), res.Text)
-	}
-	shopper := ta.Browser()
-	page := shopper.Get("/products/opera-cake")
-	if page.StatusCode != fiber.StatusOK || !has(page.Text, "Opera Cake", "$32.50", "Only 6 left") {
-		t.Fatalf("the new product's page = %d", page.StatusCode)
-	}
-	src := imageURL.FindString(page.Text)
-	if src == "" || !strings.Contains(ta.Get("/products?category=cakes").Text, "Opera Cake") {
-		t.Fatalf("no fingerprinted picture (%q), or not in its category", src)
-	}
-	img := shopper.Get(src)
-	if img.StatusCode != fiber.StatusOK || img.Header.Get("Content-Type") != "image/png" || img.Text != string(pic) ||
-		img.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
-		t.Errorf("picture = %d %s %q", img.StatusCode, img.Header.Get("Content-Type"), img.Header.Get("Cache-Control"))
-	}
-	if api := ta.Get("/api/v1/products/" + m[1]); api.StatusCode != fiber.StatusOK || !strings.Contains(api.Text, src) {
-		t.Errorf("the API's product = %d %s", api.StatusCode, api.Text)
-	}
-	// A new picture has a new address; the old one stays as it was.
-	pic2 := pngImage(t, color.RGBA{10, 120, 240, 255})
-	fields := productFields("Opera Cake", "opera-cake", "32.50", "6")
-	fields.Set("stock_was", "6")
-	res = postMultipart(t, b, "/admin/products/"+m[1], fields, "opera.png", pic2)
-	if res.StatusCode != fiber.StatusSeeOther {
-		t.Fatalf("replace the picture = %d: %s", res.StatusCode, res.Text)
-	}
-	src2 := imageURL.FindString(shopper.Get("/products/opera-cake").Text)
-	if src2 == src || shopper.Get(src2).Text != string(pic2) || shopper.Get(src).Text != string(pic) {
-		t.Errorf("after replacing: %q then %q", src, src2)
-	}
-	var stored int64
-	ta.DB.Model(&models.Image{}).Count(&stored)
-	if stored != 2 {
-		t.Errorf("%d pictures kept, want 2", stored)
-	}
+	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		pic := pngImage(t, color.RGBA{200, 120, 40, 255})
+		res := postMultipart(t, b, "/admin/products/new", productFields("Opera Cake", "opera-cake", "32.50", "6"), "opera.png", pic)
+		m := editURL.FindStringSubmatch(res.Header.Get("Location"))
+		if res.StatusCode != fiber.StatusSeeOther || m == nil {
+			t.Fatalf("create = %d %q: %s", res.StatusCode, res.Header.Get("Location"), res.Text)
+		}
+		shopper := ta.Browser()
+		page := shopper.Get("/products/opera-cake")
+		if page.StatusCode != fiber.StatusOK || !has(page.Text, "Opera Cake", "$32.50", "Only 6 left") {
+			t.Fatalf("the new product's page = %d", page.StatusCode)
+		}
+		src := imageURL.FindString(page.Text)
+		if src == "" || !strings.Contains(ta.Get("/products?category=cakes").Text, "Opera Cake") {
+			t.Fatalf("no fingerprinted picture (%q), or not in its category", src)
+		}
+		img := shopper.Get(src)
+		if img.StatusCode != fiber.StatusOK || img.Header.Get("Content-Type") != "image/png" || img.Text != string(pic) ||
+			img.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("picture = %d %s %q", img.StatusCode, img.Header.Get("Content-Type"), img.Header.Get("Cache-Control"))
+		}
+		if api := ta.Get("/api/v1/products/" + m[1]); api.StatusCode != fiber.StatusOK || !strings.Contains(api.Text, src) {
+			t.Errorf("the API's product = %d %s", api.StatusCode, api.Text)
+		}
+		// A new picture has a new address; the old one stays as it was.
+		pic2 := pngImage(t, color.RGBA{10, 120, 240, 255})
+		fields := productFields("Opera Cake", "opera-cake", "32.50", "6")
+		fields.Set("stock_was", "6")
+		res = postMultipart(t, b, "/admin/products/"+m[1], fields, "opera.png", pic2)
+		if res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("replace the picture = %d: %s", res.StatusCode, res.Text)
+		}
+		src2 := imageURL.FindString(shopper.Get("/products/opera-cake").Text)
+		if src2 == src || shopper.Get(src2).Text != string(pic2) || shopper.Get(src).Text != string(pic) {
+			t.Errorf("after replacing: %q then %q", src, src2)
+		}
+		var stored int64
+		ta.DB.Model(&models.Image{}).Count(&stored)
+		if stored != 2 {
+			t.Errorf("%d pictures kept, want 2", stored)
+		}
+	})
 }
 
 // TestProductFormKeepsWhatWasTyped: a form with mistakes comes back with
@@ -159,99 +160,101 @@ func TestPicturesAreCheckedByContent(t *testing.T) {
 // the pages and the API, cannot be added or bought, and carts holding it
 // say so.
 func TestUnpublishedProductsLeaveTheShop(t *testing.T) {
-	ta := apptest.New(t)
-	b := owner(t, ta)
-	shopper := ta.Browser()
-	macarons := ta.ProductID("macarons")
-	shopper.Post("/cart/items", url.Values{"product_id": {macarons}, "quantity": {"2"}})
-	edit := b.Get("/admin/products/" + macarons).Text
-	fields := url.Values{"name": {"Macarons"}, "slug": {"macarons"}, "category": {"biscuits"}, "price": {"14.00"}, "stock": {"25"},
-		"stock_was": {"25"}, "description": {"Box of six."}, "image_name": {""}}
-	if !strings.Contains(edit, `name="stock_was" value="25"`) {
-		t.Fatal("the form does not carry the stock it shows")
-	}
-	if res := postMultipart(t, b, "/admin/products/"+macarons, fields, "", nil); res.StatusCode != fiber.StatusSeeOther {
-		t.Fatalf("unpublish = %d: %s", res.StatusCode, res.Text)
-	}
-	if res := ta.Get("/products/macarons"); res.StatusCode != fiber.StatusNotFound {
-		t.Errorf("its page = %d", res.StatusCode)
-	}
-	if strings.Contains(ta.Get("/products?q=macarons").Text, "Box of six") || strings.Contains(ta.Get("/api/v1/products?q=macarons").Text, "macarons") {
-		t.Error("still listed")
-	}
-	if res := ta.Get("/api/v1/products/" + macarons); res.StatusCode != fiber.StatusNotFound {
-		t.Errorf("the API's product = %d", res.StatusCode)
-	}
-	if cart := shopper.Get("/cart"); !strings.Contains(cart.Text, "no longer sold") || strings.Contains(cart.Text, "Subtotal") {
-		t.Error("the cart holding it does not say it is no longer sold")
-	}
-	if res := shopper.Post("/cart/items", url.Values{"product_id": {macarons}, "quantity": {"1"}}); res.StatusCode != fiber.StatusUnprocessableEntity {
-		t.Errorf("adding it = %d", res.StatusCode)
-	}
-	// The back office still lists it, hidden.
-	if list := b.Get("/admin/products?q=macaron").Text; !has(list, "Macarons", "Hidden") {
-		t.Error("the back office lost the hidden product")
-	}
+	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		shopper := ta.Browser()
+		macarons := ta.ProductID("macarons")
+		shopper.Post("/cart/items", url.Values{"product_id": {macarons}, "quantity": {"2"}})
+		edit := b.Get("/admin/products/" + macarons).Text
+		fields := url.Values{"name": {"Macarons"}, "slug": {"macarons"}, "category": {"biscuits"}, "price": {"14.00"}, "stock": {"25"},
+			"stock_was": {"25"}, "description": {"Box of six."}, "image_name": {""}}
+		if !strings.Contains(edit, `name="stock_was" value="25"`) {
+			t.Fatal("the form does not carry the stock it shows")
+		}
+		if res := postMultipart(t, b, "/admin/products/"+macarons, fields, "", nil); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("unpublish = %d: %s", res.StatusCode, res.Text)
+		}
+		if res := ta.Get("/products/macarons"); res.StatusCode != fiber.StatusNotFound {
+			t.Errorf("its page = %d", res.StatusCode)
+		}
+		if strings.Contains(ta.Get("/products?q=macarons").Text, "Box of six") || strings.Contains(ta.Get("/api/v1/products?q=macarons").Text, "macarons") {
+			t.Error("still listed")
+		}
+		if res := ta.Get("/api/v1/products/" + macarons); res.StatusCode != fiber.StatusNotFound {
+			t.Errorf("the API's product = %d", res.StatusCode)
+		}
+		if cart := shopper.Get("/cart"); !strings.Contains(cart.Text, "no longer sold") || strings.Contains(cart.Text, "Subtotal") {
+			t.Error("the cart holding it does not say it is no longer sold")
+		}
+		if res := shopper.Post("/cart/items", url.Values{"product_id": {macarons}, "quantity": {"1"}}); res.StatusCode != fiber.StatusUnprocessableEntity {
+			t.Errorf("adding it = %d", res.StatusCode)
+		}
+		// The back office still lists it, hidden.
+		if list := b.Get("/admin/products?q=macaron").Text; !has(list, "Macarons", "Hidden") {
+			t.Error("the back office lost the hidden product")
+		}
+	})
 }
 
 // TestStockIsNeverOverwritten: a stock typed over one that checkouts
 // changed meanwhile is refused; adjusting adds to what is there.
 func TestStockIsNeverOverwritten(t *testing.T) {
-	ta := apptest.New(t)
-	b := owner(t, ta)
-	cake := ta.ProductID("carrot-cake") // 6 in stock
-	shopper := ta.Browser()
-	shopper.SignUp("Sid", "sid@example.com", apptest.Password, nil)
-	shopper.Post("/cart/items", url.Values{"product_id": {cake}, "quantity": {"2"}})
-	tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(shopper.Get("/checkout").Text)[1]
-	fields := url.Values{"name": {"Carrot Cake"}, "slug": {"carrot-cake"}, "category": {"cakes"}, "price": {"32.00"}, "stock": {"10"},
-		"stock_was": {"6"}, "description": {"Spiced."}, "published": {"1"}}
-	// The form showed 6; a checkout takes 2; the owner saves 10.
-	if res := shopper.Post("/checkout", url.Values{"checkout_token": {tok}, "name": {"Sid"}, "phone": {"555 0100"}, "address1": {"1 Flour St"},
-		"postal_code": {"10001"}, "country": {"US"}, "payment_method": {"cod"}}); res.StatusCode != fiber.StatusSeeOther {
-		t.Fatalf("checkout = %d", res.StatusCode)
-	}
-	res := postMultipart(t, b, "/admin/products/"+cake, fields, "", nil)
-	if res.StatusCode != fiber.StatusConflict || !strings.Contains(res.Text, "The stock changed while you were editing") || !strings.Contains(res.Text, `name="stock_was" value="4"`) {
-		t.Fatalf("saving over a checkout = %d", res.StatusCode)
-	}
-	if ta.Stock("carrot-cake") != 4 {
-		t.Fatalf("stock = %d, want 4", ta.Stock("carrot-cake"))
-	}
-	// Other fields save when the stock is left as shown.
-	fields.Set("stock", "4")
-	fields.Set("stock_was", "4")
-	fields.Set("price", "33")
-	if res := postMultipart(t, b, "/admin/products/"+cake, fields, "", nil); res.StatusCode != fiber.StatusSeeOther {
-		t.Fatalf("save = %d", res.StatusCode)
-	}
-	if !strings.Contains(ta.Get("/products/carrot-cake").Text, "$33.00") {
-		t.Error("the new price is not in the shop at once")
-	}
-	if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {"+12"}}); res.StatusCode != fiber.StatusSeeOther {
-		t.Fatalf("adjust = %d", res.StatusCode)
-	}
-	if ta.Stock("carrot-cake") != 16 {
-		t.Errorf("after +12: %d, want 16", ta.Stock("carrot-cake"))
-	}
-	for _, bad := range []string{"", "twelve", "0", "+1000000"} {
-		if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {bad}}); res.StatusCode != fiber.StatusUnprocessableEntity {
-			t.Errorf("adjust %q = %d", bad, res.StatusCode)
+	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		cake := ta.ProductID("carrot-cake") // 6 in stock
+		shopper := ta.Browser()
+		shopper.SignUp("Sid", "sid@example.com", apptest.Password, nil)
+		shopper.Post("/cart/items", url.Values{"product_id": {cake}, "quantity": {"2"}})
+		tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(shopper.Get("/checkout").Text)[1]
+		fields := url.Values{"name": {"Carrot Cake"}, "slug": {"carrot-cake"}, "category": {"cakes"}, "price": {"32.00"}, "stock": {"10"},
+			"stock_was": {"6"}, "description": {"Spiced."}, "published": {"1"}}
+		// The form showed 6; a checkout takes 2; the owner saves 10.
+		if res := shopper.Post("/checkout", url.Values{"checkout_token": {tok}, "name": {"Sid"}, "phone": {"555 0100"}, "address1": {"1 Flour St"},
+			"postal_code": {"10001"}, "country": {"US"}, "payment_method": {"cod"}}); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("checkout = %d", res.StatusCode)
 		}
-	}
-	if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {"-17"}}); res.StatusCode != fiber.StatusConflict || !strings.Contains(res.Text, "Only 16 in stock") {
-		t.Errorf("taking more than there is = %d", res.StatusCode)
-	}
-	if ta.Stock("carrot-cake") != 16 {
-		t.Error("a refused adjustment changed the stock")
-	}
-	audit := html.UnescapeString(b.Get("/admin/audit").Text)
-	if !has(audit, "product.stock", "stock 4", "stock 16 (+12)", "product.update", "price $32.00", "price $33.00") {
-		t.Errorf("the audit log lacks the stock and price changes:\n%s", audit)
-	}
-	if res := b.Get(fmt.Sprintf("/admin/products/%d", 999999)); res.StatusCode != fiber.StatusNotFound {
-		t.Errorf("no such product = %d", res.StatusCode)
-	}
+		res := postMultipart(t, b, "/admin/products/"+cake, fields, "", nil)
+		if res.StatusCode != fiber.StatusConflict || !strings.Contains(res.Text, "The stock changed while you were editing") || !strings.Contains(res.Text, `name="stock_was" value="4"`) {
+			t.Fatalf("saving over a checkout = %d", res.StatusCode)
+		}
+		if ta.Stock("carrot-cake") != 4 {
+			t.Fatalf("stock = %d, want 4", ta.Stock("carrot-cake"))
+		}
+		// Other fields save when the stock is left as shown.
+		fields.Set("stock", "4")
+		fields.Set("stock_was", "4")
+		fields.Set("price", "33")
+		if res := postMultipart(t, b, "/admin/products/"+cake, fields, "", nil); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("save = %d", res.StatusCode)
+		}
+		if !strings.Contains(ta.Get("/products/carrot-cake").Text, "$33.00") {
+			t.Error("the new price is not in the shop at once")
+		}
+		if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {"+12"}}); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("adjust = %d", res.StatusCode)
+		}
+		if ta.Stock("carrot-cake") != 16 {
+			t.Errorf("after +12: %d, want 16", ta.Stock("carrot-cake"))
+		}
+		for _, bad := range []string{"", "twelve", "0", "+1000000"} {
+			if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {bad}}); res.StatusCode != fiber.StatusUnprocessableEntity {
+				t.Errorf("adjust %q = %d", bad, res.StatusCode)
+			}
+		}
+		if res := b.Post("/admin/products/"+cake+"/stock", url.Values{"adjust": {"-17"}}); res.StatusCode != fiber.StatusConflict || !strings.Contains(res.Text, "Only 16 in stock") {
+			t.Errorf("taking more than there is = %d", res.StatusCode)
+		}
+		if ta.Stock("carrot-cake") != 16 {
+			t.Error("a refused adjustment changed the stock")
+		}
+		audit := html.UnescapeString(b.Get("/admin/audit").Text)
+		if !has(audit, "product.stock", "stock 4", "stock 16 (+12)", "product.update", "price $32.00", "price $33.00") {
+			t.Errorf("the audit log lacks the stock and price changes:\n%s", audit)
+		}
+		if res := b.Get(fmt.Sprintf("/admin/products/%d", 999999)); res.StatusCode != fiber.StatusNotFound {
+			t.Errorf("no such product = %d", res.StatusCode)
+		}
+	})
 }
 
 func htmlEscape(s string) string {
