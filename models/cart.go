@@ -36,9 +36,37 @@ type CartStore interface {
 
 // Cart is one visitor's cart wherever its lines are kept. Every rule about
 // what a cart may hold is applied here, for the website and the app alike.
+// A Cart lives for one request: it reads its lines once and keeps them.
 type Cart struct {
-	store   CartStore
+	store   *kept
 	catalog *Catalog
+}
+
+// kept is a CartStore's lines, read once and then kept with what is saved.
+type kept struct {
+	store  CartStore
+	lines  []CartLine
+	loaded bool
+}
+
+func (k *kept) Lines(ctx context.Context) ([]CartLine, error) {
+	if !k.loaded {
+		lines, err := k.store.Lines(ctx)
+		if err != nil {
+			return nil, err
+		}
+		k.lines, k.loaded = lines, true
+	}
+	return k.lines, nil
+}
+
+func (k *kept) Save(ctx context.Context, lines []CartLine) error {
+	if err := k.store.Save(ctx, lines); err != nil {
+		k.loaded = false
+		return err
+	}
+	k.lines, k.loaded = lines, true
+	return nil
 }
 
 // Lines are the cart's lines as saved.
@@ -272,14 +300,14 @@ type Carts struct {
 func NewCarts(db *gorm.DB, catalog *Catalog) *Carts { return &Carts{db: db, catalog: catalog} }
 
 // User is the signed-in shopper's cart, the same on the web and in the app.
-func (s *Carts) User(userID uint) Cart { return Cart{store: s.userCart(userID), catalog: s.catalog} }
+func (s *Carts) User(userID uint) Cart { return s.Of(s.userCart(userID)) }
 
 func (s *Carts) userCart(userID uint) storedCart {
 	return storedCart{db: s.db, column: "user_id", key: userID}
 }
 
 // Of is the cart whose lines store keeps (a guest's cookie).
-func (s *Carts) Of(store CartStore) Cart { return Cart{store: store, catalog: s.catalog} }
+func (s *Carts) Of(store CartStore) Cart { return Cart{store: &kept{store: store}, catalog: s.catalog} }
 
 // Guest keeps the lines of the guest cart named by token (the random id
 // in its cookie) in the database.

@@ -24,7 +24,11 @@ type cart struct {
 
 // Cart answers with the account's cart, the same one the web shows.
 func (s *Server) Cart(c *fiber.Ctx) error {
-	priced, err := s.Carts.User(signedIn(c)).Priced(c.UserContext())
+	return s.sendCart(c, s.Carts.User(signedIn(c)))
+}
+
+func (s *Server) sendCart(c *fiber.Ctx, account models.Cart) error {
+	priced, err := account.Priced(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -60,10 +64,11 @@ func (s *Server) AddToCart(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return invalidFields(errs...)
 	}
-	if err := s.Carts.User(signedIn(c)).Add(c.UserContext(), uint(*in.ProductID), int(*in.Quantity)); err != nil {
+	account := s.Carts.User(signedIn(c))
+	if err := account.Add(c.UserContext(), uint(*in.ProductID), int(*in.Quantity)); err != nil {
 		return err
 	}
-	return s.Cart(c)
+	return s.sendCart(c, account)
 }
 
 // SetCartQuantity sets {quantity} of one line; 0 removes it.
@@ -81,10 +86,11 @@ func (s *Server) SetCartQuantity(c *fiber.Ctx) error {
 	if in.Quantity == nil || *in.Quantity < 0 || *in.Quantity > models.MaxLineQuantity {
 		return invalidFields(quantityError(0))
 	}
-	if err := s.Carts.User(signedIn(c)).Set(c.UserContext(), id, int(*in.Quantity)); err != nil {
+	account := s.Carts.User(signedIn(c))
+	if err := account.Set(c.UserContext(), id, int(*in.Quantity)); err != nil {
 		return err
 	}
-	return s.Cart(c)
+	return s.sendCart(c, account)
 }
 
 // RemoveFromCart removes one line.
@@ -93,10 +99,11 @@ func (s *Server) RemoveFromCart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Carts.User(signedIn(c)).Set(c.UserContext(), id, 0); err != nil {
+	account := s.Carts.User(signedIn(c))
+	if err := account.Set(c.UserContext(), id, 0); err != nil {
 		return err
 	}
-	return s.Cart(c)
+	return s.sendCart(c, account)
 }
 
 func quantityError(lo int) FieldError {

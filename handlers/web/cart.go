@@ -11,13 +11,23 @@ import (
 	"crumb/views"
 )
 
+const cartLocal = "crumb.cart"
+
 // cart is this visitor's cart: the account's when signed in (the same the
-// app shows), otherwise the browser's guest cart, wherever it is kept.
+// app shows), otherwise the browser's guest cart, wherever it is kept. It
+// is built once a request, so its lines are read once.
 func (s *Server) cart(c *fiber.Ctx) models.Cart {
-	if cur := s.current(c); cur != nil {
-		return s.Carts.User(cur.UserID)
+	if cart, ok := c.Locals(cartLocal).(models.Cart); ok {
+		return cart
 	}
-	return s.Carts.Of(s.GuestCarts.Of(c))
+	var cart models.Cart
+	if cur := s.current(c); cur != nil {
+		cart = s.Carts.User(cur.UserID)
+	} else {
+		cart = s.Carts.Of(s.GuestCarts.Of(c))
+	}
+	c.Locals(cartLocal, cart)
+	return cart
 }
 
 type cartPage struct {

@@ -54,6 +54,7 @@ func (s *Server) ForgetBrowser(c *fiber.Ctx) error {
 	if err := s.Sessions.SignOut(c); err != nil {
 		return err
 	}
+	c.Locals(cartLocal, nil)
 	if err := s.GuestCarts.Forget(c); err != nil {
 		return err
 	}

@@ -162,6 +162,7 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm) erro
 	if _, err := s.Sessions.SignIn(c, user, true, strings.Join(notes, "\n")); err != nil {
 		return err
 	}
+	c.Locals(cartLocal, nil) // the visitor's cart is the account's from now on
 	if form.RememberMe {
 		if err := s.Sessions.Remember(c, user.ID); err != nil {
 			return err
@@ -182,6 +183,7 @@ func (s *Server) Logout(c *fiber.Ctx) error {
 	if err := s.Sessions.SignOut(c); err != nil {
 		return err
 	}
+	c.Locals(cartLocal, nil)
 	if err := s.GuestCarts.Forget(c); err != nil {
 		return err
 	}
