@@ -54,6 +54,7 @@ type App struct {
 	Sessions   *sessions.Manager
 	Refresh    *tokens.Refresh
 	Storage    fiber.Storage // sessions and limit counters
+	Outbox     *models.Outbox
 
 	log       *slog.Logger
 	now       func() time.Time
@@ -86,7 +87,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.Users = models.NewUsers(a.DB, opts.Passwords)
 	a.Carts = models.NewCarts(a.DB, a.Catalog)
-	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts)
+	a.Outbox = models.NewOutbox(a.DB, a.now)
+	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts, a.Users, a.Outbox)
 	if cfg.SeedDemo {
 		if err := database.Seed(ctx, a.Catalog, cfg.Currency); err != nil {
 			return nil, err
