@@ -145,6 +145,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
 		Access: access, Refresh: a.Refresh, Ready: a.ready,
+		Resets: a.Resets, Outbox: a.Outbox, Mail: a.Mail,
 	})
 	if err != nil {
 		return nil, err
