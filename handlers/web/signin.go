@@ -130,9 +130,9 @@ func (s *Server) Login(c *fiber.Ctx) error {
 
 // signedIn finishes a sign-in or sign-up: a new session, the guest cart
 // merged into the account's, pending password reset links ended (the
-// password is known), "keep me signed in" if asked, a warning if a stolen
-// token was used since the last visit, then on to next with notes and
-// those as a one-time message.
+// password is known), "keep me signed in" if asked, then on to next. The
+// next page shows notes once, with a warning if a stolen token was used
+// since the last visit and what the cart merge added.
 func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, notes ...string) error {
 	ctx := c.UserContext()
 	if err := s.Resets.EndFor(ctx, user); err != nil {
