@@ -120,6 +120,7 @@ func TestStartupAndGracefulShutdown(t *testing.T) {
 
 func TestBadSettingsStopStartup(t *testing.T) {
 	bin := buildCrumb(t)
+	key := "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=" // 32 bytes
 	tests := []struct {
 		name string
 		env  []string
@@ -130,6 +131,9 @@ func TestBadSettingsStopStartup(t *testing.T) {
 		{"database", []string{"DATABASE_URL=mysql://x"}, []string{"DATABASE_URL"}},
 		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.1,lb.example.com"}, []string{"TRUSTED_PROXIES", "lb.example.com"}},
 		{"production secrets", []string{"APP_ENV=production"}, []string{"SECRET_KEY", "JWT_KEYS"}},
+		{"production mail server", []string{"APP_ENV=production", "SECRET_KEY=" + key, "JWT_KEYS=k1:" + key}, []string{"SMTP_URL"}},
+		{"production mail sender", []string{"APP_ENV=production", "SECRET_KEY=" + key, "JWT_KEYS=k1:" + key, "SMTP_URL=smtp://127.0.0.1:1"}, []string{"MAIL_FROM"}},
+		{"mail server", []string{"SMTP_URL=mail.example.com:25"}, []string{"SMTP_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

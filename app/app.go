@@ -19,6 +19,7 @@ import (
 	"crumb/cookies"
 	"crumb/database"
 	"crumb/handlers"
+	"crumb/mail"
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
@@ -38,6 +39,9 @@ type Options struct {
 	CartBudget int
 	// Assets, when set, are used instead of fingerprinting public/ again.
 	Assets *assets.Assets
+	// MailEvery is how often Run looks for mail to send and reset links to
+	// issue; 0 means every 2 seconds.
+	MailEvery time.Duration
 }
 
 // App is Crumb, built and ready to serve.
@@ -56,10 +60,15 @@ type App struct {
 	Sessions   *sessions.Manager
 	Refresh    *tokens.Refresh
 	Storage    fiber.Storage // sessions and limit counters
+	Outbox     *models.Outbox
+	Resets     *models.PasswordResets
+	Mail       *mail.Renderer
+	Sender     *mail.Sender // nil without SMTP_URL: mail stays in the outbox
 
 	log       *slog.Logger
 	now       func() time.Time
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
+	mailEvery time.Duration
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -71,7 +80,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	if opts.Passwords == (models.PasswordParams{}) {
 		opts.Passwords = models.DefaultPasswordParams
 	}
-	a := &App{Config: cfg, log: opts.Log, now: opts.Now}
+	if opts.MailEvery == 0 {
+		opts.MailEvery = 2 * time.Second
+	}
+	a := &App{Config: cfg, log: opts.Log, now: opts.Now, mailEvery: opts.MailEvery}
 	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
 		return nil, err
 	}
@@ -88,7 +100,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.Users = models.NewUsers(a.DB, opts.Passwords)
 	a.Carts = models.NewCarts(a.DB, a.Catalog)
-	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts, a.now)
+	if err := a.buildMail(cfg); err != nil {
+		return nil, err
+	}
+	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts, a.Users, a.Outbox, a.now)
 	a.Images = models.NewImages(a.DB)
 	a.Audit = models.NewAudit(a.DB)
 	if cfg.SeedDemo {
@@ -140,6 +155,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
 		Access: access, Refresh: a.Refresh, Ready: a.ready,
+		Resets: a.Resets, Outbox: a.Outbox, Mail: a.Mail,
 	})
 	if err != nil {
 		return nil, err
@@ -160,9 +176,10 @@ func (a *App) ready(ctx context.Context) error {
 	return nil
 }
 
-// Run keeps the catalog snapshot fresh and sweeps expired rows until ctx
-// ends. Every sweep is a plain conditional delete, safe on every instance
-// at once.
+// Run keeps the catalog snapshot fresh, sweeps expired rows, issues the
+// password reset links asked for and delivers the outbox until ctx ends.
+// Every sweep is a plain conditional delete and every delivery a claimed
+// row, safe on every instance at once.
 func (a *App) Run(ctx context.Context) {
 	go a.Catalog.Run(ctx, 30*time.Second)
 	go a.sweep(ctx, time.Hour, a.GuestCarts.Sweep)
@@ -171,6 +188,7 @@ func (a *App) Run(ctx context.Context) {
 	if a.sweepData != nil {
 		go a.sweep(ctx, 5*time.Minute, a.sweepData)
 	}
+	a.runMail(ctx)
 }
 
 // sweep runs a cleanup now and then every interval until ctx ends.

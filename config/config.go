@@ -58,6 +58,12 @@ type Config struct {
 	SecretKey []byte
 	// JWTKeys sign and verify API access tokens; the first one signs.
 	JWTKeys []JWTKey
+
+	// SMTPURL is the mail server (smtp:// or smtps://); empty in
+	// development keeps mail in the outbox, shown at /dev/mail.
+	SMTPURL string
+	// MailFrom is the sender of every email.
+	MailFrom string
 }
 
 // JWTKey is one HMAC key for access tokens, named by its kid.
@@ -116,6 +122,12 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	cfg.TrustedProxies = p.prefixes("TRUSTED_PROXIES")
 	cfg.SecretKey = p.key("SECRET_KEY")
 	cfg.JWTKeys = p.jwtKeys("JWT_KEYS")
+	cfg.SMTPURL = p.smtpURL("SMTP_URL")
+	if cfg.Env == Development {
+		cfg.MailFrom = p.mailFrom("MAIL_FROM", DefaultMailFrom)
+	} else {
+		cfg.MailFrom = p.mailFrom("MAIL_FROM", "")
+	}
 	if p.err != nil {
 		return Config{}, p.err
 	}
@@ -123,6 +135,9 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 		return Config{}, errors.New("config: SESSION_IDLE_TIMEOUT must not be longer than SESSION_ABSOLUTE_TIMEOUT")
 	}
 	if err := cfg.fillSecrets(log); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.checkMail(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil

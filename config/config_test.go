@@ -20,7 +20,7 @@ var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
 	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
-	"TRUSTED_PROXIES",
+	"TRUSTED_PROXIES", "SMTP_URL", "MAIL_FROM",
 }
 
 // unsetAll removes every setting from the process environment for the
@@ -52,9 +52,11 @@ func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
-// withSecrets is a minimal valid environment that never generates files.
+// withSecrets is a minimal valid environment, production's included, that
+// never generates files.
 func withSecrets(extra map[string]string) map[string]string {
-	m := map[string]string{"SECRET_KEY": secretKey, "JWT_KEYS": jwtKeys}
+	m := map[string]string{"SECRET_KEY": secretKey, "JWT_KEYS": jwtKeys,
+		"SMTP_URL": "smtp://crumb:pw@mail.example.com:587", "MAIL_FROM": "Crumb <orders@crumb.example>"}
 	for k, v := range extra {
 		m[k] = v
 	}

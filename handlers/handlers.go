@@ -20,6 +20,7 @@ import (
 	"crumb/handlers/admin"
 	"crumb/handlers/api"
 	"crumb/handlers/web"
+	"crumb/mail"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -46,6 +47,10 @@ type Deps struct {
 	Refresh    *tokens.Refresh
 	// Ready reports whether the stores a request needs answer (/readyz).
 	Ready func(context.Context) error
+	// Account recovery and email.
+	Resets *models.PasswordResets
+	Outbox *models.Outbox
+	Mail   *mail.Renderer
 }
 
 // server holds what the app-wide middleware and the error handler need.
@@ -62,6 +67,7 @@ func New(d Deps) (*fiber.App, error) {
 		Config: d.Config, Now: d.Now, Log: d.Log, Views: d.Views, Assets: d.Assets, Catalog: d.Catalog,
 		Users: d.Users, Carts: d.Carts, Orders: d.Orders, Jar: d.Jar, GuestCarts: d.GuestCarts,
 		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+		Resets: d.Resets, Outbox: d.Outbox, Mail: d.Mail,
 	})
 	if err != nil {
 		return nil, err
@@ -76,6 +82,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &server{Deps: d, web: pages, admin: office, api: api.New(api.Deps{
 		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
 		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
+		Resets: d.Resets,
 	})}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",

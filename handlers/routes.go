@@ -5,6 +5,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"crumb/assets"
+	"crumb/config"
 	"crumb/handlers/api"
 	"crumb/handlers/web"
 )
@@ -29,6 +30,7 @@ func (s *server) routes(app *fiber.App) {
 	v1.Post("/auth/token", s.limit("signin"), a.SignIn)
 	v1.Post("/auth/refresh", s.limit("refresh"), a.RefreshSignIn)
 	v1.Post("/auth/revoke", a.SignOut)
+	v1.Post("/auth/forgot", s.limit("forgot"), a.Forgot)
 	v1.Get("/products", a.Products)
 	v1.Get("/products/:id", a.Product)
 	bearer := v1.Group("", a.RequireBearer)
@@ -62,6 +64,13 @@ func (s *server) routes(app *fiber.App) {
 	pages.Post("/login", s.limit("signin"), w.Login)
 	pages.Post("/login/forget-email", w.ForgetEmail)
 	pages.Post("/logout", w.Logout)
+
+	// Account recovery: asking for a link is limited per client address
+	// (and per email, in the handlers); the reset pages send no referrer.
+	pages.Get("/password/forgot", w.ForgotForm)
+	pages.Post("/password/forgot", s.limit("forgot"), w.Forgot)
+	pages.Get("/password/reset", w.ResetForm)
+	pages.Post("/password/reset", s.limit("reset"), w.Reset)
 
 	// Signed-in pages.
 	account := pages.Group("/account", w.RequireLogin)
@@ -99,6 +108,12 @@ func (s *server) routes(app *fiber.App) {
 	office.Post("/customers/:id/disable", ad.Disable)
 	office.Post("/customers/:id/enable", ad.Enable)
 	office.Get("/audit", ad.AuditLog)
+
+	// Development only: the outbox, so `go run .` shows every email.
+	if s.Config.Env == config.Development {
+		pages.Get("/dev/mail", w.DevMail)
+		pages.Get("/dev/mail/:id/html", w.DevMailHTML)
+	}
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -254,8 +254,7 @@ func TestOrderStatuses(t *testing.T) {
 func TestDaySummary(t *testing.T) {
 	s := newShop(t, testkit.SQLite(t))
 	ctx := context.Background()
-	clock := testkit.NewClock(testkit.Start)
-	orders := models.NewOrders(s.db, s.catalog, s.carts, clock.Now)
+	clock, orders := s.clock, s.orders
 	place := func(email string, qty int) models.Order {
 		u := s.user(t, email)
 		_ = s.carts.User(u.ID).Add(ctx, s.product(t, "baguette").ID, qty)

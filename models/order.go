@@ -217,24 +217,27 @@ func (c *CheckoutConflict) Error() string {
 }
 
 // Orders owns the orders and their lines. Placing and cancelling an order
-// change stock through the catalog and empty the cart through the carts, in
-// the order's own transaction.
+// change stock through the catalog, empty the cart through the carts and
+// queue the shopper's email in the outbox, in the order's own transaction.
 type Orders struct {
 	db      *gorm.DB
 	catalog *Catalog
 	carts   *Carts
+	users   *Users
+	outbox  *Outbox
 	now     func() time.Time
 }
 
-// NewOrders builds the order store; now stamps when orders are placed.
-func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, now func() time.Time) *Orders {
-	return &Orders{db: db, catalog: catalog, carts: carts, now: now}
+// NewOrders builds the order store; placing an order queues its email in
+// outbox; now stamps when orders are placed.
+func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox *Outbox, now func() time.Time) *Orders {
+	return &Orders{db: db, catalog: catalog, carts: carts, users: users, outbox: outbox, now: now}
 }
 
 // Place turns the account's cart into an order in one transaction: prices
 // and stock are read again, stock is taken only where enough is left (a
-// conditional update), the order keeps the prices paid, and the cart is
-// emptied. The same Key returns the existing order (created false). The
+// conditional update), the order keeps the prices paid, the cart is
+// emptied and the confirmation email is queued. The same Key returns the existing order (created false). The
 // catalog snapshot is refreshed once the stock has changed.
 func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, created bool, err error) {
 	cart := s.carts.userCart(in.UserID)
@@ -272,6 +275,9 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 			return fmt.Errorf("checkout: %w", err)
 		}
 		if err := cart.in(tx).empty(); err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if err := s.queueOrderMail(tx, order); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		created = true
@@ -413,8 +419,8 @@ func (s *Orders) ListForUser(ctx context.Context, userID uint, page, perPage int
 	return OrderPage{Items: items, Page: page, Pages: pages, PerPage: perPage, Total: total}, nil
 }
 
-// Cancel cancels a placed order of the user and puts its items back on
-// the shelf, in one transaction.
+// Cancel cancels a placed order of the user, puts its items back on the
+// shelf and queues the shopper's email, in one transaction.
 func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now time.Time) (Order, error) {
 	var order Order
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -436,6 +442,9 @@ func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now tim
 			}
 		}
 		order.Status, order.CancelledAt = StatusCancelled, &now
+		if err := s.queueOrderMail(tx, order); err != nil {
+			return fmt.Errorf("cancel order: %w", err)
+		}
 		return nil
 	})
 	if err == nil {
@@ -478,7 +487,8 @@ func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, 
 
 // SetStatus moves an order to status to if CanMove allows it from where
 // the order is now (a conditional update: two admins cannot both move it);
-// cancelling puts its items back on the shelf in the same transaction.
+// cancelling puts its items back on the shelf, and shipping or cancelling
+// queues the shopper's email, in the same transaction.
 // It returns the order as it was and as it is.
 func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -511,7 +521,7 @@ func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time
 		if to == StatusCancelled {
 			after.CancelledAt = &now
 		}
-		return nil
+		return s.queueOrderMail(tx, after) // shipped and cancelled tell the shopper
 	})
 	if err != nil {
 		if errors.Is(err, ErrIllegalMove) || errors.Is(err, ErrNotFound) {

@@ -16,10 +16,13 @@ import (
 // catalog.
 type shop struct {
 	db      *gorm.DB
+	clock   *testkit.Clock
 	catalog *models.Catalog
 	users   *models.Users
 	carts   *models.Carts
 	orders  *models.Orders
+	outbox  *models.Outbox
+	resets  *models.PasswordResets
 }
 
 func newShop(t testing.TB, db *gorm.DB) shop {
@@ -31,9 +34,13 @@ func newShop(t testing.TB, db *gorm.DB) shop {
 	if err := database.Seed(context.Background(), catalog, "USD"); err != nil {
 		t.Fatal(err)
 	}
+	clock := testkit.NewClock(testkit.Start)
+	users := models.NewUsers(db, testkit.Passwords)
 	carts := models.NewCarts(db, catalog)
-	return shop{db: db, catalog: catalog, users: models.NewUsers(db, testkit.Passwords), carts: carts,
-		orders: models.NewOrders(db, catalog, carts, testkit.NewClock(testkit.Start).Now)}
+	outbox := models.NewOutbox(db, clock.Now)
+	return shop{db: db, clock: clock, catalog: catalog, users: users, carts: carts,
+		orders: models.NewOrders(db, catalog, carts, users, outbox, clock.Now), outbox: outbox,
+		resets: models.NewPasswordResets(db, users, outbox, clock.Now)}
 }
 
 // product is the seeded product with slug, as the database has it now.

@@ -165,8 +165,13 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (User,
 
 // ByID loads an account.
 func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
+	return s.byID(s.db.WithContext(ctx), id)
+}
+
+// byID loads an account in db (another store's transaction).
+func (s *Users) byID(db *gorm.DB, id uint) (User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Take(&u, id).Error
+	err := db.Take(&u, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, ErrNotFound
 	}
@@ -174,6 +179,19 @@ func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
 		return User{}, fmt.Errorf("user: %w", err)
 	}
 	return u, nil
+}
+
+// byEmail finds the account with a normalised email in db (another
+// store's transaction); found is false when there is none.
+func (s *Users) byEmail(db *gorm.DB, email string) (u User, found bool, err error) {
+	err = db.Where("email = ?", email).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, fmt.Errorf("user: %w", err)
+	}
+	return u, true, nil
 }
 
 // Authenticate finds the account for email and checks its password; a
@@ -202,7 +220,16 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (User,
 
 // SetPassword replaces the account's password (checked by CheckPassword).
 func (s *Users) SetPassword(ctx context.Context, id uint, password string) error {
-	err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("password_hash", HashPassword(password, s.passwords)).Error
+	return s.setPasswordHash(s.db.WithContext(ctx), id, s.hash(password))
+}
+
+// hash hashes a new password at the store's costs.
+func (s *Users) hash(password string) string { return HashPassword(password, s.passwords) }
+
+// setPasswordHash stores a password hashed by hash, in db (another
+// store's transaction).
+func (s *Users) setPasswordHash(db *gorm.DB, id uint, hash string) error {
+	err := db.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}

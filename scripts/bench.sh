@@ -24,8 +24,10 @@ go build -o "$work/crumb" .
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 key() { head -c 32 /dev/urandom | base64; }
+# Production needs a mail server; the benchmark sends no mail, so none listens there.
 APP_ENV=production SEED_DEMO=true PORT=$port DATA_DIR="$work/data" BASE_URL="$base" LOG_LEVEL=warn \
-  SECRET_KEY="$(key)" JWT_KEYS="bench:$(key)" AUTH_ATTEMPTS_PER_MINUTE=1000 "$work/crumb" &
+  SECRET_KEY="$(key)" JWT_KEYS="bench:$(key)" AUTH_ATTEMPTS_PER_MINUTE=1000 \
+  SMTP_URL=smtp://127.0.0.1:1 MAIL_FROM=bench@crumb.test "$work/crumb" &
 server=$!
 for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 

@@ -1,8 +1,9 @@
 // Package views holds what Crumb shows people: the HTML templates (a base
 // layout in layouts/, one template per page in pages/, and partials/ that
-// pages compose with {{template}}), and the words for the codes the models
-// return (messages.go), kept here so they can be written in more than one
-// language.
+// pages compose with {{template}}), the emails (mail/: a plain-text and an
+// HTML template per kind, rendered by package mail), and the words for the
+// codes the models return (messages.go), kept here so they can be written
+// in more than one language.
 package views
 
 import "embed"
@@ -10,5 +11,5 @@ import "embed"
 // FS holds every template, named by path without the .html extension
 // ("pages/home", "partials/field").
 //
-//go:embed layouts pages partials admin
+//go:embed layouts pages partials admin mail
 var FS embed.FS

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/internal/apptest"
+	"crumb/models"
 )
 
 var orderNumber = regexp.MustCompile(`^/orders/(CR-[2-9A-HJKMNP-Z]{10})$`)
@@ -74,6 +75,9 @@ func TestOrderGoesThroughItsSteps(t *testing.T) {
 		if res := shopper.Post("/orders/"+number+"/cancel", nil); res.StatusCode != fiber.StatusConflict {
 			t.Errorf("the shopper cancelling a shipped order = %d", res.StatusCode)
 		}
+		if mails := ta.MailTo("quinn@example.com", models.MailOrderShipped); len(mails) != 1 || !strings.Contains(mails[0], number) {
+			t.Errorf("the shopper was sent %d emails saying the order is shipped", len(mails))
+		}
 		if res := move("delivered"); res.StatusCode != fiber.StatusSeeOther {
 			t.Fatalf("-> delivered = %d", res.StatusCode)
 		}
@@ -108,6 +112,9 @@ func TestCancellingReturnsStock(t *testing.T) {
 		}
 		if ta.Stock("lemon-tart") != 8 {
 			t.Errorf("stock after cancelling = %d, want 8", ta.Stock("lemon-tart"))
+		}
+		if mails := ta.MailTo("rita@example.com", models.MailOrderCancelled); len(mails) != 1 || !strings.Contains(mails[0], number) {
+			t.Errorf("the shopper was sent %d emails saying the order is cancelled", len(mails))
 		}
 		if !strings.Contains(ta.Get("/products/lemon-tart").Text, "Only 8 left") {
 			t.Error("the shop does not show the stock returned")

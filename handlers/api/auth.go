@@ -27,7 +27,8 @@ func (s *Server) issuePair(c *fiber.Ctx, user models.User, refresh string) error
 	return c.JSON(tokenPair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(lifetime.Seconds()), RefreshToken: refresh})
 }
 
-// SignIn signs the app in: email and password for a token pair.
+// SignIn signs the app in: email and password for a token pair. It ends
+// the account's pending password reset links, as signing in on the web does.
 func (s *Server) SignIn(c *fiber.Ctx) error {
 	var in struct {
 		Email    string `json:"email"`
@@ -55,6 +56,9 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if err := s.Resets.EndFor(c.UserContext(), user); err != nil {
+		return err // the password is known: pending reset links end
 	}
 	refresh, err := s.Refresh.Start(c.UserContext(), user.ID, deviceLabelOf(c), c.IP())
 	if err != nil {

@@ -49,6 +49,7 @@ type Deps struct {
 	Limits   *sessions.Limits
 	Access   *tokens.Access
 	Refresh  *tokens.Refresh
+	Resets   *models.PasswordResets
 }
 
 // Server holds the dependencies; its methods are the handlers.

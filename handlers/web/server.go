@@ -16,6 +16,7 @@ import (
 	"crumb/assets"
 	"crumb/config"
 	"crumb/cookies"
+	"crumb/mail"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -37,6 +38,9 @@ type Deps struct {
 	Sessions   *sessions.Manager
 	Limits     *sessions.Limits
 	Refresh    *tokens.Refresh // the app's sign-ins, listed on the devices page
+	Resets     *models.PasswordResets
+	Outbox     *models.Outbox // shown at /dev/mail in development
+	Mail       *mail.Renderer
 }
 
 // Server holds the dependencies; its methods are the handlers.
@@ -55,7 +59,7 @@ func New(d Deps) (*Server, error) {
 	}
 	for _, name := range []string{"layouts/base", "pages/home", "pages/products", "pages/product", "pages/cart",
 		"pages/cookies", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/security",
-		"pages/checkout", "pages/orders", "pages/order"} {
+		"pages/checkout", "pages/orders", "pages/order", "pages/forgot", "pages/reset", "pages/devmail"} {
 		if !tpl.Has(name) {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}

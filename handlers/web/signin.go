@@ -133,10 +133,15 @@ func (s *Server) Login(c *fiber.Ctx) error {
 }
 
 // signedIn finishes a sign-in or sign-up: a new session, the guest cart
-// merged into the account's, "keep me signed in" if asked, a warning if a
-// stolen token was used since the last visit, then on to next.
-func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm) error {
+// merged into the account's, pending password reset links ended (the
+// password is known), "keep me signed in" if asked, then on to next. The
+// next page shows notes once, with a warning if a stolen token was used
+// since the last visit and what the cart merge added.
+func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, notes ...string) error {
 	ctx := c.UserContext()
+	if err := s.Resets.EndFor(ctx, user); err != nil {
+		return err
+	}
 	guest, err := s.GuestCarts.Of(c).Lines(ctx)
 	if err != nil {
 		return err
@@ -148,7 +153,6 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm) erro
 	if err := s.GuestCarts.Forget(c); err != nil {
 		return err
 	}
-	var notes []string
 	theft, err := s.Users.TakeTheftWarning(ctx, user.ID)
 	if err != nil {
 		return err

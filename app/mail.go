@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"crumb/config"
+	"crumb/mail"
+	"crumb/models"
+	"crumb/views"
+)
+
+// buildMail builds the outbox, the password reset links, the email
+// templates and, when SMTP_URL is set, the sender that delivers the
+// outbox.
+func (a *App) buildMail(cfg config.Config) error {
+	a.Outbox = models.NewOutbox(a.DB, a.now)
+	a.Resets = models.NewPasswordResets(a.DB, a.Users, a.Outbox, a.now)
+	var err error
+	if a.Mail, err = mail.NewRenderer(views.FS, cfg.BaseURL, cfg.StoreTimezone); err != nil {
+		return err
+	}
+	if cfg.SMTPURL == "" {
+		a.log.Info("mail stays in the outbox: SMTP_URL is not set", "see", cfg.BaseURL.String()+"/dev/mail")
+		return nil
+	}
+	smtp, err := mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom, nil)
+	if err != nil {
+		return err
+	}
+	a.Sender = mail.NewSender(a.Outbox, a.Mail, smtp, a.log)
+	return nil
+}
+
+// runMail issues reset links that were asked for and delivers the
+// outbox (with SMTP_URL), every mailEvery until ctx ends, and sweeps
+// old mail and expired links. Every step is safe on every instance at once.
+func (a *App) runMail(ctx context.Context) {
+	if a.Sender != nil {
+		go a.Sender.Run(ctx, a.mailEvery)
+	}
+	go a.issueResetLinks(ctx)
+	go a.sweep(ctx, time.Hour, a.Outbox.Sweep)
+	go a.sweep(ctx, 5*time.Minute, a.Resets.Sweep)
+}
+
+func (a *App) issueResetLinks(ctx context.Context) {
+	t := time.NewTicker(a.mailEvery)
+	defer t.Stop()
+	for {
+		if _, err := a.Resets.Issue(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("issuing password reset links failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

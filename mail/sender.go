@@ -1,0 +1,106 @@
+package mail
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"crumb/models"
+)
+
+// Sender claims due messages from the outbox and delivers them. Any
+// number of instances may run one each: a claim is a conditional update,
+// so each message goes to one sender.
+type Sender struct {
+	outbox *models.Outbox
+	render *Renderer
+	smtp   *SMTP
+	log    *slog.Logger
+}
+
+const (
+	// batch is how many messages a sender claims at once.
+	batch = 10
+	// lease is how long a claim keeps other senders off a message: longer
+	// than a batch takes (10 deliveries of at most sendTimeout each).
+	lease = 10 * time.Minute
+)
+
+// NewSender builds a sender that renders with render and delivers with smtp.
+func NewSender(outbox *models.Outbox, render *Renderer, smtp *SMTP, log *slog.Logger) *Sender {
+	return &Sender{outbox: outbox, render: render, smtp: smtp, log: log}
+}
+
+// Run sends due mail now and then every interval until ctx ends.
+func (s *Sender) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.SendDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("mail: outbox unreachable", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// SendDue delivers every message that is due, a batch at a time, and
+// returns how many were delivered. A failed delivery is tried again later
+// (see models.Outbox.MarkFailed); it never stops the others.
+func (s *Sender) SendDue(ctx context.Context) (int, error) {
+	sent := 0
+	for ctx.Err() == nil {
+		msgs, err := s.outbox.Claim(ctx, batch, lease)
+		if err != nil {
+			return sent, err
+		}
+		for _, m := range msgs {
+			ok, err := s.deliver(ctx, m)
+			if err != nil {
+				return sent, err
+			}
+			if ok {
+				sent++
+			}
+		}
+		if len(msgs) < batch {
+			break
+		}
+	}
+	return sent, nil
+}
+
+// deliver renders and sends one claimed message and records the outcome.
+func (s *Sender) deliver(ctx context.Context, m models.OutboxMessage) (bool, error) {
+	log := s.log.With("mail_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
+	msg, err := s.render.Render(m)
+	permanent := err != nil // a message that cannot be rendered never will be
+	if err == nil {
+		err = s.smtp.Send(ctx, msg)
+		permanent = Permanent(err)
+	}
+	if err != nil {
+		retry, ferr := s.outbox.MarkFailed(ctx, m, err.Error(), permanent)
+		if ferr != nil {
+			return false, ferr
+		}
+		if retry {
+			log.Warn("mail: not delivered; will try again", "err", err)
+		} else {
+			log.Error("mail: not delivered; giving up", "err", err)
+		}
+		return false, nil
+	}
+	kept, err := s.outbox.MarkSent(ctx, m)
+	if err != nil {
+		return true, err
+	}
+	if !kept {
+		log.Warn("mail: delivered after its claim ran out; another sender may deliver it again")
+	}
+	log.Info("mail: delivered")
+	return true, nil
+}

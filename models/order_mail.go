@@ -1,0 +1,71 @@
+package models
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OrderMail is an order as its emails show it: what was bought at what
+// price, where it goes and how it is paid.
+type OrderMail struct {
+	Number        string          `json:"number"`
+	Status        string          `json:"status"`
+	PlacedAt      time.Time       `json:"placed_at"`
+	Currency      string          `json:"currency"`
+	Lines         []OrderMailLine `json:"lines"`
+	Subtotal      int64           `json:"subtotal"`
+	Total         int64           `json:"total"`
+	Shipping      Shipping        `json:"shipping"`
+	PaymentMethod string          `json:"payment_method"`
+}
+
+// OrderMailLine is one line of an OrderMail.
+type OrderMailLine struct {
+	Name      string `json:"name"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice int64  `json:"unit_price"`
+	LineTotal int64  `json:"line_total"`
+}
+
+// TotalMoney is what the shopper pays.
+func (o OrderMail) TotalMoney() Money { return Money{o.Total, o.Currency} }
+
+// ByTransfer reports whether the shopper pays by bank transfer.
+func (o OrderMail) ByTransfer() bool { return o.PaymentMethod == PayByTransfer }
+
+// Unit is the price paid for one.
+func (l OrderMailLine) Unit(currency string) Money { return Money{l.UnitPrice, currency} }
+
+// Total is the line's total.
+func (l OrderMailLine) Total(currency string) Money { return Money{l.LineTotal, currency} }
+
+func orderMail(o Order) *OrderMail {
+	m := &OrderMail{
+		Number: o.Number, Status: o.Status, PlacedAt: o.CreatedAt, Currency: o.Currency,
+		Subtotal: o.Subtotal, Total: o.Total, Shipping: o.Shipping, PaymentMethod: o.PaymentMethod,
+	}
+	for _, l := range o.Lines {
+		m.Lines = append(m.Lines, OrderMailLine{Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
+	}
+	return m
+}
+
+// queueOrderMail tells the shopper about order in tx: its confirmation
+// when placed, and a note when it is shipped or cancelled. An order
+// status change calls it inside the change's transaction; other statuses
+// send nothing.
+func (s *Orders) queueOrderMail(tx *gorm.DB, order Order) error {
+	kind, ok := map[string]string{
+		StatusPlaced: MailOrderPlaced, StatusShipped: MailOrderShipped, StatusCancelled: MailOrderCancelled,
+	}[order.Status]
+	if !ok {
+		return nil
+	}
+	user, err := s.users.byID(tx, order.UserID)
+	if err != nil {
+		return fmt.Errorf("order mail: %w", err)
+	}
+	return s.outbox.enqueue(tx, kind, user.Email, MailData{Name: user.Name, At: s.outbox.now().UTC(), Order: orderMail(order)}, "")
+}
