@@ -151,15 +151,27 @@ func (a *App) ready(ctx context.Context) error {
 }
 
 // Run keeps the catalog snapshot fresh and sweeps expired rows until ctx
-// ends. Every sweep is a plain conditional delete, safe on every instance
-// at once.
+// ends. On Postgres the snapshot reloads as soon as another instance says
+// the catalog changed, and every 30 seconds in any case. Every sweep is a
+// plain conditional delete, safe on every instance at once.
 func (a *App) Run(ctx context.Context) {
 	go a.Catalog.Run(ctx, 30*time.Second)
+	if a.Config.DatabaseURL != "" {
+		go database.Listen(ctx, a.Config.DatabaseURL, models.CatalogChannel, a.log, a.reloadCatalog)
+	}
 	go a.sweep(ctx, time.Hour, a.GuestCarts.Sweep)
 	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)
 	go a.sweep(ctx, time.Hour, a.Refresh.Sweep)
 	if a.sweepData != nil {
 		go a.sweep(ctx, 5*time.Minute, a.sweepData)
+	}
+}
+
+// reloadCatalog reloads the snapshot after another instance changed the
+// catalog.
+func (a *App) reloadCatalog(ctx context.Context) {
+	if err := a.Catalog.Reload(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("catalog reload after another instance's change", "err", err)
 	}
 }
 
