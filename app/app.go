@@ -58,6 +58,7 @@ type App struct {
 	log       *slog.Logger
 	now       func() time.Time
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
+	pingStore func(context.Context) error          // Redis, when it keeps the sessions
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -108,9 +109,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.GuestCarts = cookies.NewGuestCarts(a.Jar, a.Carts, opts.CartBudget)
 	if cfg.SessionStore != "" {
-		if a.Storage, err = database.OpenRedis(cfg.SessionStore); err != nil {
+		redis, err := database.OpenRedis(cfg.SessionStore)
+		if err != nil {
 			return nil, err
 		}
+		a.Storage, a.pingStore = redis, redis.Ping
 	} else {
 		store := database.NewStorage(a.DB, a.now)
 		a.Storage, a.sweepData = store, store.Sweep
@@ -137,7 +140,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	return a, nil
 }
 
-// ready reports whether the database answers.
+// ready reports whether the database and the session store answer, and
+// names the one that does not.
 func (a *App) ready(ctx context.Context) error {
 	sqlDB, err := a.DB.DB()
 	if err == nil {
@@ -146,6 +150,12 @@ func (a *App) ready(ctx context.Context) error {
 	if err != nil {
 		a.log.Warn("database unreachable", "err", err)
 		return errors.New("database unreachable")
+	}
+	if a.pingStore != nil {
+		if err := a.pingStore(ctx); err != nil {
+			a.log.Warn("session store unreachable", "err", err)
+			return errors.New("session store (Redis) unreachable")
+		}
 	}
 	return nil
 }

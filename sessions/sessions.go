@@ -12,6 +12,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -93,7 +94,7 @@ type Config struct {
 // __Host- over https.
 func New(cfg Config) *Manager {
 	m := &Manager{
-		storage:  cfg.Storage,
+		storage:  guarded{cfg.Storage},
 		sessions: webSessions{cfg.DB},
 		tokens:   rememberTokens{cfg.DB},
 		users:    cfg.Users,
@@ -105,7 +106,7 @@ func New(cfg Config) *Manager {
 		log:      cfg.Log,
 	}
 	m.store = session.New(session.Config{
-		Storage:           hashedKeys{cfg.Storage},
+		Storage:           hashedKeys{m.storage},
 		Expiration:        cfg.Idle,
 		KeyLookup:         "cookie:" + cfg.Jar.CookieName(cookies.Session),
 		CookiePath:        "/",
@@ -139,7 +140,10 @@ type loaded struct{ cur *Current }
 // Load returns who is signed in on this request, or nil for a guest. It
 // ends sessions that passed their idle or absolute limit, moves the idle
 // clock at most once a minute, and signs a browser back in from a valid
-// remember-me cookie. The result is kept for the rest of the request.
+// remember-me cookie. The result is kept for the rest of the request; after
+// an error (ErrStoreUnavailable when the session store does not answer) the
+// rest of the request, its error page included, sees a guest. A request
+// with neither a session nor a remember-me cookie never touches the store.
 func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
 	if l, ok := c.Locals(currentLocal).(loaded); ok {
 		return l.cur, nil
@@ -150,13 +154,12 @@ func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	cur, err := m.load(c)
-	if err != nil {
-		return nil, err
+	if err == nil && cur == nil {
+		cur, err = m.resume(c)
 	}
-	if cur == nil {
-		if cur, err = m.resume(c); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		c.Locals(currentLocal, loaded{nil})
+		return nil, err
 	}
 	c.Locals(currentLocal, loaded{cur})
 	return cur, nil
@@ -169,6 +172,9 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	sess, err := m.store.Get(c)
+	if errors.Is(err, ErrStoreUnavailable) {
+		return nil, err // the session may be fine: keep the cookie
+	}
 	if err != nil {
 		m.log.Warn("unreadable session; signing out", "err", err, "request_id", c.Locals("request_id"))
 		_ = m.storage.Delete(hashKey(id))
@@ -245,6 +251,9 @@ func (m *Manager) save(sess *session.Session, authAt time.Time) error {
 // checked; flash is shown on the next page.
 func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
 	sess, err := m.store.Get(c)
+	if errors.Is(err, ErrStoreUnavailable) {
+		return nil, err
+	}
 	if err != nil {
 		// The old session's data is unreadable: start from nothing.
 		_ = m.storage.Delete(hashKey(c.Cookies(m.jar.CookieName(cookies.Session))))
@@ -294,11 +303,14 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 func (m *Manager) SignOut(c *fiber.Ctx) error {
 	if c.Cookies(m.jar.CookieName(cookies.Session)) != "" {
 		sess, err := m.store.Get(c)
-		if err == nil {
+		switch {
+		case err == nil:
 			if err := m.end(c, sess, hashKey(sess.ID())); err != nil {
 				return err
 			}
-		} else {
+		case errors.Is(err, ErrStoreUnavailable):
+			return err // the session lives on: signing out must be tried again
+		default:
 			m.jar.Clear(c, cookies.Session)
 		}
 	}
