@@ -19,6 +19,7 @@ import (
 	"crumb/cookies"
 	"crumb/database"
 	"crumb/handlers"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
@@ -54,6 +55,7 @@ type App struct {
 	Sessions   *sessions.Manager
 	Refresh    *tokens.Refresh
 	Storage    fiber.Storage // sessions and limit counters
+	Metrics    *metrics.Metrics
 
 	log       *slog.Logger
 	now       func() time.Time
@@ -82,6 +84,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	if err := database.Migrate(a.DB); err != nil {
 		return nil, err
 	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	a.Metrics = metrics.New(sqlDB)
 	if a.Catalog, err = models.NewCatalog(ctx, a.DB, a.log); err != nil {
 		return nil, err
 	}
@@ -121,7 +128,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	a.Refresh = tokens.NewRefresh(a.DB, a.now)
 	a.Sessions = sessions.New(sessions.Config{
 		Storage: a.Storage, DB: a.DB, Users: a.Users, Jar: a.Jar, Apps: a.Refresh, Now: a.now,
-		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log,
+		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
 	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now)
 	if err != nil {
@@ -132,7 +139,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders,
 		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
-		Access: access, Refresh: a.Refresh, Ready: a.ready,
+		Access: access, Refresh: a.Refresh, Ready: a.ready, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return nil, err

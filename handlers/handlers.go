@@ -19,6 +19,7 @@ import (
 	"crumb/cookies"
 	"crumb/handlers/api"
 	"crumb/handlers/web"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -42,7 +43,8 @@ type Deps struct {
 	Access     *tokens.Access
 	Refresh    *tokens.Refresh
 	// Ready reports whether the stores a request needs answer (/readyz).
-	Ready func(context.Context) error
+	Ready   func(context.Context) error
+	Metrics *metrics.Metrics
 }
 
 // server holds what the app-wide middleware and the error handler need.
@@ -57,7 +59,7 @@ func New(d Deps) (*fiber.App, error) {
 	pages, err := web.New(web.Deps{
 		Config: d.Config, Now: d.Now, Log: d.Log, Views: d.Views, Assets: d.Assets, Catalog: d.Catalog,
 		Users: d.Users, Carts: d.Carts, Orders: d.Orders, Jar: d.Jar, GuestCarts: d.GuestCarts,
-		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh, Metrics: d.Metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -65,6 +67,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &server{Deps: d, web: pages, api: api.New(api.Deps{
 		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
 		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
+		Metrics: d.Metrics,
 	})}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",

@@ -12,7 +12,7 @@ import (
 // routes lists every route, grouped by what guards them.
 func (s *server) routes(app *fiber.App) {
 	w, a := s.web, s.api
-	app.Use(s.clientAddress, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
+	app.Use(s.clientAddress, s.countRequest, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
 
 	// Fingerprinted assets: cached for a year, no cookies, no sessions.
 	app.Get(assets.Prefix+"*", s.Assets.Serve)

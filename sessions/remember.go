@@ -99,6 +99,7 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 		}
 		return nil, err
 	}
+	m.metrics.RememberRestored()
 	return cur, nil
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"crumb/cookies"
 	"crumb/internal/secret"
+	"crumb/metrics"
 	"crumb/models"
 )
 
@@ -64,6 +65,7 @@ type Manager struct {
 	idle     time.Duration
 	absolute time.Duration
 	log      *slog.Logger
+	metrics  *metrics.Metrics
 	// beforeWrite, when set (by tests), runs between reading a session or
 	// remember-me token and writing it back; step names which write.
 	beforeWrite func(step string)
@@ -87,6 +89,7 @@ type Config struct {
 	Idle     time.Duration
 	Absolute time.Duration
 	Log      *slog.Logger
+	Metrics  *metrics.Metrics // optional
 }
 
 // New builds the manager on Fiber's session middleware with secure
@@ -104,6 +107,7 @@ func New(cfg Config) *Manager {
 		idle:     cfg.Idle,
 		absolute: cfg.Absolute,
 		log:      cfg.Log,
+		metrics:  cfg.Metrics,
 	}
 	m.store = session.New(session.Config{
 		Storage:           hashedKeys{m.storage},
@@ -384,6 +388,7 @@ func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHas
 // and the next sign-in on the web warns.
 func (m *Manager) Theft(ctx context.Context, userID uint, kind, ip string) error {
 	m.log.Warn("stolen token presented again: signing the account out everywhere", "user_id", userID, "kind", kind, "ip", ip)
+	m.metrics.TokenTheft(kind)
 	if err := m.users.RecordTheft(ctx, userID, kind, ip, m.now()); err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, in.Password)
 	if errors.Is(err, models.ErrNotFound) {
+		s.Metrics.SignIn("app", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
@@ -53,6 +54,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.SignIn("app", true)
 	refresh, err := s.Refresh.Start(c.UserContext(), user.ID, deviceLabelOf(c), c.IP())
 	if err != nil {
 		return err

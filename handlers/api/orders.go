@@ -32,14 +32,14 @@ type shipping struct {
 }
 
 type order struct {
-	ID            string         `json:"id"`
-	Status        string         `json:"status"`
-	CreatedAt     string         `json:"created_at"`
-	Items         []orderLine `json:"items"`
-	Subtotal      models.Money   `json:"subtotal"`
-	Total         models.Money   `json:"total"`
-	Shipping      shipping    `json:"shipping"`
-	PaymentMethod string         `json:"payment_method"`
+	ID            string       `json:"id"`
+	Status        string       `json:"status"`
+	CreatedAt     string       `json:"created_at"`
+	Items         []orderLine  `json:"items"`
+	Subtotal      models.Money `json:"subtotal"`
+	Total         models.Money `json:"total"`
+	Shipping      shipping     `json:"shipping"`
+	PaymentMethod string       `json:"payment_method"`
 }
 
 func orderJSON(o models.Order) order {
@@ -61,7 +61,7 @@ func orderJSON(o models.Order) order {
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var in struct {
 		Shipping      shipping `json:"shipping"`
-		PaymentMethod string      `json:"payment_method"`
+		PaymentMethod string   `json:"payment_method"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -90,9 +90,10 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	// The key is kept as a digest: with its prefix, a key of 100 characters
 	// would not fit the 100-character column on Postgres.
 	body, _ := json.Marshal(in)
-	placed, _, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
+	placed, created, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
 		UserID: signedIn(c), Key: "api:" + secret.Hash(key), RequestHash: secret.Hash(string(body)), Shipping: shipTo, Payment: in.PaymentMethod,
 	})
+	s.Metrics.Checkout("app", created, err)
 	var conflict *models.CheckoutConflict
 	switch {
 	case errors.As(err, &conflict):

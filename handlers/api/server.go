@@ -22,6 +22,7 @@ import (
 
 	"crumb/assets"
 	"crumb/config"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -48,6 +49,7 @@ type Deps struct {
 	Limits   *sessions.Limits
 	Access   *tokens.Access
 	Refresh  *tokens.Refresh
+	Metrics  *metrics.Metrics
 }
 
 // Server holds the dependencies; its methods are the handlers.

@@ -16,6 +16,7 @@ import (
 	"crumb/assets"
 	"crumb/config"
 	"crumb/cookies"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -37,6 +38,7 @@ type Deps struct {
 	Sessions   *sessions.Manager
 	Limits     *sessions.Limits
 	Refresh    *tokens.Refresh // the app's sign-ins, listed on the devices page
+	Metrics    *metrics.Metrics
 }
 
 // Server holds the dependencies; its methods are the handlers.

@@ -109,6 +109,7 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, c.FormValue("password"))
 	if errors.Is(err, models.ErrNotFound) {
+		s.Metrics.SignIn("web", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
@@ -118,6 +119,7 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.SignIn("web", true)
 	if form.RememberEmail {
 		if err := s.Jar.RememberEmail(c, user.Email); err != nil {
 			return err
