@@ -1,5 +1,5 @@
 # Crumb: run the store, and check it the way CI does.
-.PHONY: run test vet fuzz e2e chromium bench
+.PHONY: run test vet fuzz e2e chromium bench scaled
 
 run:
 	go run .
@@ -33,3 +33,10 @@ e2e/node_modules/.package-lock.json: e2e/package-lock.json
 # freshly built server (BENCH_SECONDS per page, default 10).
 bench:
 	scripts/bench.sh
+
+# Crumb scaled out on this machine: three instances behind HAProxy on a fresh
+# database in the Postgres of TEST_DATABASE_URL and the Redis of TEST_REDIS_URL
+# (see scripts/scaled.sh). Prints the address; Ctrl-C stops everything.
+scaled:
+	scripts/scaled.sh
+
