@@ -1,5 +1,5 @@
 # Crumb: run the store, and check it the way CI does.
-.PHONY: run test vet fuzz e2e chromium bench scaled
+.PHONY: run test vet fuzz e2e chromium bench scaled e2e-scaled
 
 run:
 	go run .
@@ -40,3 +40,8 @@ bench:
 scaled:
 	scripts/scaled.sh
 
+# The Playwright suite through the balancer, then the Go tests of the scaled
+# setup (deploy/, build tag scaled), which end by killing an instance.
+e2e-scaled: chromium e2e/node_modules/.package-lock.json
+	AUTH_ATTEMPTS_PER_MINUTE=1000 scripts/scaled.sh -- sh -c \
+	  'cd e2e && CRUMB_E2E_BASE_URL="$$CRUMB_SCALED_URL" npx playwright test && cd .. && go test -count=1 -v -tags scaled ./deploy'
