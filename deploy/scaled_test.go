@@ -259,6 +259,7 @@ func TestKillingAnInstanceLosesNothing(t *testing.T) {
 			t.Errorf("kill instance 2: %v", err)
 		}
 		killed <- time.Now()
+		t.Logf("killed instance 2 (pid %d) with SIGKILL", s.pids[1])
 	}()
 	outcomes := make([]outcome, workers)
 	var wg sync.WaitGroup
