@@ -1,5 +1,5 @@
 # Crumb: run the store, and check it the way CI does.
-.PHONY: run test vet fuzz e2e chromium bench
+.PHONY: run test vet fuzz e2e chromium bench scaled e2e-scaled
 
 run:
 	go run .
@@ -33,3 +33,15 @@ e2e/node_modules/.package-lock.json: e2e/package-lock.json
 # freshly built server (BENCH_SECONDS per page, default 10).
 bench:
 	scripts/bench.sh
+
+# Crumb scaled out on this machine: three instances behind HAProxy on a fresh
+# database in the Postgres of TEST_DATABASE_URL and the Redis of TEST_REDIS_URL
+# (see scripts/scaled.sh). Prints the address; Ctrl-C stops everything.
+scaled:
+	scripts/scaled.sh
+
+# The Playwright suite through the balancer, then the Go tests of the scaled
+# setup (deploy/, build tag scaled), which end by killing an instance.
+e2e-scaled: chromium e2e/node_modules/.package-lock.json
+	AUTH_ATTEMPTS_PER_MINUTE=1000 scripts/scaled.sh -- sh -c \
+	  'cd e2e && CRUMB_E2E_BASE_URL="$$CRUMB_SCALED_URL" npx playwright test && cd .. && go test -count=1 -v -tags scaled ./deploy'

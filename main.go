@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -89,6 +90,11 @@ func run(bootLog *slog.Logger) error {
 	}
 	defer crumb.Close()
 	crumb.Run(ctx)
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(ctx, crumb, cfg.MetricsAddr, log); err != nil {
+			return err
+		}
+	}
 
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- crumb.HTTP.Listen(cfg.Addr()) }()
@@ -103,6 +109,21 @@ func run(bootLog *slog.Logger) error {
 	if err := crumb.HTTP.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// serveMetrics opens METRICS_ADDR and serves /metrics there until ctx ends.
+func serveMetrics(ctx context.Context, crumb *app.App, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	go func() {
+		if err := crumb.ServeMetrics(ctx, ln); err != nil {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
 	return nil
 }
 

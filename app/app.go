@@ -20,6 +20,7 @@ import (
 	"crumb/database"
 	"crumb/handlers"
 	"crumb/mail"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
@@ -64,11 +65,13 @@ type App struct {
 	Resets     *models.PasswordResets
 	Mail       *mail.Renderer
 	Sender     *mail.Sender // nil without SMTP_URL: mail stays in the outbox
+	Metrics    *metrics.Metrics
 
 	log       *slog.Logger
 	now       func() time.Time
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
 	mailEvery time.Duration
+	pingStore func(context.Context) error          // Redis, when it keeps the sessions
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -95,6 +98,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	if err := database.Migrate(a.DB); err != nil {
 		return nil, err
 	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	a.Metrics = metrics.New(sqlDB)
 	if a.Catalog, err = models.NewCatalog(ctx, a.DB, a.log); err != nil {
 		return nil, err
 	}
@@ -133,9 +141,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.GuestCarts = cookies.NewGuestCarts(a.Jar, a.Carts, opts.CartBudget)
 	if cfg.SessionStore != "" {
-		if a.Storage, err = database.OpenRedis(cfg.SessionStore); err != nil {
+		redis, err := database.OpenRedis(cfg.SessionStore)
+		if err != nil {
 			return nil, err
 		}
+		a.Storage, a.pingStore = redis, redis.Ping
 	} else {
 		store := database.NewStorage(a.DB, a.now)
 		a.Storage, a.sweepData = store, store.Sweep
@@ -143,7 +153,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	a.Refresh = tokens.NewRefresh(a.DB, a.now)
 	a.Sessions = sessions.New(sessions.Config{
 		Storage: a.Storage, DB: a.DB, Users: a.Users, Jar: a.Jar, Apps: a.Refresh, Now: a.now,
-		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log,
+		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
 	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now)
 	if err != nil {
@@ -154,7 +164,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders, Images: a.Images, Audit: a.Audit,
 		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
-		Access: access, Refresh: a.Refresh, Ready: a.ready,
+		Access: access, Refresh: a.Refresh, Ready: a.ready, Metrics: a.Metrics,
 		Resets: a.Resets, Outbox: a.Outbox, Mail: a.Mail,
 	})
 	if err != nil {
@@ -163,7 +173,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	return a, nil
 }
 
-// ready reports whether the database answers.
+// ready reports whether the database and the session store answer, and
+// names the one that does not.
 func (a *App) ready(ctx context.Context) error {
 	sqlDB, err := a.DB.DB()
 	if err == nil {
@@ -173,15 +184,26 @@ func (a *App) ready(ctx context.Context) error {
 		a.log.Warn("database unreachable", "err", err)
 		return errors.New("database unreachable")
 	}
+	if a.pingStore != nil {
+		if err := a.pingStore(ctx); err != nil {
+			a.log.Warn("session store unreachable", "err", err)
+			return errors.New("session store (Redis) unreachable")
+		}
+	}
 	return nil
 }
 
 // Run keeps the catalog snapshot fresh, sweeps expired rows, issues the
 // password reset links asked for and delivers the outbox until ctx ends.
-// Every sweep is a plain conditional delete and every delivery a claimed
-// row, safe on every instance at once.
+// On Postgres the snapshot reloads as soon as another instance says the
+// catalog changed, and every 30 seconds in any case. Every sweep is a plain
+// conditional delete and every delivery a claimed row, safe on every
+// instance at once.
 func (a *App) Run(ctx context.Context) {
 	go a.Catalog.Run(ctx, 30*time.Second)
+	if a.Config.DatabaseURL != "" {
+		go database.Listen(ctx, a.Config.DatabaseURL, models.CatalogChannel, a.log, a.reloadCatalog)
+	}
 	go a.sweep(ctx, time.Hour, a.GuestCarts.Sweep)
 	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)
 	go a.sweep(ctx, time.Hour, a.Refresh.Sweep)
@@ -189,6 +211,14 @@ func (a *App) Run(ctx context.Context) {
 		go a.sweep(ctx, 5*time.Minute, a.sweepData)
 	}
 	a.runMail(ctx)
+}
+
+// reloadCatalog reloads the snapshot after another instance changed the
+// catalog.
+func (a *App) reloadCatalog(ctx context.Context) {
+	if err := a.Catalog.Reload(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("catalog reload after another instance's change", "err", err)
+	}
 }
 
 // sweep runs a cleanup now and then every interval until ctx ends.

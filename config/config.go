@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -49,6 +50,10 @@ type Config struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed; empty: none, the peer address is the client's.
 	TrustedProxies []netip.Prefix
+
+	// MetricsAddr is where GET /metrics is served, on a listener of its
+	// own (host:port); empty: nowhere.
+	MetricsAddr string
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -120,6 +125,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	cfg.SeedDemo = p.boolean("SEED_DEMO", cfg.Env == Development)
 	cfg.BaseURL = p.baseURL("BASE_URL", fmt.Sprintf("http://%s:%d", hostForURL(cfg.Host), cfg.Port))
 	cfg.TrustedProxies = p.prefixes("TRUSTED_PROXIES")
+	cfg.MetricsAddr = p.hostPort("METRICS_ADDR")
 	cfg.SecretKey = p.key("SECRET_KEY")
 	cfg.JWTKeys = p.jwtKeys("JWT_KEYS")
 	cfg.SMTPURL = p.smtpURL("SMTP_URL")
@@ -392,6 +398,21 @@ func (p *parser) prefixes(key string) []netip.Prefix {
 		out = append(out, prefix.Masked())
 	}
 	return out
+}
+
+// hostPort reads an address to listen on, such as 127.0.0.1:9090; empty
+// means unset.
+func (p *parser) hostPort(key string) string {
+	v := p.str(key, "")
+	if v == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		p.fail(key, "must be empty or host:port to listen on, such as 127.0.0.1:9090, got %q", v)
+		return ""
+	}
+	return v
 }
 
 // key decodes a base64 secret of exactly 32 bytes; empty means unset (nil).

@@ -8,6 +8,11 @@ import { defineConfig, devices } from '@playwright/test';
 // directory, so the demo catalog is seeded from scratch and no state leaks in
 // from a developer's ./data. Worker processes load this file again; they
 // inherit the environment of the runner, so the values below are chosen once.
+//
+// With CRUMB_E2E_BASE_URL set, the suite runs against that address instead and
+// starts nothing: make e2e-scaled points it at a load balancer in front of three
+// instances (scripts/scaled.sh), which must likewise start from a fresh database
+// with the demo catalog and AUTH_ATTEMPTS_PER_MINUTE=1000.
 
 function freePort(): string {
   const probe =
@@ -22,9 +27,10 @@ function freshDataDir(): string {
   return dir;
 }
 
-const port = (process.env.CRUMB_E2E_PORT ??= freePort());
-const dataDir = (process.env.CRUMB_E2E_DATA_DIR ??= freshDataDir());
-const baseURL = `http://127.0.0.1:${port}`;
+const external = process.env.CRUMB_E2E_BASE_URL;
+const port = external ? '' : (process.env.CRUMB_E2E_PORT ??= freePort());
+const dataDir = external ? '' : (process.env.CRUMB_E2E_DATA_DIR ??= freshDataDir());
+const baseURL = external ?? `http://127.0.0.1:${port}`;
 
 // Debian's Chromium, headless; CHROMIUM_PATH may name another binary.
 const browser = {
@@ -71,7 +77,7 @@ export default defineConfig({
       use: browser,
     },
   ],
-  webServer: {
+  webServer: external ? undefined : {
     command: 'go build -o e2e/.bin/crumb . && exec ./e2e/.bin/crumb',
     cwd: '..',
     url: `${baseURL}/readyz`,

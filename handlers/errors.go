@@ -33,6 +33,8 @@ func describeError(err error) web.Problem {
 		return web.Problem{Status: fiber.StatusUnprocessableEntity, Title: "Please check what you entered", Message: views.Say(ie.Message)}
 	case errors.As(err, &limited):
 		return web.Problem{Status: fiber.StatusTooManyRequests, Title: "Too many tries", Message: "Please wait a minute before trying again."}
+	case errors.Is(err, sessions.ErrStoreUnavailable):
+		return web.Problem{Status: fiber.StatusServiceUnavailable, Title: "Signing in is paused for a moment", Message: "We can't reach the part of the shop that keeps you signed in, so this page has to wait. Nothing is lost: your cart and orders are safe. Please try again in a minute."}
 	case errors.Is(err, errEncodedBody):
 		return web.Problem{Status: fiber.StatusUnsupportedMediaType, Title: "We can't read that", Message: "What you sent was compressed, which the shop does not accept. Send it again from the shop's own pages."}
 	case errors.As(err, &fe):
@@ -64,6 +66,9 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	var limited *sessions.TooManyAttempts
 	if errors.As(err, &limited) {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(limited.Wait.Seconds()))))
+	}
+	if errors.Is(err, sessions.ErrStoreUnavailable) {
+		c.Set(fiber.HeaderRetryAfter, "30")
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if strings.HasPrefix(c.Path(), "/api/") {

@@ -21,6 +21,7 @@ import (
 	"crumb/handlers/api"
 	"crumb/handlers/web"
 	"crumb/mail"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -51,6 +52,8 @@ type Deps struct {
 	Resets *models.PasswordResets
 	Outbox *models.Outbox
 	Mail   *mail.Renderer
+	// Metrics counts requests and events; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // server holds what the app-wide middleware and the error handler need.
@@ -66,7 +69,7 @@ func New(d Deps) (*fiber.App, error) {
 	pages, err := web.New(web.Deps{
 		Config: d.Config, Now: d.Now, Log: d.Log, Views: d.Views, Assets: d.Assets, Catalog: d.Catalog,
 		Users: d.Users, Carts: d.Carts, Orders: d.Orders, Jar: d.Jar, GuestCarts: d.GuestCarts,
-		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh, Metrics: d.Metrics,
 		Resets: d.Resets, Outbox: d.Outbox, Mail: d.Mail,
 	})
 	if err != nil {
@@ -82,7 +85,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &server{Deps: d, web: pages, admin: office, api: api.New(api.Deps{
 		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
 		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
-		Resets: d.Resets,
+		Resets: d.Resets, Metrics: d.Metrics,
 	})}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",

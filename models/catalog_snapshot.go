@@ -15,9 +15,10 @@ import (
 
 // Catalog serves the read-mostly catalog from an in-memory snapshot of the
 // published products, so browsing costs no query. The snapshot is reloaded
-// after a change made here (Reload) and periodically (Run) to pick up changes
-// made by other instances. Stock shown from it is indicative; the cart and
-// checkout read stock from the database.
+// after a change made here (Changed), which on Postgres also tells the other
+// instances (see CatalogChannel), and periodically (Run) in case a message
+// was missed. Stock shown from it is indicative; the cart and checkout read
+// stock from the database.
 type Catalog struct {
 	db       *gorm.DB
 	log      *slog.Logger
@@ -105,12 +106,24 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Changed reloads the snapshot after a change this instance made. A
+// CatalogChannel is the Postgres NOTIFY channel on which an instance tells
+// the others that the catalog changed. The payload is the schema, so shops
+// (or tests) sharing a database in schemas of their own hear only theirs.
+const CatalogChannel = "crumb_catalog"
+
+// Changed reloads the snapshot after a committed change this instance
+// made and, on Postgres, tells the other instances on CatalogChannel. A
 // failure is logged, not returned: the change itself is done, and the next
 // periodic reload (Run) catches up.
 func (c *Catalog) Changed(ctx context.Context) {
 	if err := c.Reload(ctx); err != nil {
 		c.log.Error("catalog reload after a change", "err", err)
+	}
+	if c.db.Dialector.Name() != "postgres" {
+		return // SQLite: this instance is the only one
+	}
+	if err := c.db.WithContext(ctx).Exec("SELECT pg_notify(?, current_schema())", CatalogChannel).Error; err != nil {
+		c.log.Error("telling other instances the catalog changed", "err", err)
 	}
 }
 

@@ -29,7 +29,7 @@ const AccountCeiling = 10
 // NewLimits allows perMinute attempts per address (and failures per
 // account and address) each minute.
 func NewLimits(store fiber.Storage, perMinute int, now func() time.Time) *Limits {
-	return &Limits{store: store, max: perMinute, now: now}
+	return &Limits{store: guarded{store}, max: perMinute, now: now}
 }
 
 // TooManyAttempts is the error of an attempt over a limit; Wait is how

@@ -102,6 +102,7 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 		}
 		return nil, err
 	}
+	m.metrics.RememberRestored()
 	return cur, nil
 }
 

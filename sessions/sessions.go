@@ -24,6 +24,7 @@ import (
 
 	"crumb/cookies"
 	"crumb/internal/secret"
+	"crumb/metrics"
 	"crumb/models"
 )
 
@@ -68,6 +69,7 @@ type Manager struct {
 	idle     time.Duration
 	absolute time.Duration
 	log      *slog.Logger
+	metrics  *metrics.Metrics
 	// beforeWrite, when set (by tests), runs between reading a session or
 	// remember-me token and writing it back; step names which write.
 	beforeWrite func(step string)
@@ -91,6 +93,7 @@ type Config struct {
 	Idle     time.Duration
 	Absolute time.Duration
 	Log      *slog.Logger
+	Metrics  *metrics.Metrics // optional
 }
 
 // New builds the manager on Fiber's session middleware with secure
@@ -98,7 +101,7 @@ type Config struct {
 // __Host- over https.
 func New(cfg Config) *Manager {
 	m := &Manager{
-		storage:  cfg.Storage,
+		storage:  guarded{cfg.Storage},
 		sessions: webSessions{cfg.DB},
 		tokens:   rememberTokens{cfg.DB},
 		users:    cfg.Users,
@@ -108,9 +111,10 @@ func New(cfg Config) *Manager {
 		idle:     cfg.Idle,
 		absolute: cfg.Absolute,
 		log:      cfg.Log,
+		metrics:  cfg.Metrics,
 	}
 	m.store = session.New(session.Config{
-		Storage:           hashedKeys{cfg.Storage},
+		Storage:           hashedKeys{m.storage},
 		Expiration:        cfg.Idle,
 		KeyLookup:         "cookie:" + cfg.Jar.CookieName(cookies.Session),
 		CookiePath:        "/",
@@ -144,7 +148,10 @@ type loaded struct{ cur *Current }
 // Load returns who is signed in on this request, or nil for a guest. It
 // ends sessions that passed their idle or absolute limit, moves the idle
 // clock at most once a minute, and signs a browser back in from a valid
-// remember-me cookie. The result is kept for the rest of the request.
+// remember-me cookie. The result is kept for the rest of the request; after
+// an error (ErrStoreUnavailable when the session store does not answer) the
+// rest of the request, its error page included, sees a guest. A request
+// with neither a session nor a remember-me cookie never touches the store.
 func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
 	if l, ok := c.Locals(currentLocal).(loaded); ok {
 		return l.cur, nil
@@ -155,13 +162,12 @@ func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	cur, err := m.load(c)
-	if err != nil {
-		return nil, err
+	if err == nil && cur == nil {
+		cur, err = m.resume(c)
 	}
-	if cur == nil {
-		if cur, err = m.resume(c); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		c.Locals(currentLocal, loaded{nil})
+		return nil, err
 	}
 	c.Locals(currentLocal, loaded{cur})
 	return cur, nil
@@ -174,6 +180,9 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 		return nil, nil
 	}
 	sess, err := m.store.Get(c)
+	if errors.Is(err, ErrStoreUnavailable) {
+		return nil, err // the session may be fine: keep the cookie
+	}
 	if err != nil {
 		m.log.Warn("unreadable session; signing out", "err", err, "request_id", c.Locals("request_id"))
 		_ = m.storage.Delete(hashKey(id))
@@ -316,6 +325,9 @@ func (m *Manager) save(sess *session.Session, authAt time.Time) error {
 // checked; flash is shown on the next page.
 func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
 	sess, err := m.store.Get(c)
+	if errors.Is(err, ErrStoreUnavailable) {
+		return nil, err
+	}
 	if err != nil {
 		// The old session's data is unreadable: start from nothing.
 		_ = m.storage.Delete(hashKey(c.Cookies(m.jar.CookieName(cookies.Session))))
@@ -371,11 +383,14 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 func (m *Manager) SignOut(c *fiber.Ctx) error {
 	if c.Cookies(m.jar.CookieName(cookies.Session)) != "" {
 		sess, err := m.store.Get(c)
-		if err == nil {
+		switch {
+		case err == nil:
 			if err := m.end(c, sess, hashKey(sess.ID())); err != nil {
 				return err
 			}
-		} else {
+		case errors.Is(err, ErrStoreUnavailable):
+			return err // the session lives on: signing out must be tried again
+		default:
 			m.jar.Clear(c, cookies.Session)
 		}
 	}
@@ -451,6 +466,7 @@ func (m *Manager) SignOutEverywhere(ctx context.Context, userID uint, keepKeyHas
 // and the next sign-in on the web warns.
 func (m *Manager) Theft(ctx context.Context, userID uint, kind, ip string) error {
 	m.log.Warn("stolen token presented again: signing the account out everywhere", "user_id", userID, "kind", kind, "ip", ip)
+	m.metrics.TokenTheft(kind)
 	if err := m.users.RecordTheft(ctx, userID, kind, ip, m.now()); err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 		return &Problem{Status: fiber.StatusForbidden, Title: "Account disabled", Detail: "This account is disabled. Contact the bakery."}
 	}
 	if errors.Is(err, models.ErrNotFound) {
+		s.Metrics.SignIn("app", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
@@ -60,6 +61,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	if err := s.Resets.EndFor(c.UserContext(), user); err != nil {
 		return err // the password is known: pending reset links end
 	}
+	s.Metrics.SignIn("app", true)
 	refresh, err := s.Refresh.Start(c.UserContext(), user.ID, deviceLabelOf(c), c.IP())
 	if err != nil {
 		return err

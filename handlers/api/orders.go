@@ -90,9 +90,10 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	// The key is kept as a digest: with its prefix, a key of 100 characters
 	// would not fit the 100-character column on Postgres.
 	body, _ := json.Marshal(in)
-	placed, _, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
+	placed, created, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
 		UserID: signedIn(c), Key: "api:" + secret.Hash(key), RequestHash: secret.Hash(string(body)), Shipping: shipTo, Payment: in.PaymentMethod,
 	})
+	s.Metrics.Checkout("app", created, err)
 	var conflict *models.CheckoutConflict
 	switch {
 	case errors.As(err, &conflict):

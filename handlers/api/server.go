@@ -22,6 +22,7 @@ import (
 
 	"crumb/assets"
 	"crumb/config"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -50,6 +51,7 @@ type Deps struct {
 	Access   *tokens.Access
 	Refresh  *tokens.Refresh
 	Resets   *models.PasswordResets
+	Metrics  *metrics.Metrics
 }
 
 // Server holds the dependencies; its methods are the handlers.

@@ -73,10 +73,11 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
 	}
-	order, _, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
+	order, created, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
 		UserID: cur.UserID, Key: "web:" + form.Token, Shipping: form.Shipping, Payment: form.PaymentMethod,
 		Quote: parseQuote(c.FormValue("quote")),
 	})
+	s.Metrics.Checkout("web", created, err)
 	var conflict *models.CheckoutConflict
 	switch {
 	case errors.As(err, &conflict):

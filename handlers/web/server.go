@@ -17,6 +17,7 @@ import (
 	"crumb/config"
 	"crumb/cookies"
 	"crumb/mail"
+	"crumb/metrics"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -41,6 +42,7 @@ type Deps struct {
 	Resets     *models.PasswordResets
 	Outbox     *models.Outbox // shown at /dev/mail in development
 	Mail       *mail.Renderer
+	Metrics    *metrics.Metrics
 }
 
 // Server holds the dependencies; its methods are the handlers.

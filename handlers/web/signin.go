@@ -113,6 +113,7 @@ func (s *Server) Login(c *fiber.Ctx) error {
 		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusForbidden)
 	}
 	if errors.Is(err, models.ErrNotFound) {
+		s.Metrics.SignIn("web", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
@@ -122,6 +123,7 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.SignIn("web", true)
 	if form.RememberEmail {
 		if err := s.Jar.RememberEmail(c, user.Email); err != nil {
 			return err

@@ -1,0 +1,156 @@
+package database_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"crumb/database"
+	"crumb/internal/secret"
+	"crumb/internal/testkit"
+	"crumb/models"
+)
+
+// openPostgres opens and migrates the database at url, closed when the
+// test ends.
+func openPostgres(t *testing.T, url string) *gorm.DB {
+	t.Helper()
+	db, err := database.Open(url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = database.Close(db) })
+	if err := database.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// withParam is raw with one more query parameter.
+func withParam(t *testing.T, raw, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TestCatalogChangesReachOtherInstances: a change one instance makes to
+// the catalog reaches another instance's snapshot at once, through
+// Postgres; a shop in another schema of the same database is not heard;
+// and the listener comes back by itself after losing its connection.
+func TestCatalogChangesReachOtherInstances(t *testing.T) {
+	ctx := context.Background()
+	shared := testkit.PostgresURL(t)
+	dbA, dbB := openPostgres(t, shared), openPostgres(t, shared)
+	log, logs := testkit.Logger()
+	a, err := models.NewCatalog(ctx, dbA, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Seed(ctx, a, "USD"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := models.NewCatalog(ctx, dbB, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	listenCtx, stop := context.WithCancel(ctx)
+	name := "crumb-listen-test-" + secret.Hex(4)
+	heard := make(chan struct{}, 100)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		database.Listen(listenCtx, withParam(t, shared, "application_name", name), models.CatalogChannel, log, func(ctx context.Context) {
+			if err := b.Reload(ctx); err != nil && ctx.Err() == nil {
+				t.Errorf("reload: %v", err)
+			}
+			heard <- struct{}{}
+		})
+	}()
+	t.Cleanup(func() { stop(); <-done })
+	waitHeard := func(why string) {
+		t.Helper()
+		select {
+		case <-heard:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing heard %s\n%s", why, logs.String())
+		}
+	}
+	waitHeard("when the listener connected")
+
+	setStock := func(db *gorm.DB, c *models.Catalog, stock int) {
+		t.Helper()
+		if err := db.Model(&models.Product{}).Where("slug = ?", "baguette").Update("stock", stock).Error; err != nil {
+			t.Fatal(err)
+		}
+		c.Changed(ctx)
+	}
+	stockIn := func(c *models.Catalog) int {
+		p, err := c.ProductBySlug("baguette")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Stock
+	}
+	// sees waits up to two seconds for b's snapshot to show stock.
+	sees := func(stock int) bool {
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if stockIn(b) == stock {
+				return true
+			}
+		}
+		return false
+	}
+
+	start := time.Now()
+	setStock(dbA, a, 3)
+	if !sees(3) {
+		t.Fatalf("the other instance still shows %d baguettes", stockIn(b))
+	}
+	t.Logf("heard in %v", time.Since(start))
+
+	// Another shop in another schema of the same database.
+	other := testkit.PostgresURL(t)
+	dbC := openPostgres(t, other)
+	c, err := models.NewCatalog(ctx, dbC, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Seed(ctx, c, "USD"); err != nil {
+		t.Fatal(err)
+	}
+	for len(heard) > 0 {
+		<-heard
+	}
+	setStock(dbC, c, 7)
+	select {
+	case <-heard:
+		t.Error("a change in another schema reloaded this shop's snapshot")
+	case <-time.After(500 * time.Millisecond):
+	}
+
+	// The listener's connection is cut: it reconnects, catches up, and
+	// hears the next change.
+	var cut int
+	if err := dbA.Raw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", name).Scan(&cut).Error; err != nil || cut != 1 {
+		t.Fatalf("terminated %d listening connections: %v", cut, err)
+	}
+	waitHeard("after reconnecting")
+	if !strings.Contains(logs.String(), "reconnecting") {
+		t.Errorf("the lost connection was not logged:\n%s", logs.String())
+	}
+	setStock(dbA, a, 5)
+	if !sees(5) {
+		t.Fatalf("after reconnecting, the other instance still shows %d baguettes", stockIn(b))
+	}
+}
