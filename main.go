@@ -38,6 +38,9 @@ func run(bootLog *slog.Logger) error {
 	}
 	defer crumb.Close()
 	crumb.Run(ctx)
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- crumb.HTTP.Listen(cfg.Addr()) }()

@@ -20,7 +20,7 @@ var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
 	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
-	"TRUSTED_PROXIES",
+	"TRUSTED_PROXIES", "PPROF_ADDR",
 }
 
 // unsetAll removes every setting from the process environment for the
@@ -173,6 +173,10 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"SEED_DEMO", "maybe"},
 		{"TRUSTED_PROXIES", "lb.example.com"},
 		{"TRUSTED_PROXIES", "10.0.0.1,10.0.0.0/33"},
+		{"PPROF_ADDR", "0.0.0.0:6060"},
+		{"PPROF_ADDR", "10.0.0.5:6060"},
+		{"PPROF_ADDR", "127.0.0.1"},
+		{"PPROF_ADDR", "127.0.0.1:3000"},
 		{"SECRET_KEY", "short"},
 		{"SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"JWT_KEYS", "no-colon-here"},
@@ -213,6 +217,8 @@ func TestValidSettings(t *testing.T) {
 		{"TRUSTED_PROXIES", " 10.0.0.5, 10.1.0.7/16,::ffff:192.0.2.1,2001:db8::/32", func(c Config) bool {
 			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.5/32 10.1.0.0/16 192.0.2.1/32 2001:db8::/32]"
 		}},
+		{"PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
+		{"PPROF_ADDR", "[::1]:6060", func(c Config) bool { return c.PprofAddr == "[::1]:6060" }},
 		{"JWT_KEYS", "new:" + b64('n') + ", old:" + b64('o'), func(c Config) bool {
 			return len(c.JWTKeys) == 2 && c.JWTKeys[0].ID == "new" && c.JWTKeys[1].ID == "old"
 		}},
