@@ -66,7 +66,7 @@ func prepare(base, out string) error {
 	if err := member.SignIn(demoEmail, demoPassword, false); err != nil {
 		return err
 	}
-	if err := clearCart(member); err != nil {
+	if err := member.EmptyCart(); err != nil {
 		return err
 	}
 	if err := fill(member); err != nil {
@@ -87,20 +87,6 @@ func prepare(base, out string) error {
 	}
 	for name, value := range files {
 		if err := os.WriteFile(filepath.Join(out, name), []byte(value+"\n"), 0o600); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// clearCart empties the signed-in cart, so repeated runs measure two lines.
-func clearCart(s *shopper.Shopper) error {
-	res, err := s.Get("/cart")
-	if err != nil {
-		return err
-	}
-	for _, m := range regexp.MustCompile(`action="/cart/items/(\d+)"`).FindAllStringSubmatch(res.Body, -1) {
-		if _, err := s.Post("/cart/items/"+m[1], map[string][]string{"quantity": {"0"}}); err != nil {
 			return err
 		}
 	}

@@ -49,7 +49,8 @@ type Bought struct {
 }
 
 // Buy has each shopper add 1 to 3 of a random product and check out, over
-// and over until ctx ends. A shopper stops at its first error.
+// and over until ctx ends. A refused add or checkout (sold out) empties
+// the cart and counts as a conflict; a shopper stops at its first error.
 func Buy(ctx context.Context, shoppers []*Shopper, products []uint) Bought {
 	var mu sync.Mutex
 	var all Bought
@@ -66,9 +67,11 @@ func Buy(ctx context.Context, shoppers []*Shopper, products []uint) Bought {
 				if err == nil {
 					number, err = s.Checkout()
 				}
-				if errors.Is(err, ErrConflict) {
+				if errors.Is(err, ErrConflict) || errors.Is(err, ErrRefused) {
 					mine.Conflicts++
-					continue
+					if err = s.EmptyCart(); err == nil {
+						continue
+					}
 				}
 				if err != nil {
 					if ctx.Err() == nil {

@@ -220,10 +220,39 @@ func (s *Shopper) SignedInAs(name string) (bool, error) {
 	return res.Status == http.StatusOK && strings.Contains(res.Body, "Hello, "+name), nil
 }
 
+// ErrRefused is an add to cart the shop refused with what to fix (sold
+// out, short of stock, a full line): a correct answer, not a failure.
+var ErrRefused = errors.New("add to cart: refused (422)")
+
 // AddToCart puts qty of product id in the cart.
 func (s *Shopper) AddToCart(id uint, qty int) error {
 	res, err := s.Post("/cart/items", url.Values{"product_id": {strconv.FormatUint(uint64(id), 10)}, "quantity": {strconv.Itoa(qty)}})
+	if err == nil && res.Status == http.StatusUnprocessableEntity {
+		return ErrRefused
+	}
 	return expect("add to cart", res, err, http.StatusSeeOther)
+}
+
+var removeForm = regexp.MustCompile(`action="/cart/items/(\d+)"`)
+
+// EmptyCart removes every line of the cart.
+func (s *Shopper) EmptyCart() error {
+	res, err := s.Get("/cart")
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, m := range removeForm.FindAllStringSubmatch(res.Body, -1) {
+		if seen[m[1]] {
+			continue
+		}
+		seen[m[1]] = true
+		res, err := s.Post("/cart/items/"+m[1], url.Values{"quantity": {"0"}})
+		if err := expect("remove a cart line", res, err, http.StatusSeeOther); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErrConflict is a checkout refused because stock ran short or a price
