@@ -52,9 +52,11 @@ func crashDuringCheckout(t *testing.T, srv *server) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan shopper.Bought)
 	go func() { done <- shopper.Buy(ctx, buyers, ledger.Products()) }()
-	time.Sleep(duration(t, 3*time.Second) / 4)
-	cancel()   // no new orders are started...
-	srv.kill() // ...and the ones in flight die with the server
+	// Checkouts under way; then no new ones start, and those in flight die
+	// with the server.
+	time.Sleep(max(duration(t, 0)/4, 2*time.Second))
+	cancel()
+	srv.kill()
 	bought := <-done
 	if len(bought.Errors) > 0 {
 		t.Fatalf("checkouts failed before the crash: %v", errors.Join(bought.Errors...))
