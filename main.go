@@ -95,6 +95,9 @@ func run(bootLog *slog.Logger) error {
 			return err
 		}
 	}
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- crumb.HTTP.Listen(cfg.Addr()) }()

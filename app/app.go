@@ -71,7 +71,7 @@ type App struct {
 	now       func() time.Time
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
 	mailEvery time.Duration
-	pingStore func(context.Context) error          // Redis, when it keeps the sessions
+	pingStore func(context.Context) error // Redis, when it keeps the sessions
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and

@@ -69,6 +69,9 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender of every email.
 	MailFrom string
+	// PprofAddr, when set, serves Go's CPU and memory profiles on this
+	// loopback address, apart from the shop's port (for measuring only).
+	PprofAddr string
 }
 
 // JWTKey is one HMAC key for access tokens, named by its kid.
@@ -134,6 +137,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	} else {
 		cfg.MailFrom = p.mailFrom("MAIL_FROM", "")
 	}
+	cfg.PprofAddr = p.loopback("PPROF_ADDR", cfg.Port)
 	if p.err != nil {
 		return Config{}, p.err
 	}
@@ -375,6 +379,23 @@ func (p *parser) baseURL(key, def string) *url.URL {
 		u, _ = url.Parse(def)
 	}
 	return u
+}
+
+// loopback reads an optional host:port on the loopback interface that is
+// not the shop's own port.
+func (p *parser) loopback(key string, shopPort int) string {
+	v := p.str(key, "")
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	n, perr := strconv.Atoi(port)
+	addr, aerr := netip.ParseAddr(host)
+	if err != nil || perr != nil || n < 1 || n > 65535 || n == shopPort || (host != "localhost" && (aerr != nil || !addr.IsLoopback())) {
+		p.fail(key, "must be a loopback address with a port other than PORT, such as 127.0.0.1:6060, got %q", v)
+		return ""
+	}
+	return v
 }
 
 // prefixes parses a comma-separated list of IP addresses and CIDR ranges;

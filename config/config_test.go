@@ -20,7 +20,7 @@ var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
 	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
-	"TRUSTED_PROXIES", "SMTP_URL", "MAIL_FROM", "METRICS_ADDR",
+	"TRUSTED_PROXIES", "SMTP_URL", "MAIL_FROM", "METRICS_ADDR", "PPROF_ADDR",
 }
 
 // unsetAll removes every setting from the process environment for the
@@ -181,6 +181,10 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"METRICS_ADDR", "9090"},
 		{"METRICS_ADDR", "127.0.0.1:metrics"},
 		{"METRICS_ADDR", "127.0.0.1:0"},
+		{"PPROF_ADDR", "0.0.0.0:6060"},
+		{"PPROF_ADDR", "10.0.0.5:6060"},
+		{"PPROF_ADDR", "127.0.0.1"},
+		{"PPROF_ADDR", "127.0.0.1:3000"},
 		{"SECRET_KEY", "short"},
 		{"SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"JWT_KEYS", "no-colon-here"},
@@ -223,6 +227,8 @@ func TestValidSettings(t *testing.T) {
 		}},
 		{"METRICS_ADDR", "127.0.0.1:9090", func(c Config) bool { return c.MetricsAddr == "127.0.0.1:9090" }},
 		{"METRICS_ADDR", ":9090", func(c Config) bool { return c.MetricsAddr == ":9090" }},
+		{"PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
+		{"PPROF_ADDR", "[::1]:6060", func(c Config) bool { return c.PprofAddr == "[::1]:6060" }},
 		{"JWT_KEYS", "new:" + b64('n') + ", old:" + b64('o'), func(c Config) bool {
 			return len(c.JWTKeys) == 2 && c.JWTKeys[0].ID == "new" && c.JWTKeys[1].ID == "old"
 		}},

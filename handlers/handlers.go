@@ -92,7 +92,7 @@ func New(d Deps) (*fiber.App, error) {
 		Views:                 pages.Templates,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		BodyLimit:             uploadLimit, // only back-office product forms get more than smallBody (see limitBody)
+		BodyLimit:             uploadLimit, // the most any request may send; most get smallBody (see bodyLimit)
 		ReadBufferSize:        16 * 1024,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
@@ -102,6 +102,7 @@ func New(d Deps) (*fiber.App, error) {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          proxyList(d.Config.TrustedProxies),
 	})
+	app.Server().HeaderReceived = bodyLimit
 	s.routes(app)
 	return app, nil
 }

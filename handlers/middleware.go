@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"crumb/internal/secret"
 )
@@ -21,13 +23,15 @@ const (
 	uploadLimit = 3 << 20
 )
 
-// limitBody refuses a body over smallBody, except on the back office's
-// product forms; the server itself refuses anything over uploadLimit.
-func limitBody(c *fiber.Ctx) error {
-	if len(c.Request().Body()) > smallBody && !(c.Method() == fiber.MethodPost && strings.HasPrefix(c.Path(), "/admin/products/")) {
-		return fiber.ErrRequestEntityTooLarge
+// bodyLimit sets, once a request's header has arrived and before its body
+// is read, how large a body the server reads: uploadLimit for a back-office
+// product form, smallBody for everything else. A larger body is answered
+// 413 from its Content-Length, without reading it.
+func bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if string(h.Method()) == fiber.MethodPost && bytes.HasPrefix(h.RequestURI(), []byte("/admin/products/")) {
+		return fasthttp.RequestConfig{MaxRequestBodySize: uploadLimit}
 	}
-	return c.Next()
+	return fasthttp.RequestConfig{MaxRequestBodySize: smallBody}
 }
 
 // errEncodedBody is returned for a request whose body is compressed.

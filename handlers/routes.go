@@ -13,7 +13,7 @@ import (
 // routes lists every route, grouped by what guards them.
 func (s *server) routes(app *fiber.App) {
 	w, a, ad := s.web, s.api, s.admin
-	app.Use(s.clientAddress, s.countRequest, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies, limitBody)
+	app.Use(s.clientAddress, s.countRequest, s.requestLog, recover.New(), s.securityHeaders, refuseEncodedBodies)
 
 	// Fingerprinted assets and uploaded pictures: cached for a year, no
 	// cookies, no sessions.
