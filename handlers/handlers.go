@@ -94,6 +94,7 @@ func New(d Deps) (*fiber.App, error) {
 		DisableStartupMessage: true,
 		BodyLimit:             uploadLimit, // the most any request may send; most get smallBody (see bodyLimit)
 		ReadBufferSize:        16 * 1024,
+		WriteBufferSize:       16 * 1024, // a page and its headers go out in one write, not two
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,

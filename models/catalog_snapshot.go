@@ -35,6 +35,7 @@ type catalogSnapshot struct {
 	search         []string  // lower-cased name and description, by index
 	bySlug         map[string]int
 	byID           map[uint]int
+	featured       []int // indexes of the featured products
 }
 
 // MaxQueryRunes is the longest search query used; the rest is cut.
@@ -100,6 +101,9 @@ func (c *Catalog) Reload(ctx context.Context) error {
 		s.bySlug[p.Slug] = i
 		s.byID[p.ID] = i
 		s.search[i] = strings.ToLower(p.Name + "\n" + p.Description)
+		if p.Featured {
+			s.featured = append(s.featured, i)
+		}
 	}
 	s.version = c.versions.Add(1)
 	c.snap.Store(&s)
@@ -162,13 +166,22 @@ func (c *Catalog) Category(slug string) (Category, error) {
 
 // Featured lists the featured products.
 func (c *Catalog) Featured() []Product {
-	var out []Product
-	for _, p := range c.snap.Load().products {
-		if p.Featured {
-			out = append(out, p)
-		}
+	s := c.snap.Load()
+	out := make([]Product, len(s.featured))
+	for i, at := range s.featured {
+		out[i] = s.products[at]
 	}
 	return out
+}
+
+// Offer is the featured product whose turn it is on day n (today's offer):
+// they take turns. There is none when nothing is featured.
+func (c *Catalog) Offer(n int) (Product, bool) {
+	s := c.snap.Load()
+	if len(s.featured) == 0 {
+		return Product{}, false
+	}
+	return s.products[s.featured[n%len(s.featured)]], true
 }
 
 // ProductBySlug finds a published product by slug.

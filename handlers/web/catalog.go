@@ -22,29 +22,38 @@ type homePage struct {
 // Home shows featured products, the categories and, unless the shopper
 // hid it for today, today's offer.
 func (s *Server) Home(c *fiber.Ctx) error {
-	featured := s.Catalog.Featured()
-	cards, err := s.cards(featured)
+	version := s.Catalog.Version()
+	var offer *models.Product
+	if !s.Jar.PopupHidden(c) {
+		if p, ok := s.Catalog.Offer(s.Now().In(s.Config.StoreTimezone).YearDay()); ok {
+			offer = &p
+		}
+	}
+	key := "home"
+	if offer != nil {
+		key += ":" + strconv.FormatUint(uint64(offer.ID), 10)
+	}
+	// The page is the same for everyone (with or without the offer) until
+	// the catalog changes.
+	body, err := s.fragments.Cached(version, key, func() (template.HTML, error) {
+		cards, err := s.cards(s.Catalog.Featured())
+		if err != nil {
+			return "", err
+		}
+		showcase, err := s.fragments.RenderNow("partials/showcase", struct {
+			Featured   []template.HTML
+			Categories []models.Category
+		}{cards, s.Catalog.Categories()})
+		if err != nil {
+			return "", err
+		}
+		return s.fragments.RenderNow("pages/home", &homePage{Page: Page{CSRF: formTokenMarker}, Showcase: showcase, Offer: offer})
+	})
 	if err != nil {
 		return err
 	}
-	// Everything but the offer is the same for everyone until the catalog changes.
-	showcase, err := s.fragments.Render(s.Catalog.Version(), "home", "partials/showcase", struct {
-		Featured   []template.HTML
-		Categories []models.Category
-	}{cards, s.Catalog.Categories()})
-	if err != nil {
-		return err
-	}
-	p := &homePage{Page: s.NewPage(c, "Fresh from the oven"), Showcase: showcase}
-	if !s.Jar.PopupHidden(c) && len(featured) > 0 {
-		p.Offer = &featured[s.Now().In(s.Config.StoreTimezone).YearDay()%len(featured)]
-	}
-	return s.render(c, fiber.StatusOK, "pages/home", p)
-}
-
-type productsPage struct {
-	Page
-	List template.HTML
+	p := s.NewPage(c, "Fresh from the oven")
+	return s.show(c, fiber.StatusOK, &p, body)
 }
 
 // ProductList lists and searches the catalog. A page number out of range
@@ -68,24 +77,28 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	}
 	version := s.Catalog.Version()
 	result := s.Catalog.Search(query)
-	cards, err := s.cards(result.Items)
-	if err != nil {
-		return err
-	}
-	list := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards}
-	if result.Page > 1 {
-		list.PrevURL = listURL(q, category.Slug, result.Page-1)
-	}
-	if result.Page < result.Pages {
-		list.NextURL = listURL(q, category.Slug, result.Page+1)
+	list := func() (template.HTML, error) {
+		cards, err := s.cards(result.Items)
+		if err != nil {
+			return "", err
+		}
+		l := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards}
+		if result.Page > 1 {
+			l.PrevURL = listURL(q, category.Slug, result.Page-1)
+		}
+		if result.Page < result.Pages {
+			l.NextURL = listURL(q, category.Slug, result.Page+1)
+		}
+		return s.fragments.RenderNow("partials/product-list", l)
 	}
 	// A listing is the same for everyone until the catalog changes: it is
 	// rendered once per category and page. Searches are rendered each time.
 	var body template.HTML
+	var err error
 	if q == "" {
-		body, err = s.fragments.Render(version, fmt.Sprintf("list:%s:%d", category.Slug, result.Page), "partials/product-list", list)
+		body, err = s.fragments.Cached(version, fmt.Sprintf("list:%s:%d", category.Slug, result.Page), list)
 	} else {
-		body, err = s.fragments.RenderNow("partials/product-list", list)
+		body, err = list()
 	}
 	if err != nil {
 		return err
@@ -94,13 +107,12 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	if current == "" {
 		current = "all"
 	}
-	nav, err := s.categoryNav(current)
-	if err != nil {
+	p := s.NewPage(c, title)
+	if p.Nav, err = s.categoryNav(current); err != nil {
 		return err
 	}
-	p := &productsPage{Page: s.NewPage(c, title), List: body}
-	p.Nav, p.Query = nav, q
-	return s.render(c, fiber.StatusOK, "pages/products", p)
+	p.Query = q
+	return s.show(c, fiber.StatusOK, &p, body)
 }
 
 // productList is what a listing shows.
@@ -118,13 +130,22 @@ type productPage struct {
 	Product models.Product
 }
 
-// ProductDetail shows one product with its add-to-cart form.
+// ProductDetail shows one product with its add-to-cart form, rendered once
+// per product until the catalog changes.
 func (s *Server) ProductDetail(c *fiber.Ctx) error {
+	version := s.Catalog.Version()
 	product, err := s.Catalog.ProductBySlug(c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "pages/product", &productPage{Page: s.NewPage(c, product.Name), Product: product})
+	body, err := s.fragments.Cached(version, "product:"+strconv.FormatUint(uint64(product.ID), 10), func() (template.HTML, error) {
+		return s.fragments.RenderNow("pages/product", &productPage{Page: Page{CSRF: formTokenMarker}, Product: product})
+	})
+	if err != nil {
+		return err
+	}
+	p := s.NewPage(c, product.Name)
+	return s.show(c, fiber.StatusOK, &p, body)
 }
 
 // parsePage reads a page number; anything that is not a positive whole

@@ -24,6 +24,13 @@ type fragments struct {
 // Render returns template name rendered with data, cached under key for
 // the catalog snapshot version.
 func (f *fragments) Render(version uint64, key, name string, data any) (template.HTML, error) {
+	return f.Cached(version, key, func() (template.HTML, error) { return f.RenderNow(name, data) })
+}
+
+// Cached returns what render returns, cached under key for the catalog
+// snapshot version. What it renders must be the same for every shopper:
+// pages hold formTokenMarker, never a form token.
+func (f *fragments) Cached(version uint64, key string, render func() (template.HTML, error)) (template.HTML, error) {
 	f.mu.RLock()
 	cached, ok := f.html[key]
 	ok = ok && f.version == version
@@ -31,7 +38,7 @@ func (f *fragments) Render(version uint64, key, name string, data any) (template
 	if ok {
 		return cached, nil
 	}
-	out, err := f.RenderNow(name, data)
+	out, err := render()
 	if err != nil {
 		return "", err
 	}

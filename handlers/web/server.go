@@ -59,7 +59,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"layouts/base", "pages/home", "pages/products", "pages/product", "pages/cart",
+	for _, name := range []string{"layouts/base", "pages/home", "partials/product-list", "pages/product", "pages/cart",
 		"pages/cookies", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/security",
 		"pages/checkout", "pages/orders", "pages/order", "pages/forgot", "pages/reset", "pages/devmail"} {
 		if !tpl.Has(name) {
@@ -75,13 +75,15 @@ type Page struct {
 	Title     string
 	User      *sessions.Current // nil for a guest
 	Flash     []string          // one-time messages, one paragraph each
-	CSRF      string            // the form token every form carries
+	CSRF      string            // the form token every form carries: formTokenMarker, filled in as the page is sent
 	CartCount int
 	Query     string        // what the search box holds
 	Nav       template.HTML // the category navigation
 	HeadLinks template.HTML // stylesheet, script and icon links
 	Brand     template.HTML // the logo
 	Content   template.HTML // the page itself, inside the layout
+
+	token string // the shopper's form token, in place of every CSRF marker
 }
 
 func (p *Page) base() *Page { return p }
@@ -105,7 +107,7 @@ func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
 		s.Log.Error("category navigation", "request_id", c.Locals("request_id"), "err", err)
 	}
 	links, brand := s.staticParts()
-	p := Page{Title: title, User: s.current(c), CSRF: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
+	p := Page{Title: title, User: s.current(c), CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
 	if p.User != nil && p.User.Flash != "" {
 		p.Flash = splitLines(p.User.Flash)
 	}
@@ -121,4 +123,10 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data PageData) er
 // a struct embedding Page.
 func (s *Server) Render(c *fiber.Ctx, status int, layout, name string, data PageData) error {
 	return c.Status(status).Render(name, data, layout)
+}
+
+// show sends body, a page rendered earlier, inside the base layout.
+func (s *Server) show(c *fiber.Ctx, status int, p *Page, body template.HTML) error {
+	p.Content = body
+	return s.Render(c, status, "layouts/base", "", p)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/template/html/v2"
@@ -26,8 +27,20 @@ import (
 // feature holds an exclusive lock for the whole render: either would
 // serialise every page view. Render below keeps Fiber's interface
 // (c.Render with a layout) without the lock: the page is rendered first,
-// then the layout shows it as .Content.
-type Templates struct{ engine *html.Engine }
+// then the layout shows it as .Content; the base layout is written from
+// its stencils (see stencil).
+type Templates struct {
+	engine   *html.Engine
+	stencils map[stencilKey]*stencil
+}
+
+type stencilKey struct {
+	layout   string
+	signedIn bool
+}
+
+// stenciled are the layouts written from stencils.
+var stenciled = []string{"layouts/base"}
 
 // NewTemplates parses every template of fsys; times are shown in zone.
 func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location) (*Templates, error) {
@@ -40,7 +53,17 @@ func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location) (*Temp
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
-	return &Templates{engine: engine}, nil
+	t := &Templates{engine: engine, stencils: map[stencilKey]*stencil{}}
+	for _, layout := range stenciled {
+		for _, signedIn := range []bool{false, true} {
+			st, err := newStencil(layout, signedIn, t.execute)
+			if err != nil {
+				return nil, err
+			}
+			t.stencils[stencilKey{layout, signedIn}] = st
+		}
+	}
+	return t, nil
 }
 
 // Has reports whether the template name exists.
@@ -49,23 +72,45 @@ func (t *Templates) Has(name string) bool { return t.engine.Templates.Lookup(nam
 // Load does nothing: the templates were parsed by NewTemplates.
 func (t *Templates) Load() error { return nil }
 
+func (t *Templates) execute(out io.Writer, name string, data any) error {
+	return t.engine.Templates.ExecuteTemplate(out, name, data)
+}
+
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // Render executes template name with data into out. With a layout, data
 // must be a page (a struct embedding Page): the page is rendered into its
-// Content, then the layout is rendered with it.
+// Content (an empty name keeps the Content it has), then the layout is
+// rendered with it, and the form token is filled in.
 func (t *Templates) Render(out io.Writer, name string, data any, layout ...string) error {
 	if len(layout) == 0 || layout[0] == "" {
-		return t.engine.Templates.ExecuteTemplate(out, name, data)
+		return t.execute(out, name, data)
 	}
-	p, ok := data.(PageData)
+	pd, ok := data.(PageData)
 	if !ok {
 		return fmt.Errorf("views: %s in a layout needs data that embeds web.Page, not %T", name, data)
 	}
-	var body bytes.Buffer
-	if err := t.engine.Templates.ExecuteTemplate(&body, name, data); err != nil {
+	p := pd.base()
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 256*1024 {
+			buf.Reset()
+			pageBuffers.Put(buf)
+		}
+	}()
+	if name != "" {
+		if err := t.execute(buf, name, data); err != nil {
+			return err
+		}
+		p.Content = template.HTML(buf.String()) // rendered by html/template: already escaped
+		buf.Reset()
+	}
+	if st := t.stencils[stencilKey{layout[0], p.User != nil}]; st != nil && len(p.Flash) == 0 {
+		st.write(buf, p)
+	} else if err := t.execute(buf, layout[0], data); err != nil {
 		return err
 	}
-	p.base().Content = template.HTML(body.String()) // rendered by html/template: already escaped
-	return t.engine.Templates.ExecuteTemplate(out, layout[0], data)
+	return fillFormToken(out, buf.Bytes(), template.HTMLEscapeString(p.token)) // URL-safe base64, but never trusted
 }
 
 // Field is a labelled form field as partials/field shows it: the input

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"strings"
+	"testing"
+	"time"
+
+	"crumb/assets"
+	"crumb/public"
+	"crumb/sessions"
+	"crumb/views"
+)
+
+// The base layout is written from its stencils; what a shopper gets must be
+// byte for byte what executing the layout gives, whatever the values hold.
+func TestStencilMatchesTheLayout(t *testing.T) {
+	static, err := assets.New(public.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := NewTemplates(views.FS, static, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tricky := []string{
+		"", "Rye & Caraway", `<script>alert("x")</script>`, "O'Brien's +1 \"loaf\"", "nul\x00byte",
+		"invalid \xff\xfe utf-8", "Crème brûlée — “quoted”", "{{.CSRF}}", "a\nb\tc", "&amp; already",
+	}
+	for _, s := range tricky {
+		for _, signedIn := range []bool{false, true} {
+			p := &Page{
+				Title: s, Query: s, CartCount: len(s) * 7, CSRF: formTokenMarker, token: "tok-" + s,
+				Nav: template.HTML(`<nav>` + s + `</nav>`), HeadLinks: `<link rel="stylesheet" href="/static/x.css">`,
+				Brand: `<a href="/">Crumb</a>`, Content: template.HTML(`<p>` + s + `</p><input name="_csrf" value="` + formTokenMarker + `">`),
+			}
+			if signedIn {
+				p.User = &sessions.Current{Name: s}
+			}
+			var want, layout bytes.Buffer
+			if err := tpl.execute(&layout, "layouts/base", p); err != nil {
+				t.Fatal(err)
+			}
+			if err := fillFormToken(&want, layout.Bytes(), template.HTMLEscapeString(p.token)); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := tpl.Render(&got, "", p, "layouts/base"); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("signed in %v, values %q:\nstencil:  %s\ntemplate: %s", signedIn, s, got.String(), want.String())
+			}
+			if strings.Contains(got.String(), formTokenMarker) || !strings.Contains(got.String(), `value="`+template.HTMLEscapeString(p.token)) {
+				t.Errorf("values %q: the form token is not filled in", s)
+			}
+		}
+	}
+}
