@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,8 @@ func (s *Server) cart(c *fiber.Ctx) models.Cart {
 type cartPage struct {
 	Page
 	Cart  models.PricedCart
-	Error string // why the last change was refused
+	Lines []template.HTML // Cart.Lines, rendered
+	Error string          // why the last change was refused
 }
 
 // Cart shows the cart, priced from the catalog.
@@ -45,16 +47,67 @@ func (s *Server) Cart(c *fiber.Ctx) error {
 // last change was refused.
 func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	private(c)
+	version := s.Catalog.Version() // before pricing: a page is never kept under a newer version than its prices
 	priced, err := s.cart(c).Priced(c.UserContext())
 	if err != nil {
 		return err
 	}
-	p := &cartPage{Page: s.NewPage(c, "Your cart"), Cart: priced}
-	status := fiber.StatusOK
+	status, body := fiber.StatusOK, cartPage{Page: Page{CSRF: formTokenMarker}, Cart: priced}
 	if inputErr != nil {
-		status, p.Error = fiber.StatusUnprocessableEntity, views.Say(inputErr.Message)
+		status, body.Error = fiber.StatusUnprocessableEntity, views.Say(inputErr.Message)
 	}
-	return s.render(c, status, "pages/cart", p)
+	render := func() (template.HTML, error) {
+		var err error
+		if body.Lines, err = s.cartLines(version, priced.Lines); err != nil {
+			return "", err
+		}
+		return s.fragments.RenderNow("pages/cart", &body)
+	}
+	// A cart with nothing to say is the same page for everyone with the
+	// same lines.
+	var html template.HTML
+	if body.Error == "" && len(priced.Notices) == 0 {
+		html, err = s.fragments.Cached(version, cartKey(priced.Lines), render)
+	} else {
+		html, err = render()
+	}
+	if err != nil {
+		return err
+	}
+	p := s.NewPage(c, "Your cart")
+	return s.show(c, status, &p, html)
+}
+
+// cartKey names a cart page by its lines.
+func cartKey(lines []models.PricedLine) string {
+	key := make([]byte, 0, 8+len(lines)*8)
+	key = append(key, "cart"...)
+	for _, l := range lines {
+		key = append(key, ':')
+		key = strconv.AppendUint(key, uint64(l.Product.ID), 10)
+		key = append(key, 'x')
+		key = strconv.AppendInt(key, int64(l.Quantity), 10)
+	}
+	return string(key)
+}
+
+// cartLines renders the cart page's lines, priced with catalog version (or
+// a newer one). A line is the same for everyone with that quantity of that
+// product, so it is rendered once per version (at most products × 99).
+func (s *Server) cartLines(version uint64, lines []models.PricedLine) ([]template.HTML, error) {
+	out := make([]template.HTML, len(lines))
+	for i, line := range lines {
+		key := "line:" + strconv.FormatUint(uint64(line.Product.ID), 10) + ":" + strconv.Itoa(line.Quantity)
+		var err error
+		out[i], err = s.fragments.Render(version, key, "partials/cart-line", struct {
+			CSRF string
+			Line models.PricedLine
+		}{formTokenMarker, line})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // AddToCart adds product_id × quantity (default 1), then shows the cart

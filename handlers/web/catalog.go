@@ -36,7 +36,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 	// The page is the same for everyone (with or without the offer) until
 	// the catalog changes.
 	body, err := s.fragments.Cached(version, key, func() (template.HTML, error) {
-		cards, err := s.cards(s.Catalog.Featured())
+		cards, err := s.cards(version, s.Catalog.Featured())
 		if err != nil {
 			return "", err
 		}
@@ -78,7 +78,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	version := s.Catalog.Version()
 	result := s.Catalog.Search(query)
 	list := func() (template.HTML, error) {
-		cards, err := s.cards(result.Items)
+		cards, err := s.cards(version, result.Items)
 		if err != nil {
 			return "", err
 		}

@@ -21,6 +21,10 @@ type fragments struct {
 	html    map[string]template.HTML
 }
 
+// maxFragments bounds what is kept (carts are many): when it is reached,
+// everything is dropped and rendered again as it is asked for.
+const maxFragments = 4096
+
 // Render returns template name rendered with data, cached under key for
 // the catalog snapshot version.
 func (f *fragments) Render(version uint64, key, name string, data any) (template.HTML, error) {
@@ -44,7 +48,7 @@ func (f *fragments) Cached(version uint64, key string, render func() (template.H
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.version != version {
+	if f.version != version || len(f.html) >= maxFragments {
 		f.version, f.html = version, map[string]template.HTML{}
 	}
 	f.html[key] = out
@@ -60,9 +64,9 @@ func (f *fragments) RenderNow(name string, data any) (template.HTML, error) {
 	return template.HTML(buf.String()), nil // rendered by html/template: already escaped
 }
 
-// cards returns the product cards of products.
-func (s *Server) cards(products []models.Product) ([]template.HTML, error) {
-	version := s.Catalog.Version()
+// cards returns the product cards of products, read from catalog version
+// (or a newer one: what is kept is never older than its version).
+func (s *Server) cards(version uint64, products []models.Product) ([]template.HTML, error) {
 	out := make([]template.HTML, len(products))
 	for i, p := range products {
 		var err error
@@ -76,11 +80,12 @@ func (s *Server) cards(products []models.Product) ([]template.HTML, error) {
 // categoryNav returns the category navigation with current ("all", a
 // category slug, or "") marked.
 func (s *Server) categoryNav(current string) (template.HTML, error) {
+	version := s.Catalog.Version()
 	data := struct {
 		Current    string
 		Categories []models.Category
 	}{current, s.Catalog.Categories()}
-	return s.fragments.Render(s.Catalog.Version(), "nav:"+current, "partials/category-nav", data)
+	return s.fragments.Render(version, "nav:"+current, "partials/category-nav", data)
 }
 
 // staticParts are the parts of every page that change only with the
