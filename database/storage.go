@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -34,16 +35,19 @@ func NewStorage(db *gorm.DB, now func() time.Time) *Storage {
 }
 
 // Get returns the value of key, or nil if it is missing or expired.
+// (Every signed-in page reads its session here: the row is scanned
+// directly, without a model.)
 func (s *Storage) Get(key string) ([]byte, error) {
-	var e StorageEntry
-	err := s.db.Where("storage_key = ? AND (expires_at = 0 OR expires_at > ?)", key, s.now().Unix()).Take(&e).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	var value []byte
+	err := s.db.Raw("SELECT value FROM storage_entries WHERE storage_key = ? AND (expires_at = 0 OR expires_at > ?)",
+		key, s.now().Unix()).Row().Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage get: %w", err)
 	}
-	return e.Value, nil
+	return value, nil
 }
 
 // Set stores val under key for exp (0: no expiry).

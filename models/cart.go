@@ -362,15 +362,23 @@ func (s storedCart) in(tx *gorm.DB) storedCart {
 }
 
 // Lines reads the cart's lines in product order; a cart never saved is empty.
+// (Every cart view reads them: the rows are scanned directly.)
 func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {
-	var lines []CartLine
-	err := s.db.WithContext(ctx).Model(&CartItem{}).
-		Select("cart_items.product_id, cart_items.quantity").
-		Joins("JOIN carts ON carts.id = cart_items.cart_id").
-		Where("carts."+s.column+" = ?", s.key).
-		Order("cart_items.product_id").
-		Scan(&lines).Error
+	rows, err := s.db.WithContext(ctx).Raw("SELECT cart_items.product_id, cart_items.quantity FROM cart_items"+
+		" JOIN carts ON carts.id = cart_items.cart_id WHERE carts."+s.column+" = ? ORDER BY cart_items.product_id", s.key).Rows()
 	if err != nil {
+		return nil, fmt.Errorf("cart lines: %w", err)
+	}
+	defer rows.Close()
+	var lines []CartLine
+	for rows.Next() {
+		var l CartLine
+		if err := rows.Scan(&l.ProductID, &l.Quantity); err != nil {
+			return nil, fmt.Errorf("cart lines: %w", err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
 	}
 	return lines, nil

@@ -60,6 +60,7 @@ type Current struct {
 type Manager struct {
 	store    *session.Store
 	storage  fiber.Storage // keyed by SHA-256 of the session id
+	decoded  *decodedSessions
 	sessions webSessions
 	tokens   rememberTokens
 	users    *models.Users
@@ -102,6 +103,7 @@ type Config struct {
 func New(cfg Config) *Manager {
 	m := &Manager{
 		storage:  guarded{cfg.Storage},
+		decoded:  &decodedSessions{},
 		sessions: webSessions{cfg.DB},
 		tokens:   rememberTokens{cfg.DB},
 		users:    cfg.Users,
@@ -179,47 +181,71 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 	if id == "" {
 		return nil, nil
 	}
-	sess, err := m.store.Get(c)
-	if errors.Is(err, ErrStoreUnavailable) {
-		return nil, err // the session may be fine: keep the cookie
+	raw, err := m.storage.Get(hashKey(id))
+	if err != nil {
+		return nil, err // ErrStoreUnavailable: the session may be fine, keep the cookie
 	}
+	data, err := m.decoded.decode(raw)
 	if err != nil {
 		m.log.Warn("unreadable session; signing out", "err", err, "request_id", c.Locals("request_id"))
 		_ = m.storage.Delete(hashKey(id))
 		m.jar.Clear(c, cookies.Session)
 		return nil, nil
 	}
-	uid, _ := sess.Get(keyUser).(uint)
+	uid, _ := data[keyUser].(uint)
 	if uid == 0 {
 		m.jar.Clear(c, cookies.Session) // expired or revoked: the id is unknown
 		return nil, nil
 	}
 	now := m.now()
-	authAt := time.Unix(int64Of(sess.Get(keyAuthAt)), 0)
-	seenAt := time.Unix(int64Of(sess.Get(keySeenAt)), 0)
+	authAt := time.Unix(int64Of(data[keyAuthAt]), 0)
+	seenAt := time.Unix(int64Of(data[keySeenAt]), 0)
 	cur := &Current{
 		UserID:   uid,
-		Name:     stringOf(sess.Get(keyName)),
-		Fresh:    sess.Get(keyFresh) == true,
-		KeyHash:  hashKey(sess.ID()),
+		Name:     stringOf(data[keyName]),
+		Fresh:    data[keyFresh] == true,
+		KeyHash:  hashKey(id),
 		AuthAt:   authAt,
-		ProvedAt: unixOrZero(sess.Get(keyProved)),
-		AdminAt:  unixOrZero(sess.Get(keyAdmin)),
-		Flash:    stringOf(sess.Get(keyFlash)),
+		ProvedAt: unixOrZero(data[keyProved]),
+		AdminAt:  unixOrZero(data[keyAdmin]),
+		Flash:    stringOf(data[keyFlash]),
 	}
 	if now.Sub(authAt) >= m.absolute || now.Sub(seenAt) >= m.idle {
-		if err := m.end(c, sess, cur.KeyHash); err != nil {
+		if err := m.storage.Delete(cur.KeyHash); err != nil {
+			return nil, err
+		}
+		m.jar.Clear(c, cookies.Session)
+		if _, err := m.sessions.delete(c.UserContext(), 0, cur.KeyHash); err != nil {
 			return nil, err
 		}
 		return nil, nil
 	}
 	if cur.Flash != "" || now.Sub(seenAt) >= SeenEvery {
+		sess, err := m.opened(c)
+		if err != nil || sess == nil {
+			return nil, err
+		}
 		sess.Delete(keyFlash)
 		if live, err := m.write(c, sess, cur); err != nil || !live {
 			return nil, err
 		}
 	}
 	return cur, nil
+}
+
+// opened returns this request's session from Fiber's store, to change and
+// write it; nil when it ended since it was read (the cookie is cleared).
+func (m *Manager) opened(c *fiber.Ctx) (*session.Session, error) {
+	sess, err := m.store.Get(c)
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	if sess.Fresh() {
+		m.jar.Clear(c, cookies.Session)
+		c.Locals(currentLocal, loaded{nil})
+		return nil, nil
+	}
+	return sess, nil
 }
 
 // write saves a session read in this request, with its idle clock moved
@@ -282,9 +308,12 @@ func (m *Manager) mark(c *fiber.Ctx, set func(*Current, time.Time) map[string]in
 	if cur == nil {
 		return ErrSignedOut
 	}
-	sess, err := m.store.Get(c)
+	sess, err := m.opened(c)
 	if err != nil {
-		return fmt.Errorf("sessions: %w", err)
+		return err
+	}
+	if sess == nil {
+		return ErrSignedOut
 	}
 	for k, v := range set(cur, m.now()) {
 		sess.Set(k, v)

@@ -1,8 +1,11 @@
 package sessions
 
 import (
+	"bytes"
+	"encoding/gob"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,4 +39,44 @@ func unavailable(err error) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+}
+
+// decodedSessions keeps session data decoded by the bytes it was decoded
+// from. A signed-in shopper's pages read the same stored bytes until the
+// session is next written (at most once a minute), and gob-decoding them
+// afresh, with the type descriptions every gob stream carries, was a fifth
+// of what a signed-in page cost. Equal bytes decode to equal data, so
+// nothing kept here can be stale: a changed or deleted session is read
+// from the store as before. The maps are shared: read them, never change
+// them.
+type decodedSessions struct {
+	mu   sync.Mutex
+	data map[string]map[string]any
+}
+
+// maxDecodedSessions bounds what is kept; when it is reached, everything
+// is dropped and decoded again as it is read.
+const maxDecodedSessions = 4096
+
+// decode returns the data of a stored session (nil for none).
+func (d *decodedSessions) decode(raw []byte) (map[string]any, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	d.mu.Lock()
+	data, ok := d.data[string(raw)]
+	d.mu.Unlock()
+	if ok {
+		return data, nil
+	}
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&data); err != nil {
+		return nil, fmt.Errorf("sessions: decode: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.data == nil || len(d.data) >= maxDecodedSessions {
+		d.data = make(map[string]map[string]any)
+	}
+	d.data[string(raw)] = data
+	return data, nil
 }
