@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -166,6 +167,20 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (User,
 // ByID loads an account.
 func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
 	return s.byID(s.db.WithContext(ctx), id)
+}
+
+// AppAccess reports the generation of the account's app access tokens and
+// whether the account may use the app at all (it exists and is not
+// disabled): what every request of the app checks, in one small query.
+func (s *Users) AppAccess(ctx context.Context, id uint) (epoch int64, ok bool, err error) {
+	err = s.db.WithContext(ctx).Raw("SELECT token_epoch, disabled_at IS NULL FROM users WHERE id = ?", id).Row().Scan(&epoch, &ok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("user: %w", err)
+	}
+	return epoch, ok, nil
 }
 
 // byID loads an account in db (another store's transaction).

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -52,7 +53,14 @@ type Access struct {
 	audience string
 	now      func() time.Time
 	parser   *jwt.Parser
+
+	mu       sync.Mutex
+	verified map[string]Claims // tokens that passed Verify (see Verify)
 }
+
+// maxVerified bounds the tokens Verify keeps; when it is reached, all are
+// dropped and verified again as they come.
+const maxVerified = 4096
 
 // NewAccess builds the access-token issuer for issuer and audience. Each
 // key must have a kid and 32 bytes of secret.
@@ -135,10 +143,36 @@ func (a *Access) Issue(userID uint, epoch int64) (string, time.Duration, error) 
 // issuer and audience, not expired (30 s leeway), not issued or valid only
 // in the future, with a jti and a user id as its subject. Any failure is
 // ErrInvalidToken.
+//
+// A token that passed is kept, by its exact text, until it expires: the
+// app sends the same token on every request for its life, and decoding its
+// JSON again was most of what checking it cost. Equal text has an equal
+// signature and equal claims, so of the checks only the expiry can change
+// its answer, and it is made again each time.
 func (a *Access) Verify(token string) (Claims, error) {
 	if token == "" || len(token) > maxTokenLength {
 		return Claims{}, ErrInvalidToken
 	}
+	a.mu.Lock()
+	c, ok := a.verified[token]
+	a.mu.Unlock()
+	if ok && !a.now().After(c.ExpiresAt.Add(AccessLeeway)) {
+		return c, nil
+	}
+	c, err := a.verify(token)
+	if err != nil {
+		return Claims{}, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.verified == nil || len(a.verified) >= maxVerified {
+		a.verified = make(map[string]Claims)
+	}
+	a.verified[token] = c
+	return c, nil
+}
+
+func (a *Access) verify(token string) (Claims, error) {
 	var vc verifiedClaims
 	if _, err := a.parser.ParseWithClaims(token, &vc, a.key); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)

@@ -123,6 +123,9 @@ func deviceLabelOf(c *fiber.Ctx) string {
 
 // Me shows the signed-in account.
 func (s *Server) Me(c *fiber.Ctx) error {
-	u := c.Locals(userLocal).(models.User)
+	u, err := s.Users.ByID(c.UserContext(), signedIn(c))
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
 }

@@ -34,7 +34,6 @@ const (
 	maxPerPage     = 100
 	defaultPerPage = 20
 	userIDLocal    = "crumb.api_user_id"
-	userLocal      = "crumb.api_user"
 )
 
 // Deps is what the API needs, built once at startup.
@@ -188,19 +187,18 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 		return &Problem{Status: fiber.StatusUnauthorized, Title: "Sign-in required", Detail: "Send an access token as Authorization: Bearer <token>."}
 	}
 	claims, err := s.Access.Verify(strings.TrimSpace(token))
-	var user models.User
+	var epoch int64
+	active := false
 	if err == nil {
-		user, err = s.Users.ByID(c.UserContext(), claims.UserID)
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
+		if epoch, active, err = s.Users.AppAccess(c.UserContext(), claims.UserID); err != nil {
 			return err
 		}
 	}
-	if err != nil || user.Disabled() || claims.Epoch != user.TokenEpoch {
+	if err != nil || !active || claims.Epoch != epoch {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb", error="invalid_token", error_description="The access token is invalid or expired"`)
 		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid, expired or signed out. Refresh it or sign in again."}
 	}
 	c.Locals(userIDLocal, claims.UserID)
-	c.Locals(userLocal, user)
 	return c.Next()
 }
 
