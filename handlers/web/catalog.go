@@ -91,15 +91,10 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		}
 		return s.fragments.RenderNow("partials/product-list", l)
 	}
-	// A listing is the same for everyone until the catalog changes: it is
-	// rendered once per category and page. Searches are rendered each time.
-	var body template.HTML
-	var err error
-	if q == "" {
-		body, err = s.fragments.Cached(version, fmt.Sprintf("list:%s:%d", category.Slug, result.Page), list)
-	} else {
-		body, err = list()
-	}
+	// A listing or a search is the same for everyone until the catalog
+	// changes: each is rendered once per query and page (what is kept is
+	// bounded, so searches cannot fill the memory).
+	body, err := s.fragments.Cached(version, fmt.Sprintf("list:%s:%d:%s", category.Slug, result.Page, q), list)
 	if err != nil {
 		return err
 	}
