@@ -60,6 +60,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 // (or not a number) is clamped; an unknown category is a 404; the query is
 // cut to a sensible length and invalid UTF-8 is dropped.
 func (s *Server) ProductList(c *fiber.Ctx) error {
+	version := s.Catalog.Version()
 	q := models.CleanQuery(c.Query("q"))
 	query := models.ProductQuery{Q: q, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
 	title := "All products"
@@ -75,9 +76,8 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	if q != "" {
 		title = "Results for “" + q + "”"
 	}
-	version := s.Catalog.Version()
-	result := s.Catalog.Search(query)
 	list := func() (template.HTML, error) {
+		result := s.Catalog.Search(query)
 		cards, err := s.cards(version, result.Items)
 		if err != nil {
 			return "", err
@@ -92,9 +92,9 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		return s.fragments.RenderNow("partials/product-list", l)
 	}
 	// A listing or a search is the same for everyone until the catalog
-	// changes: each is rendered once per query and page (what is kept is
-	// bounded, so searches cannot fill the memory).
-	body, err := s.fragments.Cached(version, fmt.Sprintf("list:%s:%d:%s", category.Slug, result.Page, q), list)
+	// changes: each is rendered once per query and page asked for (what is
+	// kept is bounded, so searches cannot fill the memory).
+	body, err := s.fragments.Cached(version, fmt.Sprintf("list:%s:%d:%s", category.Slug, query.Page, q), list)
 	if err != nil {
 		return err
 	}
