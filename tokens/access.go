@@ -168,7 +168,7 @@ func (a *Access) Verify(token string) (Claims, error) {
 	if a.verified == nil || len(a.verified) >= maxVerified {
 		a.verified = make(map[string]Claims)
 	}
-	a.verified[token] = c
+	a.verified[strings.Clone(token)] = c // token may be a view of a request's buffer, reused after it
 	return c, nil
 }
 
