@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,52 @@ func (c *Catalog) Changed(ctx context.Context) {
 	if err := c.Reload(ctx); err != nil {
 		c.log.Error("catalog reload after a change", "err", err)
 	}
+	c.announce(ctx)
+}
+
+// StockChanged is Changed after orders took or gave back stock of the
+// products ids: only their stock is read again, into a new snapshot that
+// shares everything else with the current one. (Reloading the whole
+// catalog after every order was a fifth of a checkout's cost.)
+func (c *Catalog) StockChanged(ctx context.Context, ids []uint) {
+	if err := c.refreshStock(ctx, ids); err != nil {
+		c.log.Error("catalog stock refresh after an order", "err", err)
+	}
+	c.announce(ctx)
+}
+
+func (c *Catalog) refreshStock(ctx context.Context, ids []uint) error {
+	c.reload.Lock()
+	defer c.reload.Unlock()
+	rows, err := c.db.WithContext(ctx).Raw("SELECT id, stock FROM products WHERE id IN ?", ids).Rows()
+	if err != nil {
+		return fmt.Errorf("load stock: %w", err)
+	}
+	defer rows.Close()
+	old := c.snap.Load()
+	s := *old // the indexes do not change with stock: shared, read only
+	s.products = slices.Clone(old.products)
+	for rows.Next() {
+		var id uint
+		var stock int
+		if err := rows.Scan(&id, &stock); err != nil {
+			return fmt.Errorf("load stock: %w", err)
+		}
+		if i, ok := s.byID[id]; ok {
+			s.products[i].Stock = stock
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load stock: %w", err)
+	}
+	s.version = c.versions.Add(1)
+	c.snap.Store(&s)
+	return nil
+}
+
+// announce tells the other instances, on Postgres, that the catalog
+// changed (see CatalogChannel).
+func (c *Catalog) announce(ctx context.Context) {
 	if c.db.Dialector.Name() != "postgres" {
 		return // SQLite: this instance is the only one
 	}

@@ -294,7 +294,7 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 		}
 	}
 	if created {
-		s.catalog.Changed(ctx)
+		s.catalog.StockChanged(ctx, productIDs(order.Lines))
 	}
 	return order, created, err
 }
@@ -448,9 +448,18 @@ func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now tim
 		return nil
 	})
 	if err == nil {
-		s.catalog.Changed(ctx)
+		s.catalog.StockChanged(ctx, productIDs(order.Lines))
 	}
 	return order, err
+}
+
+// productIDs lists the products of lines.
+func productIDs(lines []OrderLine) []uint {
+	ids := make([]uint, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ProductID
+	}
+	return ids
 }
 
 // ByNumber loads any account's order by its number (the back office).
@@ -530,7 +539,7 @@ func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time
 		return before, after, fmt.Errorf("order status: %w", err)
 	}
 	if to == StatusCancelled {
-		s.catalog.Changed(ctx)
+		s.catalog.StockChanged(ctx, productIDs(before.Lines))
 	}
 	return before, after, nil
 }
