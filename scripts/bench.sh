@@ -196,9 +196,14 @@ css=$(curl -fs "$base/" | sed -n 's/.*href="\(\/static\/css\/app\.[0-9a-f]*\.css
 } | tee "$table"
 
 prove "/healthz" /healthz '^ok$'
+# The reference is the better of two runs, so that a slow first run cannot
+# flatter the shares.
 measure /healthz
+first=$rps
+measure /healthz
+if awk -v a="$first" -v b="$rps" 'BEGIN { exit !(a > b) }'; then rps=$first; fi
 health=$rps
-row "/healthz" "$rps" "$p50" "$p99" 1.00 "" "body ok" reference
+row "/healthz" "$rps" "$p50" "$p99" 1.00 "" "body ok; the better of two runs" reference
 
 # load NAME PATH TARGET PATTERN PROOF-NOTE [HEADER...]
 load() {
