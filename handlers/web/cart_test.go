@@ -288,3 +288,39 @@ func TestFormTokensWorkAcrossInstances(t *testing.T) {
 		t.Errorf("a token from another instance = %d, want 303", res.StatusCode)
 	}
 }
+
+// Pages kept for everyone (home, listing, product, a cart with the same
+// lines) still give each browser its own form token, in every form.
+func TestKeptPagesCarryEachBrowsersOwnToken(t *testing.T) {
+	ta := apptest.New(t)
+	id := ta.ProductID("baguette")
+	a, b := ta.Browser(), ta.Browser()
+	for _, shopper := range []*apptest.Browser{a, b} {
+		shopper.Post("/cart/items", url.Values{"product_id": {id}, "quantity": {"2"}})
+	}
+	tokenA, tokenB := a.CSRF(), b.CSRF()
+	if tokenA == tokenB {
+		t.Fatal("two browsers were given the same form token")
+	}
+	for _, path := range []string{"/", "/products", "/products?q=bread", "/products/baguette", "/cart"} {
+		for _, visit := range []struct {
+			browser *apptest.Browser
+			want    string
+		}{{a, tokenA}, {b, tokenB}, {a, tokenA}} {
+			page := visit.browser.Get(path)
+			fields := apptest.CSRFField.FindAllStringSubmatch(page.Text, -1)
+			if len(fields) == 0 && path != "/products" && path != "/products?q=bread" {
+				t.Errorf("%s has no form", path)
+			}
+			for _, f := range fields {
+				if f[1] != visit.want {
+					t.Errorf("%s shows the form token %q, want this browser's %q", path, f[1], visit.want)
+				}
+			}
+		}
+	}
+	res := b.Post("/cart/items/"+id, url.Values{"quantity": {"1"}, "_csrf": {tokenB}})
+	if res.StatusCode != fiber.StatusSeeOther {
+		t.Errorf("a form from a kept page was refused: %d", res.StatusCode)
+	}
+}
