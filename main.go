@@ -99,8 +99,12 @@ func run(bootLog *slog.Logger) error {
 		go servePprof(cfg.PprofAddr, log)
 	}
 
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	listenErr := make(chan error, 1)
-	go func() { listenErr <- crumb.HTTP.Listen(cfg.Addr()) }()
+	go func() { listenErr <- crumb.Serve(ln) }()
 	log.Info("Crumb is open", "url", cfg.BaseURL.String(), "env", cfg.Env, "database", databaseName(cfg))
 
 	select {

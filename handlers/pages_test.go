@@ -85,6 +85,25 @@ func TestOversizedRequestGetsAPage(t *testing.T) {
 	}
 }
 
+// A body over the limit is refused without being read, while the client is
+// still sending it: the shopper must get the 413, not a reset connection.
+func TestOversizedBodyIsAnsweredNotReset(t *testing.T) {
+	ta := apptest.New(t)
+	base := ta.Listen()
+	for i := range 5 {
+		res, err := http.Post(base+"/cart/items", fiber.MIMEApplicationForm,
+			strings.NewReader("product_id=1&filler="+strings.Repeat("a", 2<<20)))
+		if err != nil {
+			t.Fatalf("attempt %d: no answer: %v", i+1, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != fiber.StatusRequestEntityTooLarge || !strings.Contains(string(body), "too large") {
+			t.Fatalf("attempt %d: %d %q, want the 413 page", i+1, res.StatusCode, body)
+		}
+	}
+}
+
 func TestServerErrorHidesInternals(t *testing.T) {
 	ta := apptest.New(t)
 	b := ta.Browser()

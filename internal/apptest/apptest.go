@@ -171,7 +171,7 @@ func (a *App) Listen() string {
 	if err != nil {
 		a.T.Fatal(err)
 	}
-	go func() { _ = a.HTTP.Listener(ln) }()
+	go func() { _ = a.Serve(ln) }()
 	a.T.Cleanup(func() { _ = a.HTTP.Shutdown() })
 	return "http://" + ln.Addr().String()
 }
