@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -113,10 +114,22 @@ func CheckPassword(password string) error {
 	return nil
 }
 
+// hashing admits as many argon2id computations at once as there are CPUs
+// to run them. Each takes PasswordParams.Memory (19 MiB by default): more
+// at once would not finish sooner, only raise the memory a burst of
+// sign-ins takes, without bound.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func argon2Key(password, salt []byte, p PasswordParams, size uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, size)
+}
+
 // HashPassword hashes with argon2id into a PHC string.
 func HashPassword(password string, p PasswordParams) string {
 	salt := secret.Bytes(16)
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
+	key := argon2Key([]byte(password), salt, p, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
@@ -137,7 +150,7 @@ func PasswordMatches(encoded, password string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got := argon2Key([]byte(password), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
