@@ -51,7 +51,7 @@ scaled:
 # setup (deploy/, build tag scaled), which end by killing an instance.
 e2e-scaled: chromium e2e/node_modules/.package-lock.json
 	AUTH_ATTEMPTS_PER_MINUTE=1000 scripts/scaled.sh -- sh -c \
-	  'cd e2e && CRUMB_E2E_BASE_URL="$$CRUMB_SCALED_URL" npx playwright test && cd .. && go test -count=1 -v -tags scaled ./deploy'
+	  'cd e2e && CRUMB_E2E_BASE_URL="$$CRUMB_SCALED_URL" CRUMB_E2E_MAILBOX_URL="$$CRUMB_SCALED_MAILBOX" npx playwright test && cd .. && go test -count=1 -v -tags scaled ./deploy'
 
 # Five minutes of mixed load, a SIGKILL during checkout on SQLite and on
 # Postgres, hostile input, then 30 s of each fuzz target. make test runs

@@ -17,6 +17,10 @@
 # written to a database index of the run's own, so other users of that
 # Redis are never disturbed. The instances run with APP_ENV=production and
 # SEED_DEMO=true: production's rules, with the demo catalog and account.
+# They send their mail to a mailbox of the run's own (cmd mailbox in
+# internal/smtptest), which CMD reads at CRUMB_SCALED_MAILBOX; the back
+# office's owner (owner@crumb.test) is made as an operator makes one: signed
+# up on the shop, then `crumb admin grant`.
 # AUTH_ATTEMPTS_PER_MINUTE and LOG_LEVEL are passed on when set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,14 +58,15 @@ work=$(mktemp -d)
 database="crumb_scaled_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 pids=()
 lb_pid=""
+mailbox_pid=""
 database_made=""
 
 stop_all() {
   local status=$?
   trap - EXIT INT TERM
   [ -n "$lb_pid" ] && kill "$lb_pid" 2>/dev/null
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}" $lb_pid; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" $mailbox_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" $lb_pid $mailbox_pid; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$database_made" ]; then
     psql "$admin_url" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null ||
       echo "scaled: could not drop the database $database" >&2
@@ -117,14 +122,18 @@ redis_index() {
 
 echo "scaled: building Crumb" >&2
 go build -o "$work/crumb" .
+go build -o "$work/mailbox" ./internal/smtptest/mailbox
 
 psql "$admin_url" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database" >/dev/null
 database_made=1
 database_url=$(with_path "$admin_url" "$database")
 session_store=$(with_path "$redis_url" "$(redis_index)")
 
-read -r lb_port port1 port2 port3 metrics1 metrics2 metrics3 < <(free_ports 7)
+read -r lb_port port1 port2 port3 metrics1 metrics2 metrics3 smtp_port mailbox_port < <(free_ports 9)
 base="http://127.0.0.1:$lb_port"
+mailbox="http://127.0.0.1:$mailbox_port"
+"$work/mailbox" -smtp "127.0.0.1:$smtp_port" -http "127.0.0.1:$mailbox_port" >"$work/mailbox.log" 2>&1 &
+mailbox_pid=$!
 key() { head -c 32 /dev/urandom | base64; }
 secret_key=$(key)
 jwt_keys="scaled:$(key)"
@@ -138,6 +147,7 @@ for i in 1 2 3; do
   env APP_ENV=production SEED_DEMO=true HOST=127.0.0.1 PORT="$port" BASE_URL="$base" \
     DATA_DIR="$work/data$i" DATABASE_URL="$database_url" SESSION_STORE="$session_store" \
     SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" TRUSTED_PROXIES=127.0.0.1 \
+    SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_FROM="Crumb <shop@crumb.test>" \
     METRICS_ADDR="127.0.0.1:$metrics_port" LOG_LEVEL="${LOG_LEVEL:-warn}" \
     AUTH_ATTEMPTS_PER_MINUTE="${AUTH_ATTEMPTS_PER_MINUTE:-10}" \
     "$work/crumb" >"$work/crumb$i.log" 2>&1 &
@@ -182,7 +192,21 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 
+# The back office's owner: an account signed up on the shop, then made an
+# admin with the command an operator runs.
+owner_email=owner@crumb.test
+owner_password=owner-bakes-daily
+jar="$work/owner.cookies"
+form_token=$(curl -fsS -c "$jar" "$base/signup" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
+curl -fsS -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$form_token" --data-urlencode "name=Bakery Owner" \
+  --data-urlencode "email=$owner_email" --data-urlencode "password=$owner_password" "$base/signup" ||
+  { echo "scaled: could not sign the owner up" >&2; show_logs; exit 1; }
+env APP_ENV=production DATABASE_URL="$database_url" SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" \
+  SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_FROM="Crumb <shop@crumb.test>" DATA_DIR="$work/data1" \
+  "$work/crumb" admin grant "$owner_email" >/dev/null
+
 export CRUMB_SCALED_URL="$base"
+export CRUMB_SCALED_MAILBOX="$mailbox"
 export CRUMB_SCALED_INSTANCES="${instances[*]}"
 export CRUMB_SCALED_PIDS="${pids[*]}"
 export CRUMB_SCALED_METRICS="${metrics[*]}"
@@ -205,6 +229,8 @@ Crumb is open at $base (HAProxy, round-robin over three instances).
   database:  $database_url (dropped on exit)
   sessions:  $session_store
   sign in:   demo@crumb.test / fresh-bread-daily
+  owner:     $owner_email / $owner_password ($base/admin)
+  mail:      $mailbox/messages?to=ADDRESS
   logs:      $work
 Press Ctrl-C to stop everything.
 EOF

@@ -100,6 +100,18 @@ func Start(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+// Listen starts a plain server on addr outside a test (cmd mailbox, for
+// runs whose instances send real mail); Stop ends it.
+func Listen(addr string) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Addr: ln.Addr().String()}
+	s.serve(ln)
+	return s, nil
+}
+
 // URL is an SMTP_URL for this server, with the credentials of WithAuth.
 func (s *Server) URL() string {
 	scheme := "smtp"
