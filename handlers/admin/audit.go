@@ -1,17 +1,16 @@
 package admin
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/web"
 	"crumb/models"
 )
 
 type auditPage struct {
 	Page
-	Entries          models.AuditPage
-	PrevURL, NextURL string
+	Entries models.AuditPage
+	web.Pager
 }
 
 // AuditLog lists what admins did, newest first.
@@ -20,12 +19,7 @@ func (s *Server) AuditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &auditPage{Page: s.page(c, "Audit log", "audit"), Entries: entries}
-	if entries.Page > 1 {
-		p.PrevURL = "/admin/audit?page=" + strconv.Itoa(entries.Page-1)
-	}
-	if entries.Page < entries.Pages {
-		p.NextURL = "/admin/audit?page=" + strconv.Itoa(entries.Page+1)
-	}
+	p := &auditPage{Page: s.page(c, "Audit log", "audit"), Entries: entries,
+		Pager: web.NewPager("/admin/audit", nil, entries.Page, entries.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/audit", p)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/web"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -14,9 +15,9 @@ import (
 
 type customersPage struct {
 	Page
-	Query            string
-	Customers        models.UserPage
-	PrevURL, NextURL string
+	Query     string
+	Customers models.UserPage
+	web.Pager
 }
 
 // Customers lists the accounts, newest first, searched by email or name.
@@ -26,20 +27,8 @@ func (s *Server) Customers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &customersPage{Page: s.page(c, "Customers", "customers"), Query: q, Customers: found}
-	link := func(page int) string {
-		v := url.Values{"page": {strconv.Itoa(page)}}
-		if q != "" {
-			v.Set("q", q)
-		}
-		return "/admin/customers?" + v.Encode()
-	}
-	if found.Page > 1 {
-		p.PrevURL = link(found.Page - 1)
-	}
-	if found.Page < found.Pages {
-		p.NextURL = link(found.Page + 1)
-	}
+	p := &customersPage{Page: s.page(c, "Customers", "customers"), Query: q, Customers: found,
+		Pager: web.NewPager("/admin/customers", url.Values{"q": {q}}, found.Page, found.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/customers", p)
 }
 

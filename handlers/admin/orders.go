@@ -4,19 +4,19 @@ import (
 	"errors"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/web"
 	"crumb/models"
 )
 
 type ordersPage struct {
 	Page
-	Status           string
-	Statuses         []string
-	Orders           models.OrderPage
-	PrevURL, NextURL string
+	Status   string
+	Statuses []string
+	Orders   models.OrderPage
+	web.Pager
 }
 
 // OrderList lists every account's orders, newest first, optionally in one
@@ -30,20 +30,8 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &ordersPage{Page: s.page(c, "Orders", "orders"), Status: status, Statuses: models.Statuses, Orders: orders}
-	link := func(page int) string {
-		v := url.Values{"page": {strconv.Itoa(page)}}
-		if status != "" {
-			v.Set("status", status)
-		}
-		return "/admin/orders?" + v.Encode()
-	}
-	if orders.Page > 1 {
-		p.PrevURL = link(orders.Page - 1)
-	}
-	if orders.Page < orders.Pages {
-		p.NextURL = link(orders.Page + 1)
-	}
+	p := &ordersPage{Page: s.page(c, "Orders", "orders"), Status: status, Statuses: models.Statuses, Orders: orders,
+		Pager: web.NewPager("/admin/orders", url.Values{"status": {status}}, orders.Page, orders.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/orders", p)
 }
 

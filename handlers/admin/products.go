@@ -21,8 +21,7 @@ type productsPage struct {
 	Category   string
 	Categories []models.Category
 	Result     models.ProductPage
-	PrevURL    string
-	NextURL    string
+	web.Pager
 }
 
 // Products lists the products, published or not: search by name or slug
@@ -42,27 +41,13 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	filter := url.Values{"q": {q.Q}, "category": {slug}}
+	if q.SoldOut {
+		filter.Set("sold_out", "1")
+	}
 	p := &productsPage{Page: s.page(c, "Products", "products"), Query: q, Category: slug,
-		Categories: s.Catalog.Categories(), Result: result}
-	link := func(page int) string {
-		v := url.Values{"page": {strconv.Itoa(page)}}
-		if q.Q != "" {
-			v.Set("q", q.Q)
-		}
-		if slug != "" {
-			v.Set("category", slug)
-		}
-		if q.SoldOut {
-			v.Set("sold_out", "1")
-		}
-		return "/admin/products?" + v.Encode()
-	}
-	if result.Page > 1 {
-		p.PrevURL = link(result.Page - 1)
-	}
-	if result.Page < result.Pages {
-		p.NextURL = link(result.Page + 1)
-	}
+		Categories: s.Catalog.Categories(), Result: result,
+		Pager: web.NewPager("/admin/products", filter, result.Page, result.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/products", p)
 }
 

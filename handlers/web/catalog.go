@@ -82,13 +82,8 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		if err != nil {
 			return "", err
 		}
-		l := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards}
-		if result.Page > 1 {
-			l.PrevURL = listURL(q, category.Slug, result.Page-1)
-		}
-		if result.Page < result.Pages {
-			l.NextURL = listURL(q, category.Slug, result.Page+1)
-		}
+		l := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards,
+			Pager: NewPager("/products", url.Values{"q": {q}, "category": {category.Slug}}, result.Page, result.Pages)}
 		return s.fragments.RenderNow("partials/product-list", l)
 	}
 	// A listing or a search is the same for everyone until the catalog
@@ -112,12 +107,12 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 
 // productList is what a listing shows.
 type productList struct {
-	Title            string
-	Category         models.Category
-	Query            string
-	Result           models.ProductPage
-	Cards            []template.HTML
-	PrevURL, NextURL string
+	Title    string
+	Category models.Category
+	Query    string
+	Result   models.ProductPage
+	Cards    []template.HTML
+	Pager
 }
 
 type productPage struct {
@@ -151,16 +146,4 @@ func parsePage(s string) int {
 		return 1
 	}
 	return n
-}
-
-func listURL(q, category string, page int) string {
-	v := url.Values{}
-	if q != "" {
-		v.Set("q", q)
-	}
-	if category != "" {
-		v.Set("category", category)
-	}
-	v.Set("page", strconv.Itoa(page))
-	return "/products?" + v.Encode()
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,8 +10,8 @@ import (
 
 type ordersPage struct {
 	Page
-	Orders           models.OrderPage
-	PrevURL, NextURL string
+	Orders models.OrderPage
+	Pager
 }
 
 // OrderList lists the account's orders, newest first.
@@ -22,13 +21,7 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &ordersPage{Page: s.NewPage(c, "Your orders"), Orders: orders}
-	if orders.Page > 1 {
-		p.PrevURL = "/orders?page=" + strconv.Itoa(orders.Page-1)
-	}
-	if orders.Page < orders.Pages {
-		p.NextURL = "/orders?page=" + strconv.Itoa(orders.Page+1)
-	}
+	p := &ordersPage{Page: s.NewPage(c, "Your orders"), Orders: orders, Pager: NewPager("/orders", nil, orders.Page, orders.Pages)}
 	return s.render(c, fiber.StatusOK, "pages/orders", p)
 }
 
