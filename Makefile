@@ -4,6 +4,11 @@
 run:
 	go run .
 
+# The tests run against a real Postgres and Redis: the local ones unless
+# these say otherwise. (A bare go test without them skips just those tests.)
+export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
 test: vet
 	go test -race -count=1 ./...
 	$(MAKE) fuzz

@@ -3,7 +3,6 @@ package database_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -70,11 +69,7 @@ func TestDatabaseStorage(t *testing.T) {
 }
 
 func TestRedisStorage(t *testing.T) {
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("TEST_REDIS_URL not set: skipping the Redis storage test")
-	}
-	store, err := database.OpenRedis(url)
+	store, err := database.OpenRedis(testkit.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -79,10 +78,7 @@ func WithTrustedProxies(addrs ...string) Option {
 // WithRedis keeps sessions and limit counters in the Redis at
 // TEST_REDIS_URL (the test is skipped, saying so, without it).
 func WithRedis(t testing.TB) Option {
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("TEST_REDIS_URL not set: set it to a redis:// URL (such as redis://127.0.0.1:6379/0) to run this against Redis")
-	}
+	url := testkit.RedisURL(t)
 	return func(cfg *config.Config, _ *app.Options) { cfg.SessionStore = url }
 }
 

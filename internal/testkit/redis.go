@@ -22,14 +22,25 @@ type Redis struct {
 	cmd  *exec.Cmd
 }
 
-// StartRedis starts a redis-server for the test, stopped when it ends.
-// Like every Redis test it is skipped, saying so, without TEST_REDIS_URL;
-// with it, redis-server must be on PATH.
+// RedisURL is the shared Redis of TEST_REDIS_URL. make test and CI always
+// set it (to the local Redis by default); a bare go test without it skips
+// the Redis tests, saying how to run them, so the rest can run on a
+// machine without Redis.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("TEST_REDIS_URL not set: set it to a redis:// URL (such as redis://127.0.0.1:6379/0), as make test does, to run the Redis tests")
+	}
+	return url
+}
+
+// StartRedis starts a redis-server for the test, stopped when it ends. It
+// runs with the other Redis tests (see RedisURL); redis-server must be on
+// PATH.
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
-	if os.Getenv("TEST_REDIS_URL") == "" {
-		t.Skip("TEST_REDIS_URL not set: set it to a redis:// URL (such as redis://127.0.0.1:6379/0) to run the Redis tests; this one also starts its own redis-server")
-	}
+	RedisURL(t)
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatal("redis-server is not on PATH: install Redis (apt-get install redis-server) to run the Redis failure tests")
 	}

@@ -97,13 +97,14 @@ func SQLite(t testing.TB) *gorm.DB {
 
 // PostgresURL creates a schema of its own in the Postgres at
 // TEST_DATABASE_URL, dropped when the test ends, and returns a URL that
-// uses it. Without TEST_DATABASE_URL the test is skipped, saying so; CI
-// always sets it.
+// uses it. make test and CI always set TEST_DATABASE_URL (to the local
+// Postgres by default); a bare go test without it skips the Postgres
+// tests, saying how to run them, so the rest can run without Postgres.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
-		t.Skip("TEST_DATABASE_URL not set: set it to a postgres:// URL (such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run this on Postgres")
+		t.Skip("TEST_DATABASE_URL not set: set it to a postgres:// URL (such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable), as make test does, to run this on Postgres")
 	}
 	admin, err := database.Open(base, "")
 	if err != nil {
