@@ -129,11 +129,23 @@ database_made=1
 database_url=$(with_path "$admin_url" "$database")
 session_store=$(with_path "$redis_url" "$(redis_index)")
 
-read -r lb_port port1 port2 port3 metrics1 metrics2 metrics3 smtp_port mailbox_port < <(free_ports 9)
+read -r lb_port port1 port2 port3 metrics1 metrics2 metrics3 < <(free_ports 7)
 base="http://127.0.0.1:$lb_port"
-mailbox="http://127.0.0.1:$mailbox_port"
-"$work/mailbox" -smtp "127.0.0.1:$smtp_port" -http "127.0.0.1:$mailbox_port" >"$work/mailbox.log" 2>&1 &
+# The mailbox takes free ports itself and says which.
+"$work/mailbox" >"$work/mailbox.log" 2>&1 &
 mailbox_pid=$!
+for _ in $(seq 1 50); do
+  [ "$(grep -c '^\(smtp\|http\) ' "$work/mailbox.log")" = 2 ] && break
+  sleep 0.1
+done
+smtp_addr=$(sed -n 's/^smtp //p' "$work/mailbox.log")
+mailbox_addr=$(sed -n 's/^http //p' "$work/mailbox.log")
+if [ -z "$smtp_addr" ] || [ -z "$mailbox_addr" ]; then
+  echo "scaled: the mailbox did not start" >&2
+  show_logs
+  exit 1
+fi
+mailbox="http://$mailbox_addr"
 key() { head -c 32 /dev/urandom | base64; }
 secret_key=$(key)
 jwt_keys="scaled:$(key)"
@@ -147,7 +159,7 @@ for i in 1 2 3; do
   env APP_ENV=production SEED_DEMO=true HOST=127.0.0.1 PORT="$port" BASE_URL="$base" \
     DATA_DIR="$work/data$i" DATABASE_URL="$database_url" SESSION_STORE="$session_store" \
     SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" TRUSTED_PROXIES=127.0.0.1 \
-    SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_FROM="Crumb <shop@crumb.test>" \
+    SMTP_URL="smtp://$smtp_addr" MAIL_FROM="Crumb <shop@crumb.test>" \
     METRICS_ADDR="127.0.0.1:$metrics_port" LOG_LEVEL="${LOG_LEVEL:-warn}" \
     AUTH_ATTEMPTS_PER_MINUTE="${AUTH_ATTEMPTS_PER_MINUTE:-10}" \
     "$work/crumb" >"$work/crumb$i.log" 2>&1 &
@@ -202,7 +214,7 @@ curl -fsS -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$form_token" 
   --data-urlencode "email=$owner_email" --data-urlencode "password=$owner_password" "$base/signup" ||
   { echo "scaled: could not sign the owner up" >&2; show_logs; exit 1; }
 env APP_ENV=production DATABASE_URL="$database_url" SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" \
-  SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_FROM="Crumb <shop@crumb.test>" DATA_DIR="$work/data1" \
+  SMTP_URL="smtp://$smtp_addr" MAIL_FROM="Crumb <shop@crumb.test>" DATA_DIR="$work/data1" \
   "$work/crumb" admin grant "$owner_email" >/dev/null
 
 export CRUMB_SCALED_URL="$base"

@@ -5,6 +5,9 @@
 //
 //	mailbox -smtp 127.0.0.1:2525 -http 127.0.0.1:8025
 //
+// Port 0 (the default) takes a free port; the addresses taken are printed
+// on the first two lines, "smtp HOST:PORT" and "http HOST:PORT".
+//
 // GET /messages?to=ADDRESS lists the messages sent to ADDRESS, newest
 // first, each with its subject, plain text and HTML.
 package main
@@ -12,7 +15,9 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -27,13 +32,18 @@ type message struct {
 }
 
 func main() {
-	smtpAddr := flag.String("smtp", "127.0.0.1:2525", "where to accept mail")
-	httpAddr := flag.String("http", "127.0.0.1:8025", "where to show it")
+	smtpAddr := flag.String("smtp", "127.0.0.1:0", "where to accept mail")
+	httpAddr := flag.String("http", "127.0.0.1:0", "where to show it")
 	flag.Parse()
 	server, err := smtptest.Listen(*smtpAddr)
 	if err != nil {
 		log.Fatalf("mailbox: %v", err)
 	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		log.Fatalf("mailbox: %v", err)
+	}
+	fmt.Printf("smtp %s\nhttp %s\n", server.Addr, ln.Addr())
 	http.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
 		to := strings.ToLower(r.URL.Query().Get("to"))
 		out := []message{}
@@ -45,5 +55,5 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(out)
 	})
-	log.Fatal(http.ListenAndServe(*httpAddr, nil))
+	log.Fatal(http.Serve(ln, nil))
 }
