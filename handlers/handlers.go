@@ -77,7 +77,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	office, err := admin.New(admin.Deps{
 		Config: d.Config, Now: d.Now, Log: d.Log, Web: pages, Users: d.Users, Catalog: d.Catalog, Images: d.Images,
-		Orders: d.Orders, Audit: d.Audit, Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh,
+		Orders: d.Orders, Audit: d.Audit, Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh, Resets: d.Resets,
 	})
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func New(d Deps) (*fiber.App, error) {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          proxyList(d.Config.TrustedProxies),
 	})
-	app.Server().HeaderReceived = bodyLimit
+	app.Server().HeaderReceived = s.bodyLimit
 	s.routes(app)
 	return app, nil
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"crumb/cookies"
 	"crumb/internal/secret"
 )
 
@@ -25,13 +27,30 @@ const (
 
 // bodyLimit sets, once a request's header has arrived and before its body
 // is read, how large a body the server reads: uploadLimit for a back-office
-// product form, smallBody for everything else. A larger body is answered
+// product form sent by an admin's session, smallBody for everything else
+// (the back office's forms from anyone else included, so they cannot make
+// the server read more than any other page). A larger body is answered
 // 413 from its Content-Length, without reading it.
-func bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if string(h.Method()) == fiber.MethodPost && bytes.HasPrefix(h.RequestURI(), []byte("/admin/products/")) {
+func (s *server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if string(h.Method()) == fiber.MethodPost && bytes.HasPrefix(h.RequestURI(), []byte("/admin/products/")) && s.adminCookie(h) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: uploadLimit}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: smallBody}
+}
+
+// adminCookie reports whether the request's session cookie signs in an
+// admin.
+func (s *server) adminCookie(h *fasthttp.RequestHeader) bool {
+	sealed := h.Cookie(s.Jar.CookieName(cookies.Session))
+	if len(sealed) == 0 {
+		return false
+	}
+	uid := s.Sessions.AccountOfCookie(string(sealed))
+	if uid == 0 {
+		return false
+	}
+	u, err := s.Users.ByID(context.Background(), uid)
+	return err == nil && u.IsAdmin()
 }
 
 // errEncodedBody is returned for a request whose body is compressed.

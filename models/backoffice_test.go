@@ -321,9 +321,9 @@ func TestAuditLog(t *testing.T) {
 		audit := models.NewAudit(db)
 		ctx := context.Background()
 		for i := range 60 {
-			e := models.AuditEntry{ActorID: 1, ActorEmail: "owner@crumb.test", Action: "product.stock", SubjectType: "product",
-				SubjectID: fmt.Sprint(i % 2), Before: fmt.Sprint(i), After: fmt.Sprint(i + 1), IP: "192.0.2.1", CreatedAt: testkit.Start.Add(time.Duration(i) * time.Minute)}
-			if err := audit.Record(ctx, e); err != nil {
+			by := models.Actor{ID: 1, Email: "owner@crumb.test", IP: "192.0.2.1", At: testkit.Start.Add(time.Duration(i) * time.Minute)}
+			e := models.AuditEntry{Action: "product.stock", SubjectType: "product", SubjectID: fmt.Sprint(i % 2), Before: fmt.Sprint(i), After: fmt.Sprint(i + 1)}
+			if err := audit.Do(ctx, by, func(context.Context) (models.AuditEntry, error) { return e, nil }); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -148,7 +148,7 @@ func (c Cart) Merge(ctx context.Context, from []CartLine) (int, error) {
 	for i, l := range from {
 		ids[i] = l.ProductID
 	}
-	byID, err := c.catalog.products(c.catalog.db.WithContext(ctx), ids)
+	byID, err := c.catalog.products(Conn(ctx, c.catalog.db), ids)
 	if err != nil {
 		return 0, fmt.Errorf("merge cart: %w", err)
 	}
@@ -317,7 +317,7 @@ func (s *Carts) Guest(token string) CartStore {
 
 // DeleteGuest removes the guest cart named by token, if there is one.
 func (s *Carts) DeleteGuest(ctx context.Context, token string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		cart := tx.Model(&StoredCart{}).Select("id").Where("guest_key = ?", secret.Hash(token))
 		if err := tx.Where("cart_id IN (?)", cart).Delete(&CartItem{}).Error; err != nil {
 			return fmt.Errorf("delete guest cart: %w", err)
@@ -333,7 +333,7 @@ func (s *Carts) DeleteGuest(ctx context.Context, token string) error {
 // many went. Safe to run on every instance at once.
 func (s *Carts) SweepGuests(ctx context.Context, cutoff time.Time) (int64, error) {
 	var swept int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		stale := tx.Model(&StoredCart{}).Select("id").Where("guest_key IS NOT NULL AND updated_at < ?", cutoff)
 		if err := tx.Where("cart_id IN (?)", stale).Delete(&CartItem{}).Error; err != nil {
 			return err
@@ -364,7 +364,7 @@ func (s storedCart) in(tx *gorm.DB) storedCart {
 // Lines reads the cart's lines in product order; a cart never saved is empty.
 // (Every cart view reads them: the rows are scanned directly.)
 func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT cart_items.product_id, cart_items.quantity FROM cart_items"+
+	rows, err := Conn(ctx, s.db).Raw("SELECT cart_items.product_id, cart_items.quantity FROM cart_items"+
 		" JOIN carts ON carts.id = cart_items.cart_id WHERE carts."+s.column+" = ? ORDER BY cart_items.product_id", s.key).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
@@ -386,7 +386,7 @@ func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {
 
 // Save replaces the cart's lines, creating the cart if needed.
 func (s storedCart) Save(ctx context.Context, lines []CartLine) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		id, err := s.in(tx).id()
 		if err != nil {
 			return err

@@ -54,7 +54,7 @@ type Shelf struct {
 // exist yet, in one transaction, so running it again changes nothing; then
 // the snapshot is reloaded.
 func (c *Catalog) AddMissing(ctx context.Context, shelves []Shelf) error {
-	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Conn(ctx, c.db).Transaction(func(tx *gorm.DB) error {
 		for _, shelf := range shelves {
 			cat := shelf.Category
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cat).Error; err != nil {
@@ -82,7 +82,7 @@ func (c *Catalog) AddMissing(ctx context.Context, shelves []Shelf) error {
 // so that a stock check sees the truth.
 func (c *Catalog) ForSale(ctx context.Context, id uint) (Product, error) {
 	var p Product
-	err := c.db.WithContext(ctx).Where("id = ? AND published = ?", id, true).Take(&p).Error
+	err := Conn(ctx, c.db).Where("id = ? AND published = ?", id, true).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Product{}, Invalid("product_id", CodeProductGone)
 	}

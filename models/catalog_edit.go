@@ -121,7 +121,7 @@ func validSlug(s string) bool {
 func (c *Catalog) Create(ctx context.Context, p ProductChange, currency string) (Product, error) {
 	row := Product{Name: p.Name, Slug: p.Slug, Description: p.Description, CategoryID: p.CategoryID,
 		PriceAmount: p.PriceAmount, Currency: currency, Stock: p.Stock, Published: p.Published, Image: p.Image}
-	err := c.db.WithContext(ctx).Omit("Category").Create(&row).Error
+	err := Conn(ctx, c.db).Omit("Category").Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return Product{}, ErrSlugTaken
 	}
@@ -138,7 +138,7 @@ func (c *Catalog) Create(ctx context.Context, p ProductChange, currency string) 
 // and nothing is saved. It
 // returns the product before and after, and refreshes the snapshot.
 func (c *Catalog) Update(ctx context.Context, id uint, p ProductChange, stockWas int) (before, after Product, err error) {
-	err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = Conn(ctx, c.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Take(&before, id).Error; err != nil {
 			return notFound(err)
 		}
@@ -178,7 +178,7 @@ func (c *Catalog) Update(ctx context.Context, id uint, p ProductChange, stockWas
 // stock never goes below zero (then it is ErrStockChanged). It returns the
 // stock before and after.
 func (c *Catalog) AdjustStock(ctx context.Context, id uint, delta int) (before, after int, err error) {
-	err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = Conn(ctx, c.db).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Product{}).Where("id = ? AND stock + ? >= 0", id, delta).Update("stock", gorm.Expr("stock + ?", delta))
 		if res.Error != nil {
 			return res.Error
@@ -203,7 +203,7 @@ func (c *Catalog) AdjustStock(ctx context.Context, id uint, delta int) (before, 
 // Product reads a product from the database, published or not.
 func (c *Catalog) Product(ctx context.Context, id uint) (Product, error) {
 	var p Product
-	if err := c.db.WithContext(ctx).Joins("Category").Take(&p, id).Error; err != nil {
+	if err := Conn(ctx, c.db).Joins("Category").Take(&p, id).Error; err != nil {
 		return Product{}, fmt.Errorf("product: %w", notFound(err))
 	}
 	return p, nil
@@ -221,7 +221,7 @@ type AdminQuery struct {
 // published or not, 25 to a page by name; the page is clamped.
 func (c *Catalog) Products(ctx context.Context, q AdminQuery) (ProductPage, error) {
 	const per = 25
-	query := c.db.WithContext(ctx).Model(&Product{})
+	query := Conn(ctx, c.db).Model(&Product{})
 	if words := strings.Fields(strings.ToLower(CleanQuery(q.Q))); len(words) > 0 {
 		for _, w := range words {
 			like := "%" + escapeLike(w) + "%"
@@ -251,7 +251,7 @@ func (c *Catalog) Products(ctx context.Context, q AdminQuery) (ProductPage, erro
 // fewest first.
 func (c *Catalog) LowStock(ctx context.Context, below int) ([]Product, error) {
 	var out []Product
-	if err := c.db.WithContext(ctx).Where("published = ? AND stock < ?", true, below).Order("stock, name").Find(&out).Error; err != nil {
+	if err := Conn(ctx, c.db).Where("published = ? AND stock < ?", true, below).Order("stock, name").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("low stock: %w", err)
 	}
 	return out, nil

@@ -83,7 +83,7 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	c.reload.Lock()
 	defer c.reload.Unlock()
 	var s catalogSnapshot
-	db := c.db.WithContext(ctx)
+	db := Conn(ctx, c.db)
 	if err := db.Order("position, name").Find(&s.categories).Error; err != nil {
 		return fmt.Errorf("load categories: %w", err)
 	}
@@ -116,15 +116,18 @@ func (c *Catalog) Reload(ctx context.Context) error {
 // (or tests) sharing a database in schemas of their own hear only theirs.
 const CatalogChannel = "crumb_catalog"
 
-// Changed reloads the snapshot after a committed change this instance
-// made and, on Postgres, tells the other instances on CatalogChannel. A
-// failure is logged, not returned: the change itself is done, and the next
-// periodic reload (Run) catches up.
+// Changed reloads the snapshot after a change this instance made (once
+// it has committed, inside InTransaction) and, on Postgres, tells the
+// other instances on CatalogChannel. A failure is logged, not returned:
+// the change itself is done, and the next periodic reload (Run) catches up.
 func (c *Catalog) Changed(ctx context.Context) {
-	if err := c.Reload(ctx); err != nil {
-		c.log.Error("catalog reload after a change", "err", err)
-	}
-	c.announce(ctx)
+	_ = AfterCommit(ctx, func(ctx context.Context) error {
+		if err := c.Reload(ctx); err != nil {
+			c.log.Error("catalog reload after a change", "err", err)
+		}
+		c.announce(ctx)
+		return nil
+	})
 }
 
 // StockChanged is Changed after orders took or gave back stock of the
@@ -132,16 +135,19 @@ func (c *Catalog) Changed(ctx context.Context) {
 // shares everything else with the current one. (Reloading the whole
 // catalog after every order was a fifth of a checkout's cost.)
 func (c *Catalog) StockChanged(ctx context.Context, ids []uint) {
-	if err := c.refreshStock(ctx, ids); err != nil {
-		c.log.Error("catalog stock refresh after an order", "err", err)
-	}
-	c.announce(ctx)
+	_ = AfterCommit(ctx, func(ctx context.Context) error {
+		if err := c.refreshStock(ctx, ids); err != nil {
+			c.log.Error("catalog stock refresh after an order", "err", err)
+		}
+		c.announce(ctx)
+		return nil
+	})
 }
 
 func (c *Catalog) refreshStock(ctx context.Context, ids []uint) error {
 	c.reload.Lock()
 	defer c.reload.Unlock()
-	rows, err := c.db.WithContext(ctx).Raw("SELECT id, stock FROM products WHERE id IN ?", ids).Rows()
+	rows, err := Conn(ctx, c.db).Raw("SELECT id, stock FROM products WHERE id IN ?", ids).Rows()
 	if err != nil {
 		return fmt.Errorf("load stock: %w", err)
 	}
@@ -173,7 +179,7 @@ func (c *Catalog) announce(ctx context.Context) {
 	if c.db.Dialector.Name() != "postgres" {
 		return // SQLite: this instance is the only one
 	}
-	if err := c.db.WithContext(ctx).Exec("SELECT pg_notify(?, current_schema())", CatalogChannel).Error; err != nil {
+	if err := Conn(ctx, c.db).Exec("SELECT pg_notify(?, current_schema())", CatalogChannel).Error; err != nil {
 		c.log.Error("telling other instances the catalog changed", "err", err)
 	}
 }

@@ -59,7 +59,7 @@ func (s *Images) Put(ctx context.Context, data []byte) (string, error) {
 		return "", Invalid("image", CodeImageType)
 	}
 	img := Image{Hash: secret.Hash(string(data)), ContentType: ctype, Size: int64(len(data)), Data: data}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&img).Error; err != nil {
+	if err := Conn(ctx, s.db).Clauses(clause.OnConflict{DoNothing: true}).Create(&img).Error; err != nil {
 		return "", fmt.Errorf("put image: %w", err)
 	}
 	return ImagePrefix + img.Hash + "." + ext, nil
@@ -72,7 +72,7 @@ func (s *Images) Get(ctx context.Context, name string) (Image, error) {
 		return Image{}, ErrNotFound
 	}
 	var img Image
-	if err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&img).Error; err != nil {
+	if err := Conn(ctx, s.db).Where("hash = ?", hash).Take(&img).Error; err != nil {
 		return Image{}, notFound(err)
 	}
 	if imageKinds[img.ContentType] != ext {

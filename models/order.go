@@ -241,7 +241,7 @@ func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox
 // catalog snapshot is refreshed once the stock has changed.
 func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, created bool, err error) {
 	cart := s.carts.userCart(in.UserID)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if existing, found, err := orderByKey(tx, in.UserID, in.Key); err != nil || found {
 			if err == nil && existing.RequestHash != in.RequestHash {
 				err = ErrIdempotencyConflict
@@ -285,7 +285,7 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// A concurrent request with the same key won the race: return its order.
-		existing, found, ferr := orderByKey(s.db.WithContext(ctx), in.UserID, in.Key)
+		existing, found, ferr := orderByKey(Conn(ctx, s.db), in.UserID, in.Key)
 		if ferr == nil && found {
 			if existing.RequestHash != in.RequestHash {
 				return existing, false, ErrIdempotencyConflict
@@ -376,7 +376,7 @@ func newOrderNumber() string {
 // ForUser loads one of the user's orders by its number; another
 // account's order is ErrNotFound, exactly like a missing one.
 func (s *Orders) ForUser(ctx context.Context, userID uint, number string) (Order, error) {
-	return userOrder(s.db.WithContext(ctx), userID, number)
+	return userOrder(Conn(ctx, s.db), userID, number)
 }
 
 func userOrder(db *gorm.DB, userID uint, number string) (Order, error) {
@@ -405,7 +405,7 @@ func (s *Orders) ListForUser(ctx context.Context, userID uint, page, perPage int
 	if perPage <= 0 {
 		perPage = ordersPageSize
 	}
-	q := s.db.WithContext(ctx).Model(&Order{}).Where("user_id = ?", userID)
+	q := Conn(ctx, s.db).Model(&Order{}).Where("user_id = ?", userID)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return OrderPage{}, fmt.Errorf("orders: %w", err)
@@ -423,7 +423,7 @@ func (s *Orders) ListForUser(ctx context.Context, userID uint, page, perPage int
 // shelf and queues the shopper's email, in one transaction.
 func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now time.Time) (Order, error) {
 	var order Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if order, err = userOrder(tx, userID, number); err != nil {
 			return err
@@ -465,7 +465,7 @@ func productIDs(lines []OrderLine) []uint {
 // ByNumber loads any account's order by its number (the back office).
 func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
 	var o Order
-	err := s.db.WithContext(ctx).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
+	err := Conn(ctx, s.db).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("number = ?", number).Take(&o).Error
 	if err != nil {
 		return Order{}, fmt.Errorf("order: %w", notFound(err))
@@ -477,7 +477,7 @@ func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
 // status when empty); 25 to a page, the page clamped.
 func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, error) {
 	const per = 25
-	q := s.db.WithContext(ctx).Model(&Order{})
+	q := Conn(ctx, s.db).Model(&Order{})
 	if status != "" {
 		q = q.Where("status = ?", status)
 	}
@@ -500,7 +500,7 @@ func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, 
 // queues the shopper's email, in the same transaction.
 // It returns the order as it was and as it is.
 func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Preload("Lines").Where("number = ?", number).Take(&before).Error; err != nil {
 			return notFound(err)
 		}
@@ -556,7 +556,7 @@ type DaySummary struct {
 func (s *Orders) Summary(ctx context.Context, start, end time.Time) (DaySummary, error) {
 	sum := DaySummary{Waiting: map[string]int{}}
 	day := func() *gorm.DB {
-		return s.db.WithContext(ctx).Model(&Order{}).Where("created_at >= ? AND created_at < ?", start.UTC(), end.UTC())
+		return Conn(ctx, s.db).Model(&Order{}).Where("created_at >= ? AND created_at < ?", start.UTC(), end.UTC())
 	}
 	if err := day().Count(&sum.Placed).Error; err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
@@ -568,7 +568,7 @@ func (s *Orders) Summary(ctx context.Context, start, end time.Time) (DaySummary,
 		Status string
 		N      int
 	}
-	if err := s.db.WithContext(ctx).Model(&Order{}).Select("status, COUNT(*) AS n").
+	if err := Conn(ctx, s.db).Model(&Order{}).Select("status, COUNT(*) AS n").
 		Where("status IN ?", []string{StatusPlaced, StatusPaid, StatusShipped}).Group("status").Scan(&rows).Error; err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}

@@ -110,7 +110,7 @@ func (o *Outbox) Claim(ctx context.Context, limit int, lease time.Duration) ([]O
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []OutboxMessage
-	err := o.db.WithContext(ctx).Raw(`UPDATE outbox SET claim = ?, claimed_until = ?, attempts = attempts + 1
+	err := Conn(ctx, o.db).Raw(`UPDATE outbox SET claim = ?, claimed_until = ?, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox
 			WHERE sent_at IS NULL AND attempts < ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
 			ORDER BY id LIMIT ?`+lock+`)
@@ -124,7 +124,7 @@ func (o *Outbox) Claim(ctx context.Context, limit int, lease time.Duration) ([]O
 // MarkSent records that m was delivered and forgets its secret. False when
 // m's claim was lost (its lease ran out and another sender took it).
 func (o *Outbox) MarkSent(ctx context.Context, m OutboxMessage) (bool, error) {
-	res := o.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim).
+	res := Conn(ctx, o.db).Model(&OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim).
 		Updates(map[string]any{"sent_at": o.now().UTC(), "secret": "", "claim": nil, "claimed_until": nil, "last_error": ""})
 	if res.Error != nil {
 		return false, fmt.Errorf("outbox: %w", res.Error)
@@ -143,7 +143,7 @@ func (o *Outbox) MarkFailed(ctx context.Context, m OutboxMessage, cause string, 
 	if len(cause) > 500 {
 		cause = cause[:500]
 	}
-	res := o.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim).
+	res := Conn(ctx, o.db).Model(&OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim).
 		Updates(map[string]any{
 			"attempts": attempts, "next_attempt_at": o.now().UTC().Add(retryAfter(attempts)),
 			"claim": nil, "claimed_until": nil, "last_error": cause,
@@ -168,7 +168,7 @@ func retryAfter(attempts int) time.Duration {
 // mailbox).
 func (o *Outbox) Recent(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	if err := o.db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := Conn(ctx, o.db).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	return out, nil
@@ -177,7 +177,7 @@ func (o *Outbox) Recent(ctx context.Context, limit int) ([]OutboxMessage, error)
 // ByID loads one message; ErrNotFound when there is none.
 func (o *Outbox) ByID(ctx context.Context, id uint) (OutboxMessage, error) {
 	var m OutboxMessage
-	err := o.db.WithContext(ctx).Take(&m, id).Error
+	err := Conn(ctx, o.db).Take(&m, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return m, ErrNotFound
 	}
@@ -191,7 +191,7 @@ func (o *Outbox) ByID(ctx context.Context, id uint) (OutboxMessage, error) {
 // up on as long ago. Safe on every instance at once.
 func (o *Outbox) Sweep(ctx context.Context) (int64, error) {
 	before := o.now().UTC().Add(-KeepSentMail)
-	res := o.db.WithContext(ctx).Where("sent_at < ? OR (sent_at IS NULL AND attempts >= ? AND created_at < ?)", before, MaxMailAttempts, before).
+	res := Conn(ctx, o.db).Where("sent_at < ? OR (sent_at IS NULL AND attempts >= ? AND created_at < ?)", before, MaxMailAttempts, before).
 		Delete(&OutboxMessage{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("outbox sweep: %w", res.Error)

@@ -52,7 +52,7 @@ func NewPasswordResets(db *gorm.DB, users *Users, outbox *Outbox, now func() tim
 // (normalised by NormalizeEmail).
 func (s *PasswordResets) Request(ctx context.Context, email string) error {
 	now := s.now().UTC()
-	if err := s.db.WithContext(ctx).Create(&PasswordReset{Email: email, CreatedAt: now, ExpiresAt: now.Add(ResetLinkLifetime)}).Error; err != nil {
+	if err := Conn(ctx, s.db).Create(&PasswordReset{Email: email, CreatedAt: now, ExpiresAt: now.Add(ResetLinkLifetime)}).Error; err != nil {
 		return fmt.Errorf("password reset: %w", err)
 	}
 	return nil
@@ -60,12 +60,13 @@ func (s *PasswordResets) Request(ctx context.Context, email string) error {
 
 // Issue turns pending requests into links. For a request whose email is
 // an account's, a new 256-bit token ends the account's older links and
-// its email is queued, in one transaction; a request for an unknown email,
-// or one a newer request for the same account supersedes, is dropped. Safe
+// its email is queued, in one transaction; a request for an unknown email
+// or a disabled account, or one a newer request for the same account
+// supersedes, is dropped. Safe
 // on every instance at once: each request is taken by a conditional update.
 func (s *PasswordResets) Issue(ctx context.Context) (int64, error) {
 	var pending []PasswordReset
-	err := s.db.WithContext(ctx).Where("token_hash IS NULL AND expires_at > ?", s.now().UTC()).Order("id").Limit(50).Find(&pending).Error
+	err := Conn(ctx, s.db).Where("token_hash IS NULL AND expires_at > ?", s.now().UTC()).Order("id").Limit(50).Find(&pending).Error
 	if err != nil {
 		return 0, fmt.Errorf("password reset: %w", err)
 	}
@@ -83,7 +84,7 @@ func (s *PasswordResets) Issue(ctx context.Context) (int64, error) {
 }
 
 func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued bool, err error) {
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		user, found, err := s.users.byEmail(tx, r.Email)
 		if err != nil {
 			return err
@@ -95,7 +96,7 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 				return err
 			}
 		}
-		if !found || newer > 0 {
+		if !found || newer > 0 || user.Disabled() {
 			return tx.Where("id = ? AND token_hash IS NULL", r.ID).Delete(&PasswordReset{}).Error
 		}
 		token := secret.Token(32)
@@ -119,11 +120,11 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 // Check finds the account a reset token opens, without using the token;
 // ErrResetLinkInvalid when it opens none.
 func (s *PasswordResets) Check(ctx context.Context, token string) (User, error) {
-	r, err := s.link(s.db.WithContext(ctx), token)
+	r, err := s.link(Conn(ctx, s.db), token)
 	if err != nil {
 		return User{}, err
 	}
-	return s.users.byID(s.db.WithContext(ctx), *r.UserID)
+	return s.users.byID(Conn(ctx, s.db), *r.UserID)
 }
 
 // link is the live link of token; ErrResetLinkInvalid when there is none.
@@ -149,7 +150,7 @@ func (s *PasswordResets) link(db *gorm.DB, token string) (PasswordReset, error) 
 func (s *PasswordResets) Reset(ctx context.Context, token, password string) (User, error) {
 	hash := s.users.hash(password)
 	var user User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		r, err := s.link(tx, token)
 		if err != nil {
 			return err
@@ -178,7 +179,7 @@ func (s *PasswordResets) Reset(ctx context.Context, token, password string) (Use
 // EndFor ends every reset link of the account and every request for its
 // email still pending: a successful sign-in shows the password is known.
 func (s *PasswordResets) EndFor(ctx context.Context, user User) error {
-	return s.end(s.db.WithContext(ctx), user)
+	return s.end(Conn(ctx, s.db), user)
 }
 
 func (s *PasswordResets) end(db *gorm.DB, user User) error {
@@ -190,7 +191,7 @@ func (s *PasswordResets) end(db *gorm.DB, user User) error {
 
 // Sweep deletes expired requests and links. Safe on every instance at once.
 func (s *PasswordResets) Sweep(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ?", s.now().UTC()).Delete(&PasswordReset{})
+	res := Conn(ctx, s.db).Where("expires_at <= ?", s.now().UTC()).Delete(&PasswordReset{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("password resets sweep: %w", res.Error)
 	}

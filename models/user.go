@@ -167,7 +167,7 @@ func NewUsers(db *gorm.DB, p PasswordParams) *Users { return &Users{db: db, pass
 // checked (CheckName, NormalizeEmail, CheckPassword).
 func (s *Users) Create(ctx context.Context, name, email, password string) (User, error) {
 	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, s.passwords)}
-	err := s.db.WithContext(ctx).Create(&u).Error
+	err := Conn(ctx, s.db).Create(&u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return User{}, ErrEmailTaken
 	}
@@ -179,14 +179,31 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (User,
 
 // ByID loads an account.
 func (s *Users) ByID(ctx context.Context, id uint) (User, error) {
-	return s.byID(s.db.WithContext(ctx), id)
+	return s.byID(Conn(ctx, s.db), id)
+}
+
+// Admit is the one check every way into an account passes: signing in
+// with the password, "keep me signed in", a link Crumb mailed, the app's
+// sign-in and each refresh of it. The account must exist and not be
+// disabled; Admit returns it as it is now, or ErrNotFound or ErrDisabled.
+// (What a signed-in request checks afterwards is that its session or
+// token still stands: disabling an account ends them all.)
+func (s *Users) Admit(ctx context.Context, id uint) (User, error) {
+	u, err := s.ByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled() {
+		return User{}, ErrDisabled
+	}
+	return u, nil
 }
 
 // AppAccess reports the generation of the account's app access tokens and
 // whether the account may use the app at all (it exists and is not
 // disabled): what every request of the app checks, in one small query.
 func (s *Users) AppAccess(ctx context.Context, id uint) (epoch int64, ok bool, err error) {
-	err = s.db.WithContext(ctx).Raw("SELECT token_epoch, disabled_at IS NULL FROM users WHERE id = ?", id).Row().Scan(&epoch, &ok)
+	err = Conn(ctx, s.db).Raw("SELECT token_epoch, disabled_at IS NULL FROM users WHERE id = ?", id).Row().Scan(&epoch, &ok)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -229,7 +246,7 @@ func (s *Users) byEmail(db *gorm.DB, email string) (u User, found bool, err erro
 // accounts.
 func (s *Users) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	err := Conn(ctx, s.db).Where("email = ?", email).Take(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
@@ -248,7 +265,7 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (User,
 
 // SetPassword replaces the account's password (checked by CheckPassword).
 func (s *Users) SetPassword(ctx context.Context, id uint, password string) error {
-	return s.setPasswordHash(s.db.WithContext(ctx), id, s.hash(password))
+	return s.setPasswordHash(Conn(ctx, s.db), id, s.hash(password))
 }
 
 // hash hashes a new password at the store's costs.
@@ -267,7 +284,7 @@ func (s *Users) setPasswordHash(db *gorm.DB, id uint, hash string) error {
 // SetEmail changes the account's email (normalised by NormalizeEmail);
 // ErrEmailTaken if another account has it.
 func (s *Users) SetEmail(ctx context.Context, id uint, email string) error {
-	err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("email", email).Error
+	err := Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("email", email).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return ErrEmailTaken
 	}
@@ -282,7 +299,7 @@ func (s *Users) SetRole(ctx context.Context, email, role string) (User, error) {
 	if role != RoleAdmin && role != RoleCustomer {
 		return User{}, fmt.Errorf("set role: unknown role %q", role)
 	}
-	res := s.db.WithContext(ctx).Model(&User{}).Where("email = ?", email).Update("role", role)
+	res := Conn(ctx, s.db).Model(&User{}).Where("email = ?", email).Update("role", role)
 	if res.Error != nil {
 		return User{}, fmt.Errorf("set role: %w", res.Error)
 	}
@@ -290,7 +307,7 @@ func (s *Users) SetRole(ctx context.Context, email, role string) (User, error) {
 		return User{}, ErrNotFound
 	}
 	var u User
-	if err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
+	if err := Conn(ctx, s.db).Where("email = ?", email).Take(&u).Error; err != nil {
 		return User{}, fmt.Errorf("set role: %w", err)
 	}
 	return u, nil
@@ -299,7 +316,7 @@ func (s *Users) SetRole(ctx context.Context, email, role string) (User, error) {
 // SetDisabled disables the account at at, or (at nil) enables it again.
 // It reports false when the account was already so.
 func (s *Users) SetDisabled(ctx context.Context, id uint, at *time.Time) (bool, error) {
-	q := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id)
+	q := Conn(ctx, s.db).Model(&User{}).Where("id = ?", id)
 	if at != nil {
 		q = q.Where("disabled_at IS NULL")
 	} else {
@@ -315,7 +332,7 @@ func (s *Users) SetDisabled(ctx context.Context, id uint, at *time.Time) (bool, 
 // SignOutApps voids every app access token of the account issued so far
 // (it starts a new TokenEpoch).
 func (s *Users) SignOutApps(ctx context.Context, id uint) error {
-	if err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("token_epoch", gorm.Expr("token_epoch + 1")).Error; err != nil {
+	if err := Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("token_epoch", gorm.Expr("token_epoch + 1")).Error; err != nil {
 		return fmt.Errorf("sign out apps: %w", err)
 	}
 	return nil
@@ -332,7 +349,7 @@ type UserPage struct {
 // newest first, 20 to a page; the page is clamped.
 func (s *Users) Search(ctx context.Context, q string, page int) (UserPage, error) {
 	const per = 20
-	query := s.db.WithContext(ctx).Model(&User{})
+	query := Conn(ctx, s.db).Model(&User{})
 	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
 		like := "%" + escapeLike(q) + "%"
 		query = query.Where("email LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\'", like, like)
@@ -358,7 +375,7 @@ func escapeLike(s string) string {
 // EnsureUser adds an account unless its email is taken (the demo accounts).
 func (s *Users) EnsureUser(ctx context.Context, name, email, password string) error {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
+	if err := Conn(ctx, s.db).Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
 		return fmt.Errorf("ensure user: %w", err)
 	}
 	if n > 0 {
@@ -418,7 +435,7 @@ type SecurityEvent struct {
 // RecordTheft keeps the event and flags the account so that its next
 // sign-in warns.
 func (s *Users) RecordTheft(ctx context.Context, userID uint, kind, ip string, at time.Time) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&SecurityEvent{UserID: userID, Kind: kind, IP: ip, CreatedAt: at}).Error; err != nil {
 			return err
 		}
@@ -433,7 +450,7 @@ func (s *Users) RecordTheft(ctx context.Context, userID uint, kind, ip string, a
 // TakeTheftWarning reports whether a stolen token was used since the
 // account last signed in, and clears the flag: the warning shows once.
 func (s *Users) TakeTheftWarning(ctx context.Context, userID uint) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ? AND theft_detected_at IS NOT NULL", userID).Update("theft_detected_at", nil)
+	res := Conn(ctx, s.db).Model(&User{}).Where("id = ? AND theft_detected_at IS NOT NULL", userID).Update("theft_detected_at", nil)
 	if res.Error != nil {
 		return false, fmt.Errorf("theft warning: %w", res.Error)
 	}
@@ -443,7 +460,7 @@ func (s *Users) TakeTheftWarning(ctx context.Context, userID uint) (bool, error)
 // SecurityEvents lists the account's most recent events, newest first.
 func (s *Users) SecurityEvents(ctx context.Context, userID uint, limit int) ([]SecurityEvent, error) {
 	var out []SecurityEvent
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := Conn(ctx, s.db).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("security events: %w", err)
 	}
 	return out, nil

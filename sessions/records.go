@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"crumb/models"
 )
 
 // WebSession is a signed-in browser as the devices page lists it. KeyHash
@@ -28,7 +30,7 @@ type WebSession struct {
 type webSessions struct{ db *gorm.DB }
 
 func (s webSessions) create(ctx context.Context, row WebSession) error {
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := models.Conn(ctx, s.db).Create(&row).Error; err != nil {
 		return fmt.Errorf("web session: %w", err)
 	}
 	return nil
@@ -36,7 +38,7 @@ func (s webSessions) create(ctx context.Context, row WebSession) error {
 
 // touch moves a session's idle clock; false when its row is gone.
 func (s webSessions) touch(ctx context.Context, keyHash string, seen, expires time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&WebSession{}).Where("key_hash = ?", keyHash).
+	res := models.Conn(ctx, s.db).Model(&WebSession{}).Where("key_hash = ?", keyHash).
 		Updates(map[string]any{"last_seen_at": seen, "expires_at": expires})
 	if res.Error != nil {
 		return false, fmt.Errorf("web session: %w", res.Error)
@@ -47,7 +49,7 @@ func (s webSessions) touch(ctx context.Context, keyHash string, seen, expires ti
 // delete removes the session keyHash of userID (any user when userID is
 // 0); false when there was none.
 func (s webSessions) delete(ctx context.Context, userID uint, keyHash string) (bool, error) {
-	q := s.db.WithContext(ctx).Where("key_hash = ?", keyHash)
+	q := models.Conn(ctx, s.db).Where("key_hash = ?", keyHash)
 	if userID != 0 {
 		q = q.Where("user_id = ?", userID)
 	}
@@ -61,7 +63,7 @@ func (s webSessions) delete(ctx context.Context, userID uint, keyHash string) (b
 // keys lists the user's sessions but except.
 func (s webSessions) keys(ctx context.Context, userID uint, except string) ([]string, error) {
 	var keys []string
-	err := s.db.WithContext(ctx).Model(&WebSession{}).Where("user_id = ? AND key_hash <> ?", userID, except).Pluck("key_hash", &keys).Error
+	err := models.Conn(ctx, s.db).Model(&WebSession{}).Where("user_id = ? AND key_hash <> ?", userID, except).Pluck("key_hash", &keys).Error
 	if err != nil {
 		return nil, fmt.Errorf("web sessions: %w", err)
 	}
@@ -71,7 +73,7 @@ func (s webSessions) keys(ctx context.Context, userID uint, except string) ([]st
 // list lists the user's live sessions, most recent first.
 func (s webSessions) list(ctx context.Context, userID uint, now time.Time) ([]WebSession, error) {
 	var out []WebSession
-	err := s.db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", userID, now).Order("last_seen_at DESC").Find(&out).Error
+	err := models.Conn(ctx, s.db).Where("user_id = ? AND expires_at > ?", userID, now).Order("last_seen_at DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("web sessions: %w", err)
 	}
@@ -79,7 +81,7 @@ func (s webSessions) list(ctx context.Context, userID uint, now time.Time) ([]We
 }
 
 func (s webSessions) sweep(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&WebSession{})
+	res := models.Conn(ctx, s.db).Where("expires_at <= ?", now).Delete(&WebSession{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("web sessions sweep: %w", res.Error)
 	}
@@ -108,7 +110,7 @@ type RememberToken struct {
 type rememberTokens struct{ db *gorm.DB }
 
 func (s rememberTokens) create(ctx context.Context, tok RememberToken) error {
-	if err := s.db.WithContext(ctx).Create(&tok).Error; err != nil {
+	if err := models.Conn(ctx, s.db).Create(&tok).Error; err != nil {
 		return fmt.Errorf("remember: %w", err)
 	}
 	return nil
@@ -117,7 +119,7 @@ func (s rememberTokens) create(ctx context.Context, tok RememberToken) error {
 // live finds the unexpired token with selector; ok false when there is none.
 func (s rememberTokens) live(ctx context.Context, selector string, now time.Time) (RememberToken, bool, error) {
 	var tok RememberToken
-	err := s.db.WithContext(ctx).Where("selector = ? AND expires_at > ?", selector, now).Take(&tok).Error
+	err := models.Conn(ctx, s.db).Where("selector = ? AND expires_at > ?", selector, now).Take(&tok).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return RememberToken{}, false, nil
 	}
@@ -130,7 +132,7 @@ func (s rememberTokens) live(ctx context.Context, selector string, now time.Time
 // byID finds a token by id; ok false when it is gone.
 func (s rememberTokens) byID(ctx context.Context, id uint) (RememberToken, bool, error) {
 	var tok RememberToken
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&tok).Error
+	err := models.Conn(ctx, s.db).Where("id = ?", id).Take(&tok).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return RememberToken{}, false, nil
 	}
@@ -143,7 +145,7 @@ func (s rememberTokens) byID(ctx context.Context, id uint) (RememberToken, bool,
 // rotate replaces tok's validator with newHash if nobody has since (a
 // conditional update: of parallel rotations exactly one wins).
 func (s rememberTokens) rotate(ctx context.Context, tok RememberToken, newHash, ip string, now, expires time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&RememberToken{}).
+	res := models.Conn(ctx, s.db).Model(&RememberToken{}).
 		Where("id = ? AND validator_hash = ?", tok.ID, tok.ValidatorHash).
 		Updates(map[string]any{
 			"validator_hash": newHash, "previous_hash": tok.ValidatorHash, "rotated_at": now,
@@ -156,7 +158,7 @@ func (s rememberTokens) rotate(ctx context.Context, tok RememberToken, newHash, 
 }
 
 func (s rememberTokens) deleteSelector(ctx context.Context, selector string) error {
-	if err := s.db.WithContext(ctx).Where("selector = ?", selector).Delete(&RememberToken{}).Error; err != nil {
+	if err := models.Conn(ctx, s.db).Where("selector = ?", selector).Delete(&RememberToken{}).Error; err != nil {
 		return fmt.Errorf("remember: %w", err)
 	}
 	return nil
@@ -164,7 +166,7 @@ func (s rememberTokens) deleteSelector(ctx context.Context, selector string) err
 
 // deleteOne removes one of the user's tokens; false when there was none.
 func (s rememberTokens) deleteOne(ctx context.Context, userID, id uint) (bool, error) {
-	res := s.db.WithContext(ctx).Where("user_id = ? AND id = ?", userID, id).Delete(&RememberToken{})
+	res := models.Conn(ctx, s.db).Where("user_id = ? AND id = ?", userID, id).Delete(&RememberToken{})
 	if res.Error != nil {
 		return false, fmt.Errorf("remember: %w", res.Error)
 	}
@@ -173,7 +175,7 @@ func (s rememberTokens) deleteOne(ctx context.Context, userID, id uint) (bool, e
 
 // deleteAll removes every token of the user but the one with except.
 func (s rememberTokens) deleteAll(ctx context.Context, userID uint, except string) error {
-	if err := s.db.WithContext(ctx).Where("user_id = ? AND selector <> ?", userID, except).Delete(&RememberToken{}).Error; err != nil {
+	if err := models.Conn(ctx, s.db).Where("user_id = ? AND selector <> ?", userID, except).Delete(&RememberToken{}).Error; err != nil {
 		return fmt.Errorf("remember: %w", err)
 	}
 	return nil
@@ -182,7 +184,7 @@ func (s rememberTokens) deleteAll(ctx context.Context, userID uint, except strin
 // list lists the user's remembered devices, most recently used first.
 func (s rememberTokens) list(ctx context.Context, userID uint, now time.Time) ([]RememberToken, error) {
 	var out []RememberToken
-	err := s.db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", userID, now).Order("last_used_at DESC").Find(&out).Error
+	err := models.Conn(ctx, s.db).Where("user_id = ? AND expires_at > ?", userID, now).Order("last_used_at DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("remember tokens: %w", err)
 	}
@@ -190,7 +192,7 @@ func (s rememberTokens) list(ctx context.Context, userID uint, now time.Time) ([
 }
 
 func (s rememberTokens) sweep(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&RememberToken{})
+	res := models.Conn(ctx, s.db).Where("expires_at <= ?", now).Delete(&RememberToken{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("remember tokens sweep: %w", res.Error)
 	}

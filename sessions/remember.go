@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"strings"
 	"time"
 
@@ -86,10 +87,10 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 	if err != nil {
 		return nil, err
 	}
-	if user.Disabled() {
+	cur, err := m.SignIn(c, user, false, "")
+	if errors.Is(err, models.ErrDisabled) {
 		return nil, m.forgetDevice(c)
 	}
-	cur, err := m.SignIn(c, user, false, "")
 	if err != nil {
 		return nil, err
 	}

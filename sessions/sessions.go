@@ -233,6 +233,32 @@ func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
 	return cur, nil
 }
 
+// AccountOfCookie is the account a session cookie signs in, from the
+// cookie's value as the browser sent it (sealed), or 0 for none: for what
+// is decided before a request is routed, such as how large a body the
+// server will read. It changes nothing, so a session it finds past its
+// limits is simply none.
+func (m *Manager) AccountOfCookie(sealed string) uint {
+	id, _, ok := m.jar.Open(cookies.Session, sealed)
+	if !ok {
+		return 0
+	}
+	raw, err := m.storage.Get(hashKey(string(id)))
+	if err != nil {
+		return 0
+	}
+	data, err := m.decoded.decode(raw)
+	if err != nil {
+		return 0
+	}
+	uid, _ := data[keyUser].(uint)
+	now := m.now()
+	if now.Sub(time.Unix(int64Of(data[keyAuthAt]), 0)) >= m.absolute || now.Sub(time.Unix(int64Of(data[keySeenAt]), 0)) >= m.idle {
+		return 0
+	}
+	return uid
+}
+
 // opened returns this request's session from Fiber's store, to change and
 // write it; nil when it ended since it was read (the cookie is cleared).
 func (m *Manager) opened(c *fiber.Ctx) (*session.Session, error) {
@@ -278,12 +304,12 @@ func (m *Manager) write(c *fiber.Ctx, sess *session.Session, cur *Current) (bool
 var ErrSignedOut = errors.New("sessions: signed out")
 
 // ProvePassword records that the shopper just gave their password again
-// (the back office asks for it): ProvedAt and AdminAt become now.
-func (m *Manager) ProvePassword(c *fiber.Ctx) error {
-	return m.mark(c, func(cur *Current, now time.Time) map[string]int64 {
-		cur.ProvedAt, cur.AdminAt = now, now
-		return map[string]int64{keyProved: now.Unix(), keyAdmin: now.Unix()}
-	})
+// (the back office asks for it). Like signing in, it starts the session
+// afresh under a new id, so a copy of the cookie taken before is worthless
+// from now on; ProvedAt and AdminAt become now.
+func (m *Manager) ProvePassword(c *fiber.Ctx, user models.User) error {
+	_, err := m.signIn(c, user, true, "", true)
+	return err
 }
 
 // UsedAdmin moves the back office's idle clock (AdminAt) to now; the
@@ -351,8 +377,15 @@ func (m *Manager) save(sess *session.Session, authAt time.Time) error {
 // SignIn starts a new session for user with a new id (so an id planted
 // before sign-in is worthless), records it for the devices page and starts
 // a new form-token secret. fresh says whether the password was just
-// checked; flash is shown on the next page.
+// checked; flash is shown on the next page. Every web sign-in comes here,
+// and here the account is admitted (models.Users.Admit): a disabled one is
+// models.ErrDisabled, and no session is left.
 func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
+	return m.signIn(c, user, fresh, flash, false)
+}
+
+// signIn is SignIn; inAdmin starts the back office's idle clock too.
+func (m *Manager) signIn(c *fiber.Ctx, user models.User, fresh bool, flash string, inAdmin bool) (*Current, error) {
 	sess, err := m.store.Get(c)
 	if errors.Is(err, ErrStoreUnavailable) {
 		return nil, err
@@ -389,6 +422,10 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 	if fresh {
 		cur.ProvedAt = now
 	}
+	if inAdmin {
+		sess.Set(keyAdmin, now.Unix())
+		cur.AdminAt = now
+	}
 	if err := m.save(sess, now); err != nil {
 		return nil, err
 	}
@@ -397,6 +434,20 @@ func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Checked once the session exists: an account disabled at this very
+	// moment either has this session ended with all its others, or is
+	// seen disabled here.
+	if _, err := m.users.Admit(c.UserContext(), user.ID); err != nil {
+		if _, derr := m.sessions.delete(c.UserContext(), 0, cur.KeyHash); derr != nil {
+			return nil, derr
+		}
+		if derr := m.storage.Delete(cur.KeyHash); derr != nil {
+			return nil, derr
+		}
+		m.jar.Clear(c, cookies.Session)
+		c.Locals(currentLocal, loaded{nil})
 		return nil, err
 	}
 	if _, err := m.jar.NewCSRFSecret(c); err != nil {
@@ -443,13 +494,14 @@ func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
-// next request.
+// next request. Inside a transaction (models.InTransaction) the session
+// leaves the session store once the transaction has committed.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
 	ok, err := m.sessions.delete(ctx, userID, keyHash)
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, m.storage.Delete(keyHash)
+	return true, models.AfterCommit(ctx, func(context.Context) error { return m.storage.Delete(keyHash) })
 }
 
 // RevokeAll ends every session and remember-me token of the user except

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"crumb/internal/secret"
+	"crumb/models"
 )
 
 // RefreshLifetime is how long an app sign-in lasts. It does not slide:
@@ -82,7 +83,7 @@ func (r *Refresh) clock() time.Time { return r.now().UTC() }
 func (r *Refresh) Start(ctx context.Context, userID uint, deviceLabel, ip string) (string, error) {
 	now := r.clock()
 	var token string
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
 		fam := RefreshFamily{
 			UserID: userID, DeviceLabel: clip(deviceLabel, 100), IP: clip(ip, 64),
 			CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(RefreshLifetime),
@@ -114,7 +115,7 @@ func (r *Refresh) Rotate(ctx context.Context, token, ip string) (userID uint, ne
 	}
 	now, hash := r.clock(), hashRefresh(token)
 	reused := false
-	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = models.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
 		// Lock the family first (on Postgres; a SQLite transaction holds the
 		// write lock already), so rotations and revocations of one family
 		// queue behind each other.
@@ -184,7 +185,7 @@ func (r *Refresh) Revoke(ctx context.Context, token string) error {
 		return nil
 	}
 	family := r.db.Model(&RefreshToken{}).Select("family_id").Where("token_hash = ?", hashRefresh(token))
-	err := r.db.WithContext(ctx).Model(&RefreshFamily{}).
+	err := models.Conn(ctx, r.db).Model(&RefreshFamily{}).
 		Where("id IN (?) AND revoked_at IS NULL", family).
 		Update("revoked_at", r.clock()).Error
 	if err != nil {
@@ -196,7 +197,7 @@ func (r *Refresh) Revoke(ctx context.Context, token string) error {
 // RevokeUser ends every app sign-in of the user, as when the password
 // changes.
 func (r *Refresh) RevokeUser(ctx context.Context, userID uint) error {
-	err := r.db.WithContext(ctx).Model(&RefreshFamily{}).
+	err := models.Conn(ctx, r.db).Model(&RefreshFamily{}).
 		Where("user_id = ? AND revoked_at IS NULL", userID).
 		Update("revoked_at", r.clock()).Error
 	if err != nil {
@@ -208,7 +209,7 @@ func (r *Refresh) RevokeUser(ctx context.Context, userID uint) error {
 // RevokeFamily ends one of the user's app sign-ins. It reports false when
 // the family is not the user's or was already revoked.
 func (r *Refresh) RevokeFamily(ctx context.Context, userID, familyID uint) (bool, error) {
-	res := r.db.WithContext(ctx).Model(&RefreshFamily{}).
+	res := models.Conn(ctx, r.db).Model(&RefreshFamily{}).
 		Where("id = ? AND user_id = ? AND revoked_at IS NULL", familyID, userID).
 		Update("revoked_at", r.clock())
 	if res.Error != nil {
@@ -220,7 +221,7 @@ func (r *Refresh) RevokeFamily(ctx context.Context, userID, familyID uint) (bool
 // Families lists the user's live app sign-ins, most recently used first.
 func (r *Refresh) Families(ctx context.Context, userID uint) ([]RefreshFamily, error) {
 	var out []RefreshFamily
-	err := r.db.WithContext(ctx).
+	err := models.Conn(ctx, r.db).
 		Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, r.clock()).
 		Order("last_used_at DESC, id DESC").
 		Find(&out).Error
@@ -236,7 +237,7 @@ func (r *Refresh) Families(ctx context.Context, userID uint) ([]RefreshFamily, e
 func (r *Refresh) Sweep(ctx context.Context) (int64, error) {
 	now := r.clock()
 	var swept int64
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
 		ended := tx.Model(&RefreshFamily{}).Select("id").Where("expires_at <= ?", now)
 		if err := tx.Where("family_id IN (?)", ended).Delete(&RefreshToken{}).Error; err != nil {
 			return err

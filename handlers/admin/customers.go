@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -99,32 +100,32 @@ func (s *Server) RevokeOne(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	kind, id := c.FormValue("kind"), c.FormValue("id")
-	var ok bool
-	switch kind {
-	case "session":
-		ok, err = s.Sessions.RevokeSession(ctx, u.ID, id)
-	case "device", "app":
-		n, perr := strconv.ParseUint(id, 10, 32)
-		switch {
-		case perr != nil:
-		case kind == "device":
-			ok, err = s.Sessions.RevokeDevice(ctx, u.ID, uint(n))
-		default:
-			ok, err = s.Refresh.RevokeFamily(ctx, u.ID, uint(n))
-		}
-	default:
+	if kind != "session" && kind != "device" && kind != "app" {
 		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "Choose a session, a device or an app sign-in to end.")
 	}
+	var ended bool
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		var err error
+		switch n, perr := strconv.ParseUint(id, 10, 32); {
+		case kind == "session":
+			ended, err = s.Sessions.RevokeSession(ctx, u.ID, id)
+		case perr != nil:
+		case kind == "device":
+			ended, err = s.Sessions.RevokeDevice(ctx, u.ID, uint(n))
+		default:
+			ended, err = s.Refresh.RevokeFamily(ctx, u.ID, uint(n))
+		}
+		if err != nil || !ended {
+			return models.AuditEntry{}, err
+		}
+		return customerEntry(u, "customer.revoke", kind, "ended"), nil
+	})
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !ended {
 		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "That is already signed out.")
-	}
-	if err := s.record(c, "customer.revoke", "customer", idOf(u), u.Email, kind, "ended"); err != nil {
-		return err
 	}
 	return s.afterCustomer(c, u, "revoked")
 }
@@ -136,17 +137,21 @@ func (s *Server) RevokeAll(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.SignOutEverywhere(c.UserContext(), u.ID, "", ""); err != nil {
-		return err
-	}
-	if err := s.record(c, "customer.revoke_all", "customer", idOf(u), u.Email, "", "signed out everywhere"); err != nil {
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		if err := s.Sessions.SignOutEverywhere(ctx, u.ID, "", ""); err != nil {
+			return models.AuditEntry{}, err
+		}
+		return customerEntry(u, "customer.revoke_all", "", "signed out everywhere"), nil
+	})
+	if err != nil {
 		return err
 	}
 	return s.afterCustomer(c, u, "revoke-all")
 }
 
 // Disable stops the account from signing in anywhere and ends everything
-// it holds, at once. An admin cannot disable their own account.
+// it holds, its password reset links included, at once. An admin cannot
+// disable their own account.
 func (s *Server) Disable(c *fiber.Ctx) error {
 	u, err := s.customer(c)
 	if err != nil {
@@ -156,17 +161,21 @@ func (s *Server) Disable(c *fiber.Ctx) error {
 		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "You cannot disable your own account.")
 	}
 	now := s.Now()
-	changed, err := s.Users.SetDisabled(c.UserContext(), u.ID, &now)
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		changed, err := s.Users.SetDisabled(ctx, u.ID, &now)
+		if err != nil {
+			return models.AuditEntry{}, err
+		}
+		if err := s.Resets.EndFor(ctx, u); err != nil {
+			return models.AuditEntry{}, err
+		}
+		if err := s.Sessions.SignOutEverywhere(ctx, u.ID, "", ""); err != nil || !changed {
+			return models.AuditEntry{}, err
+		}
+		return customerEntry(u, "customer.disable", "enabled", "disabled"), nil
+	})
 	if err != nil {
 		return err
-	}
-	if err := s.Sessions.SignOutEverywhere(c.UserContext(), u.ID, "", ""); err != nil {
-		return err
-	}
-	if changed {
-		if err := s.record(c, "customer.disable", "customer", idOf(u), u.Email, "enabled", "disabled"); err != nil {
-			return err
-		}
 	}
 	return s.afterCustomer(c, u, "disabled")
 }
@@ -177,16 +186,22 @@ func (s *Server) Enable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	changed, err := s.Users.SetDisabled(c.UserContext(), u.ID, nil)
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		changed, err := s.Users.SetDisabled(ctx, u.ID, nil)
+		if err != nil || !changed {
+			return models.AuditEntry{}, err
+		}
+		return customerEntry(u, "customer.enable", "disabled", "enabled"), nil
+	})
 	if err != nil {
 		return err
 	}
-	if changed {
-		if err := s.record(c, "customer.enable", "customer", idOf(u), u.Email, "disabled", "enabled"); err != nil {
-			return err
-		}
-	}
 	return s.afterCustomer(c, u, "enabled")
+}
+
+// customerEntry is the audit entry of an action on the account u.
+func customerEntry(u models.User, action, before, after string) models.AuditEntry {
+	return models.AuditEntry{Action: action, SubjectType: "customer", SubjectID: idOf(u), SubjectName: u.Email, Before: before, After: after}
 }
 
 func (s *Server) afterCustomer(c *fiber.Ctx, u models.User, done string) error {

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"slices"
@@ -72,7 +73,15 @@ func (s *Server) renderOrder(c *fiber.Ctx, status int, errMsg string) error {
 // the shelf. Any other move is refused with a message.
 func (s *Server) SetOrderStatus(c *fiber.Ctx) error {
 	to := c.FormValue("status")
-	before, after, err := s.Orders.SetStatus(c.UserContext(), c.Params("number"), to, s.Now())
+	var before, after models.Order
+	err := s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		var err error
+		if before, after, err = s.Orders.SetStatus(ctx, c.Params("number"), to, s.Now()); err != nil {
+			return models.AuditEntry{}, err
+		}
+		return models.AuditEntry{Action: "order.status", SubjectType: "order", SubjectID: after.Number, SubjectName: after.Name,
+			Before: before.Status, After: after.Status}, nil
+	})
 	if errors.Is(err, models.ErrIllegalMove) {
 		msg := say(models.Message{Code: models.CodeOrderMove, Args: []any{before.Status, to}})
 		if !slices.Contains(models.Statuses, to) {
@@ -81,9 +90,6 @@ func (s *Server) SetOrderStatus(c *fiber.Ctx) error {
 		return s.renderOrder(c, fiber.StatusUnprocessableEntity, msg)
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.record(c, "order.status", "order", after.Number, after.Name, before.Status, after.Status); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/orders/"+url.PathEscape(after.Number), fiber.StatusSeeOther)

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -188,15 +189,19 @@ func (s *Server) CreateProduct(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
 	}
-	p, err := s.Catalog.Create(c.UserContext(), change, s.Config.Currency)
+	var p models.Product
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		var err error
+		if p, err = s.Catalog.Create(ctx, change, s.Config.Currency); err != nil {
+			return models.AuditEntry{}, err
+		}
+		return s.productEntry("product.create", models.Product{}, p), nil
+	})
 	if errors.Is(err, models.ErrSlugTaken) {
 		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.record(c, "product.create", "product", strconv.FormatUint(uint64(p.ID), 10), p.Name, "", describeProduct(p)); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", p.ID), fiber.StatusSeeOther)
@@ -216,7 +221,15 @@ func (s *Server) UpdateProduct(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, current, form, "")
 	}
-	before, after, err := s.Catalog.Update(c.UserContext(), current.ID, change, form.StockWas)
+	var after models.Product
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		before, updated, err := s.Catalog.Update(ctx, current.ID, change, form.StockWas)
+		if err != nil {
+			return models.AuditEntry{}, err
+		}
+		after = updated
+		return s.productEntry("product.update", before, after), nil
+	})
 	switch {
 	case errors.Is(err, models.ErrSlugTaken):
 		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
@@ -233,9 +246,6 @@ func (s *Server) UpdateProduct(c *fiber.Ctx) error {
 	}
 	if len(form.Errors) > 0 {
 		return s.renderProduct(c, fiber.StatusConflict, current, form, "")
-	}
-	if err := s.record(c, "product.update", "product", strconv.FormatUint(uint64(after.ID), 10), after.Name, describeProduct(before), describeProduct(after)); err != nil {
-		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", after.ID), fiber.StatusSeeOther)
 }
@@ -254,7 +264,14 @@ func (s *Server) AdjustStock(c *fiber.Ctx) error {
 		form.Errors = map[string]string{"adjust": "Enter how many to add, such as +12, or to take away, such as -3."}
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, p, form, "")
 	}
-	before, after, err := s.Catalog.AdjustStock(c.UserContext(), p.ID, delta)
+	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
+		before, after, err := s.Catalog.AdjustStock(ctx, p.ID, delta)
+		if err != nil {
+			return models.AuditEntry{}, err
+		}
+		return models.AuditEntry{Action: "product.stock", SubjectType: "product", SubjectID: strconv.FormatUint(uint64(p.ID), 10),
+			SubjectName: p.Name, Before: fmt.Sprintf("stock %d", before), After: fmt.Sprintf("stock %d (%+d)", after, delta)}, nil
+	})
 	if errors.Is(err, models.ErrStockChanged) {
 		form := s.formOf(p)
 		form.Errors = map[string]string{"adjust": fmt.Sprintf("Only %d in stock: you cannot take away %d.", p.Stock, -delta)}
@@ -263,18 +280,13 @@ func (s *Server) AdjustStock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(c, "product.stock", "product", strconv.FormatUint(uint64(p.ID), 10), p.Name,
-		fmt.Sprintf("stock %d", before), fmt.Sprintf("stock %d (%+d)", after, delta)); err != nil {
-		return err
-	}
 	return c.Redirect(fmt.Sprintf("/admin/products/%d?saved=1", p.ID), fiber.StatusSeeOther)
 }
 
-// describeProduct is what the audit log keeps of a product.
-func describeProduct(p models.Product) string {
-	state := "published"
-	if !p.Published {
-		state = "unpublished"
-	}
-	return fmt.Sprintf("%s (%s): price %s, stock %d, %s", p.Name, p.Slug, p.Price(), p.Stock, state)
+// productEntry is the audit entry of a product's creation or edit: what
+// changed, as it was and as it is.
+func (s *Server) productEntry(action string, before, after models.Product) models.AuditEntry {
+	was, now := s.Catalog.ProductChange(before, after)
+	return models.AuditEntry{Action: action, SubjectType: "product", SubjectID: strconv.FormatUint(uint64(after.ID), 10),
+		SubjectName: after.Name, Before: was, After: now}
 }

@@ -7,6 +7,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,7 @@ type Deps struct {
 	Sessions *sessions.Manager
 	Limits   *sessions.Limits
 	Refresh  *tokens.Refresh
+	Resets   *models.PasswordResets
 }
 
 // Server holds the dependencies; its methods are the handlers.
@@ -161,7 +163,7 @@ func (s *Server) Unlock(c *fiber.Ctx) error {
 		}
 		return s.askPassword(c, fiber.StatusUnprocessableEntity, "That password is wrong. Try again.")
 	}
-	if err := s.Sessions.ProvePassword(c); err != nil {
+	if err := s.Sessions.ProvePassword(c, user); err != nil {
 		return err
 	}
 	return c.Redirect(safeAdminPath(c.FormValue("next"), ""), fiber.StatusSeeOther)
@@ -185,13 +187,11 @@ func safeAdminPath(next, referer string) string {
 	return "/admin"
 }
 
-// record adds an entry to the audit log for what the admin just did.
-func (s *Server) record(c *fiber.Ctx, action, subjectType, subjectID, subjectName, before, after string) error {
-	return s.Audit.Record(c.UserContext(), models.AuditEntry{
-		ActorID: admin(c).ID, ActorEmail: admin(c).Email, Action: action,
-		SubjectType: subjectType, SubjectID: subjectID, SubjectName: subjectName,
-		Before: before, After: after, IP: c.IP(), CreatedAt: s.Now(),
-	})
+// audited runs act, something the admin does, and its entry in the audit
+// log in one transaction (models.Audit.Do): both are kept, or neither.
+func (s *Server) audited(c *fiber.Ctx, act func(ctx context.Context) (models.AuditEntry, error)) error {
+	by := models.Actor{ID: admin(c).ID, Email: admin(c).Email, IP: c.IP(), At: s.Now()}
+	return s.Audit.Do(c.UserContext(), by, act)
 }
 
 // say is a model's message in words.

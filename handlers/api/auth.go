@@ -19,7 +19,18 @@ type tokenPair struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (s *Server) issuePair(c *fiber.Ctx, user models.User, refresh string) error {
+// issuePair answers a sign-in or a refresh of the app with an access token
+// and the refresh token given. The account is admitted first
+// (models.Users.Admit), after the refresh token was stored: a disabled
+// account gets no pair, and its refresh token's sign-in ends.
+func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
+	user, err := s.Users.Admit(c.UserContext(), userID)
+	if err != nil {
+		if rerr := s.Refresh.Revoke(c.UserContext(), refresh); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	access, lifetime, err := s.Access.Issue(user.ID, user.TokenEpoch)
 	if err != nil {
 		return err
@@ -45,9 +56,6 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 		return err
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, in.Password)
-	if errors.Is(err, models.ErrDisabled) {
-		return &Problem{Status: fiber.StatusForbidden, Title: "Account disabled", Detail: "This account is disabled. Contact the bakery."}
-	}
 	if errors.Is(err, models.ErrNotFound) {
 		s.Metrics.SignIn("app", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
@@ -66,7 +74,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.issuePair(c, user, refresh)
+	return s.issuePair(c, user.ID, refresh)
 }
 
 type refreshBody struct {
@@ -95,11 +103,7 @@ func (s *Server) RefreshSignIn(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	user, err := s.Users.ByID(c.UserContext(), userID)
-	if err != nil {
-		return err
-	}
-	return s.issuePair(c, user, next)
+	return s.issuePair(c, userID, next)
 }
 
 // SignOut ends the refresh token's sign-in (its whole family).
