@@ -150,7 +150,20 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	if err := cfg.checkMail(); err != nil {
 		return Config{}, err
 	}
+	if cfg.MetricsAddr != "" && !isLoopback(cfg.MetricsAddr) {
+		log.Warn("METRICS_ADDR is not a loopback address: anyone who can reach it reads the shop's metrics; keep it behind a firewall", "addr", cfg.MetricsAddr)
+	}
 	return cfg, nil
+}
+
+// isLoopback reports whether the host of a host:port is this machine only.
+func isLoopback(hostPort string) bool {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return false
+	}
+	addr, err := netip.ParseAddr(host)
+	return host == "localhost" || (err == nil && addr.IsLoopback())
 }
 
 // fillSecrets refuses to start production without secrets and, in

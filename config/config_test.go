@@ -466,3 +466,21 @@ func TestSecure(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsAddrOffLoopbackWarns: metrics on an address others can reach
+// start, with a warning naming the address; on loopback, no warning.
+func TestMetricsAddrOffLoopbackWarns(t *testing.T) {
+	for addr, warns := range map[string]bool{
+		"127.0.0.1:9090": false, "[::1]:9090": false, "localhost:9090": false,
+		":9090": true, "0.0.0.0:9090": true, "192.0.2.7:9090": true,
+	} {
+		log, buf := testkit.Logger()
+		if _, err := Parse(env(withSecrets(map[string]string{"METRICS_ADDR": addr})), log); err != nil {
+			t.Fatalf("METRICS_ADDR=%s: %v", addr, err)
+		}
+		got := strings.Contains(buf.String(), "METRICS_ADDR is not a loopback address") && strings.Contains(buf.String(), addr)
+		if got != warns {
+			t.Errorf("METRICS_ADDR=%s: warned %v, want %v; log:\n%s", addr, got, warns, buf.String())
+		}
+	}
+}

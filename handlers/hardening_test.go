@@ -226,3 +226,55 @@ func TestGuessingCannotLockTheOwnerOut(t *testing.T) {
 		}
 	})
 }
+
+// TestFormTokenIsNeverReadFromTheQuery: a form token in the URL (where it
+// would leak through logs and Referer headers) counts for nothing; in the
+// form's body or the X-CSRF-Token header it is accepted.
+func TestFormTokenIsNeverReadFromTheQuery(t *testing.T) {
+	ta := apptest.New(t)
+	b := ta.Browser()
+	token := b.CSRF()
+	form := url.Values{"product_id": {ta.ProductID("baguette")}, "quantity": {"1"}}
+	send := func(path string, body url.Values, header string) int {
+		req := httptest.NewRequest(fiber.MethodPost, path, strings.NewReader(body.Encode()))
+		req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationForm)
+		if header != "" {
+			req.Header.Set("X-CSRF-Token", header)
+		}
+		return b.Do(req).StatusCode
+	}
+	if got := send("/cart/items?_csrf="+url.QueryEscape(token), form, ""); got != fiber.StatusForbidden {
+		t.Errorf("a token in the query = %d, want 403", got)
+	}
+	if got := send("/cart/items", form, token); got != fiber.StatusSeeOther {
+		t.Errorf("a token in X-CSRF-Token = %d, want 303", got)
+	}
+	withToken := url.Values{"_csrf": {token}}
+	for k, v := range form {
+		withToken[k] = v
+	}
+	if got := send("/cart/items", withToken, ""); got != fiber.StatusSeeOther {
+		t.Errorf("a token in the body = %d, want 303", got)
+	}
+}
+
+// TestUnknownAPIPathsAreNotFound: a path under /api/v1 that is no call is
+// a 404 problem, with or without a token, whatever the method.
+func TestUnknownAPIPathsAreNotFound(t *testing.T) {
+	ta := apptest.New(t)
+	for _, bearer := range []string{"", "Bearer not-a-token"} {
+		for _, method := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodDelete} {
+			for _, path := range []string{"/api/v1/nope", "/api/v1/me/nope", "/api/v1/cart/items/1/x"} {
+				req := httptest.NewRequest(method, path, strings.NewReader("{}"))
+				req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+				if bearer != "" {
+					req.Header.Set(fiber.HeaderAuthorization, bearer)
+				}
+				res := ta.Do(req)
+				if res.StatusCode != fiber.StatusNotFound || res.Header.Get(fiber.HeaderContentType) != "application/problem+json" {
+					t.Errorf("%s %s (%q) = %d %s, want a 404 problem", method, path, bearer, res.StatusCode, res.Header.Get(fiber.HeaderContentType))
+				}
+			}
+		}
+	}
+}

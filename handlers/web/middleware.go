@@ -48,13 +48,14 @@ func private(c *fiber.Ctx) {
 var ErrCSRF = errors.New("web: form token missing or wrong")
 
 // CheckCSRF refuses state-changing requests that do not carry this
-// browser's form token, and any that a browser marks as cross-site.
+// browser's form token (in the form's body or the X-CSRF-Token header),
+// and any that a browser marks as cross-site.
 func (s *Server) CheckCSRF(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	token := c.FormValue("_csrf")
+	token := bodyValue(c, "_csrf")
 	if token == "" {
 		token = c.Get("X-CSRF-Token")
 	}
@@ -62,6 +63,19 @@ func (s *Server) CheckCSRF(c *fiber.Ctx) error {
 		return ErrCSRF
 	}
 	return c.Next()
+}
+
+// bodyValue is a field of the form in the request body (URL-encoded or
+// multipart), never of the query string: a form token in a URL would leak
+// through logs and Referer headers.
+func bodyValue(c *fiber.Ctx, key string) string {
+	if v := c.Request().PostArgs().Peek(key); len(v) > 0 {
+		return string(v)
+	}
+	if form, err := c.MultipartForm(); err == nil && len(form.Value[key]) > 0 {
+		return form.Value[key][0]
+	}
+	return ""
 }
 
 // csrfBinding ties form tokens to the signed-in session; guests have none.
