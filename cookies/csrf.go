@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // CSRF protection is a signed double submit: the crumb_csrf cookie holds a

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // GuestCarts keeps a guest's cart in the crumb_cart cookie, and moves it to

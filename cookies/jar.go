@@ -13,7 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // HostPrefix is prepended to every cookie name over https: it makes the

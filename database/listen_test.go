@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
-	"crumb/internal/secret"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // openPostgres opens and migrates the database at url, closed when the

@@ -22,7 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // password is what every shopper of these tests signs up with.

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // TestRoundRobinReachesEveryInstance: the balancer spreads pages evenly,

@@ -13,7 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"crumb/cookies"
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 const requestIDLocal = "request_id"

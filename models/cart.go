@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // Cart limits that apply to every cart, guest or signed in.

@@ -15,7 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"crumb/assets"
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // MaxImageBytes is the largest product image the back office accepts.

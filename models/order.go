@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // Order statuses. The bakery moves an order placed -> paid -> shipped ->

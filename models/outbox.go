@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // Kinds of email Crumb sends. Each has its templates under views/mail.

@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // ResetLinkLifetime is how long a password reset link works, from the

@@ -9,9 +9,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // issuedToken issues pending links and returns the newest token emailed to email.

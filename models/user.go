@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/argon2"
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // User is a shopper's account. Email is stored normalised (trimmed,

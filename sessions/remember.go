@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // RememberGrace is how long after a rotation the previous validator is

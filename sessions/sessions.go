@@ -23,9 +23,9 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/cookies"
-	"crumb/internal/secret"
 	"crumb/metrics"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // SeenEvery is how often the idle clock of a session is moved forward

@@ -20,8 +20,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/internal/secret"
 	"crumb/internal/shopper"
+	"crumb/secret"
 )
 
 // hostile is one hostile request and the answers it may get.

@@ -18,8 +18,8 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
-	"crumb/internal/secret"
 	"crumb/internal/testkit"
+	"crumb/secret"
 )
 
 // duration is how long the load of each suite runs: SOAK_DURATION

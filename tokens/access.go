@@ -15,7 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"crumb/config"
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 // AccessLifetime is how long an access token is accepted after it is issued.

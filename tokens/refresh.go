@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // RefreshLifetime is how long an app sign-in lasts. It does not slide:

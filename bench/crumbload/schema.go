@@ -7,7 +7,7 @@ import (
 	"regexp"
 
 	"crumb/database"
-	"crumb/internal/secret"
+	"crumb/secret"
 )
 
 var schemaName = regexp.MustCompile(`^crumb_bench_[0-9a-f]+$`)

@@ -12,8 +12,8 @@ import (
 	"crumb/cookies"
 	"crumb/database"
 	"crumb/internal/apptest"
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // customerID finds an account's id through the back office's search.

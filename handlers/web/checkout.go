@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 	"crumb/views"
 )
 

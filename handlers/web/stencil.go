@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"crumb/internal/secret"
+	"crumb/secret"
 	"crumb/sessions"
 )
 

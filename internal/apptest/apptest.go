@@ -27,10 +27,10 @@ import (
 	"crumb/app"
 	"crumb/assets"
 	"crumb/config"
-	"crumb/internal/secret"
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/public"
+	"crumb/secret"
 )
 
 // Password is a password every rule accepts.

@@ -17,8 +17,8 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
-	"crumb/internal/secret"
 	"crumb/models"
+	"crumb/secret"
 )
 
 // Start is the moment a Clock starts at unless told otherwise: a whole
