@@ -16,6 +16,8 @@ var layers = [][]string{
 	{"crumb/models"},
 	{"crumb/database", "crumb/views", "crumb/mail", "crumb/metrics", "crumb/cookies", "crumb/tokens"},
 	{"crumb/sessions"},
+	{"crumb/handlers/visitor"},
+	{"crumb/handlers/deps"},
 	{"crumb/handlers/web", "crumb/handlers/api"},
 	{"crumb/handlers/admin"},
 	{"crumb/handlers"},

@@ -19,6 +19,8 @@ import (
 	"crumb/cookies"
 	"crumb/database"
 	"crumb/handlers"
+	"crumb/handlers/deps"
+	"crumb/handlers/visitor"
 	"crumb/mail"
 	"crumb/metrics"
 	"crumb/models"
@@ -47,25 +49,25 @@ type Options struct {
 
 // App is Crumb, built and ready to serve.
 type App struct {
-	HTTP       *fiber.App
-	DB         *gorm.DB
-	Config     config.Config
-	Catalog    *models.Catalog
-	Users      *models.Users
-	Carts      *models.Carts
-	Orders     *models.Orders
-	Images     *models.Images
-	Audit      *models.Audit
-	Jar        *cookies.Jar
-	GuestCarts *cookies.GuestCarts
-	Sessions   *sessions.Manager
-	Refresh    *tokens.Refresh
-	Storage    fiber.Storage // sessions and limit counters
-	Outbox     *models.Outbox
-	Resets     *models.PasswordResets
-	Mail       *mail.Renderer
-	Sender     *mail.Sender // nil without SMTP_URL: mail stays in the outbox
-	Metrics    *metrics.Metrics
+	HTTP     *fiber.App
+	DB       *gorm.DB
+	Config   config.Config
+	Catalog  *models.Catalog
+	Users    *models.Users
+	Carts    *models.Carts
+	Orders   *models.Orders
+	Images   *models.Images
+	Audit    *models.Audit
+	Jar      *cookies.Jar
+	Visitors *visitor.Resolver
+	Sessions *sessions.Manager
+	Refresh  *tokens.Refresh
+	Storage  fiber.Storage // sessions and limit counters
+	Outbox   *models.Outbox
+	Resets   *models.PasswordResets
+	Mail     *mail.Renderer
+	Sender   *mail.Sender // nil without SMTP_URL: mail stays in the outbox
+	Metrics  *metrics.Metrics
 
 	log       *slog.Logger
 	now       func() time.Time
@@ -136,10 +138,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 			return nil, err
 		}
 	}
-	if a.Jar, err = cookies.NewJar(cfg.SecretKey, cfg.Secure(), a.now, a.log); err != nil {
+	if a.Jar, err = cookies.NewJar(cfg.SecretKey, cfg.Secure(), a.now); err != nil {
 		return nil, err
 	}
-	a.GuestCarts = cookies.NewGuestCarts(a.Jar, a.Carts, opts.CartBudget)
 	if cfg.SessionStore != "" {
 		redis, err := database.OpenRedis(cfg.SessionStore)
 		if err != nil {
@@ -152,17 +153,18 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a.Refresh = tokens.NewRefresh(a.DB, a.now)
 	a.Sessions = sessions.New(sessions.Config{
-		Storage: a.Storage, DB: a.DB, Users: a.Users, Jar: a.Jar, Apps: a.Refresh, Now: a.now,
+		Store: a.Storage, DB: a.DB, Users: a.Users, Apps: a.Refresh, Now: a.now,
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
+	a.Visitors = &visitor.Resolver{Jar: a.Jar, Sessions: a.Sessions, Carts: a.Carts, Log: a.log, CartBudget: opts.CartBudget}
 	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now)
 	if err != nil {
 		return nil, err
 	}
-	a.HTTP, err = handlers.New(handlers.Deps{
+	a.HTTP, err = handlers.New(&deps.Deps{
 		Config: cfg, Now: a.now, Log: a.log, Views: views.FS, Assets: static,
 		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders, Images: a.Images, Audit: a.Audit,
-		Jar: a.Jar, GuestCarts: a.GuestCarts, Sessions: a.Sessions,
+		Jar: a.Jar, Visitors: a.Visitors, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
 		Access: access, Refresh: a.Refresh, Ready: a.ready, Metrics: a.Metrics,
 		Resets: a.Resets, Outbox: a.Outbox, Mail: a.Mail,
@@ -204,13 +206,19 @@ func (a *App) Run(ctx context.Context) {
 	if a.Config.DatabaseURL != "" {
 		go database.Listen(ctx, a.Config.DatabaseURL, models.CatalogChannel, a.log, a.reloadCatalog)
 	}
-	go a.sweep(ctx, time.Hour, a.GuestCarts.Sweep)
+	go a.sweep(ctx, time.Hour, a.sweepGuestCarts)
 	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)
 	go a.sweep(ctx, time.Hour, a.Refresh.Sweep)
 	if a.sweepData != nil {
 		go a.sweep(ctx, 5*time.Minute, a.sweepData)
 	}
 	a.runMail(ctx)
+}
+
+// sweepGuestCarts deletes the guest carts kept in the database that have
+// been idle for longer than their cookie lives.
+func (a *App) sweepGuestCarts(ctx context.Context) (int64, error) {
+	return a.Carts.SweepGuests(ctx, a.now().Add(-cookies.Cart.Spec().MaxAge))
 }
 
 // reloadCatalog reloads the snapshot after another instance changed the

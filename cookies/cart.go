@@ -3,17 +3,28 @@ package cookies
 import (
 	"encoding/binary"
 	"errors"
-
-	"crumb/models"
 )
 
 // GuestCart is what the crumb_cart cookie holds: either the lines
 // themselves, or, for a cart too big for the cookie, the opaque id of the
 // cart kept in the database.
 type GuestCart struct {
-	Lines []models.CartLine
+	Lines []CartLine
 	Token string // set when the cart lives in the database
 }
+
+// CartLine is a product id and a quantity, as the cookie holds them.
+type CartLine struct {
+	ProductID uint
+	Quantity  int
+}
+
+// CartLimits are what a cart may hold; a cookie holding more is not one
+// Crumb wrote.
+type CartLimits struct{ Lines, Quantity int }
+
+// CartTokenLen is the size of the random id of a cart kept in the database.
+const CartTokenLen = 16
 
 // Cart cookie format, before sealing:
 //
@@ -21,10 +32,9 @@ type GuestCart struct {
 //	kind 'L': uvarint(count), then count × (uvarint(product id), uvarint(quantity))
 //	kind 'T': 16 random bytes naming the cart in the database
 const (
-	cartVersion  = 1
-	kindLines    = 'L'
-	kindToken    = 'T'
-	cartTokenLen = 16
+	cartVersion = 1
+	kindLines   = 'L'
+	kindToken   = 'T'
 )
 
 var errBadCart = errors.New("malformed cart cookie")
@@ -45,15 +55,16 @@ func EncodeCart(g GuestCart) []byte {
 }
 
 // DecodeCart parses what EncodeCart wrote, rejecting anything else: an
-// unknown version, an unknown kind, quantities outside 1..99, a zero or
-// repeated product, too many lines, or trailing bytes.
-func DecodeCart(b []byte) (GuestCart, error) {
+// unknown version, an unknown kind, quantities outside 1..limits.Quantity,
+// a zero or repeated product, more than limits.Lines lines, or trailing
+// bytes.
+func DecodeCart(b []byte, limits CartLimits) (GuestCart, error) {
 	if len(b) < 2 || b[0] != cartVersion {
 		return GuestCart{}, errBadCart
 	}
 	switch b[1] {
 	case kindToken:
-		if len(b) != 2+cartTokenLen {
+		if len(b) != 2+CartTokenLen {
 			return GuestCart{}, errBadCart
 		}
 		return GuestCart{Token: string(b[2:])}, nil
@@ -73,19 +84,19 @@ func DecodeCart(b []byte) (GuestCart, error) {
 		return v, true
 	}
 	count, ok := next()
-	if !ok || count > models.MaxCartLines {
+	if !ok || count > uint64(limits.Lines) {
 		return GuestCart{}, errBadCart
 	}
-	lines := make([]models.CartLine, 0, count)
+	lines := make([]CartLine, 0, count)
 	seen := make(map[uint64]bool, count)
 	for range count {
 		id, ok1 := next()
 		qty, ok2 := next()
-		if !ok1 || !ok2 || id == 0 || id > 1<<31 || seen[id] || qty < 1 || qty > models.MaxLineQuantity {
+		if !ok1 || !ok2 || id == 0 || id > 1<<31 || seen[id] || qty < 1 || qty > uint64(limits.Quantity) {
 			return GuestCart{}, errBadCart
 		}
 		seen[id] = true
-		lines = append(lines, models.CartLine{ProductID: uint(id), Quantity: int(qty)})
+		lines = append(lines, CartLine{ProductID: uint(id), Quantity: int(qty)})
 	}
 	if len(rest) != 0 {
 		return GuestCart{}, errBadCart

@@ -8,10 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"log/slog"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"crumb/secret"
 )
@@ -24,18 +21,20 @@ const HostPrefix = "__Host-"
 // change without old cookies being misread.
 const sealVersion = 1
 
-// Jar reads and writes Crumb's cookies for one store.
+// Jar seals and opens Crumb's cookies for one store, and describes the
+// Set-Cookie headers that carry them. It knows nothing of requests: the
+// request's visitor (package handlers/visitor) reads what the browser sent
+// through it, and writes what changed, once, at the end of the request.
 type Jar struct {
 	secure  bool
 	aead    cipher.AEAD
 	csrfKey []byte
 	now     func() time.Time
-	log     *slog.Logger
 }
 
 // NewJar builds a jar whose encryption key is derived from secret. secure
 // turns on Secure and the __Host- prefix; now is the clock.
-func NewJar(secret []byte, secure bool, now func() time.Time, log *slog.Logger) (*Jar, error) {
+func NewJar(secret []byte, secure bool, now func() time.Time) (*Jar, error) {
 	key, err := hkdf.Key(sha256.New, secret, nil, "crumb cookies v1", 32)
 	if err != nil {
 		return nil, fmt.Errorf("cookies: %w", err)
@@ -52,7 +51,7 @@ func NewJar(secret []byte, secure bool, now func() time.Time, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("cookies: %w", err)
 	}
-	return &Jar{secure: secure, aead: aead, csrfKey: csrfKey, now: now, log: log}, nil
+	return &Jar{secure: secure, aead: aead, csrfKey: csrfKey, now: now}, nil
 }
 
 // Now is the jar's clock.
@@ -106,87 +105,77 @@ func (j *Jar) Open(n Name, value string) (plaintext []byte, expires time.Time, o
 	return msg[8:], expires, true
 }
 
-// Read returns the decrypted value of cookie n. A cookie that is present
-// but cannot be opened, or whose sealed expiry has passed, is cleared and
-// reported as absent.
-func (j *Jar) Read(c *fiber.Ctx, n Name) ([]byte, bool) {
-	value := c.Cookies(j.CookieName(n))
+// Opened is a cookie as the browser sent it, after opening.
+type Opened struct {
+	Plain   []byte    // the value, when OK
+	Expires time.Time // the sealed expiry; zero for a cookie that ends with the browser
+	OK      bool      // present, genuine and not expired
+	Drop    bool      // present but not usable: the browser must forget it
+	Problem string    // why a dropped cookie was not genuine, for the log; "" when it merely expired
+}
+
+// Read opens the value the browser sent for cookie n ("" when it sent
+// none). A value that cannot be opened is to be dropped with a Problem; one
+// whose sealed expiry has passed is to be dropped quietly.
+func (j *Jar) Read(n Name, value string) Opened {
 	if value == "" {
-		return nil, false
+		return Opened{}
 	}
 	plain, expires, ok := j.Open(n, value)
-	if !ok {
-		j.Reject(c, n, "cannot be decrypted")
-		return nil, false
+	switch {
+	case !ok:
+		return Opened{Drop: true, Problem: "cannot be decrypted"}
+	case !expires.IsZero() && !j.now().Before(expires):
+		return Opened{Drop: true}
 	}
-	if !expires.IsZero() && !j.now().Before(expires) {
-		j.Clear(c, n)
-		return nil, false
-	}
-	return plain, true
+	return Opened{Plain: plain, Expires: expires, OK: true}
 }
 
-// Expiry is when cookie n, as this browser sent it, expires; the zero time
-// for a cookie that ends with the browser or cannot be read.
-func (j *Jar) Expiry(c *fiber.Ctx, n Name) time.Time {
-	_, expires, _ := j.Open(n, c.Cookies(j.CookieName(n)))
-	return expires
+// Cookie is one Set-Cookie Crumb sends: always Path=/ and SameSite=Lax,
+// HttpOnly as the registry says, Secure over https.
+type Cookie struct {
+	Name     string
+	Value    string
+	Expires  time.Time // zero with SessionOnly
+	MaxAge   int       // seconds; -1 tells the browser to drop it at once
+	Session  bool      // ends when the browser closes
+	Secure   bool
+	HTTPOnly bool
 }
 
-// Reject clears cookie n because its content is unusable, and logs why.
-func (j *Jar) Reject(c *fiber.Ctx, n Name, why string) {
-	j.log.Warn("rejected cookie", "cookie", n.Spec().Name, "reason", why, "path", c.Path(), "request_id", c.Locals("request_id"))
-	j.Clear(c, n)
+// Set seals plaintext, with its expiry, as cookie n. expires is when the
+// browser should drop it (and when Read stops accepting it); the zero time
+// makes it last until the browser closes. It fails if name and value
+// exceed the cookie's budget.
+func (j *Jar) Set(n Name, plaintext []byte, expires time.Time) (Cookie, error) {
+	return j.SetRaw(n, j.Seal(n, plaintext, expires), expires)
 }
 
-// Write seals plaintext, with its expiry, into cookie n. expires is when
-// the browser should drop it (and when Read stops accepting it); the zero
-// time makes it last until the browser closes.
-func (j *Jar) Write(c *fiber.Ctx, n Name, plaintext []byte, expires time.Time) error {
-	return j.SetRaw(c, n, j.Seal(n, plaintext, expires), expires)
-}
-
-// SetRaw sets cookie n to an already protected value (sealed by this jar,
-// or a random id). It fails if name and value exceed the cookie's budget.
-func (j *Jar) SetRaw(c *fiber.Ctx, n Name, value string, expires time.Time) error {
+// SetRaw is cookie n with an already sealed value.
+func (j *Jar) SetRaw(n Name, value string, expires time.Time) (Cookie, error) {
 	spec := n.Spec()
-	name := j.CookieName(n)
-	if size := len(name) + len(value); size > spec.Budget || size > MaxBytes {
-		return fmt.Errorf("cookies: %s would be %d bytes, over its budget of %d", spec.Name, size, spec.Budget)
-	}
 	ck := j.base(n)
+	if size := len(ck.Name) + len(value); size > spec.Budget || size > MaxBytes {
+		return Cookie{}, fmt.Errorf("cookies: %s would be %d bytes, over its budget of %d", spec.Name, size, spec.Budget)
+	}
 	ck.Value = value
-	if !expires.IsZero() {
+	if expires.IsZero() {
+		ck.Session = true
+	} else {
 		ck.Expires = expires
 		ck.MaxAge = max(int(expires.Sub(j.now()).Seconds()), 1)
-	} else {
-		ck.SessionOnly = true
 	}
-	c.Cookie(ck)
-	return nil
+	return ck, nil
 }
 
-// Clear tells the browser to drop cookie n.
-func (j *Jar) Clear(c *fiber.Ctx, n Name) {
+// Expire is the Set-Cookie that makes the browser drop cookie n.
+func (j *Jar) Expire(n Name) Cookie {
 	ck := j.base(n)
 	ck.Expires = time.Unix(0, 0)
 	ck.MaxAge = -1
-	c.Cookie(ck)
+	return ck
 }
 
-// ClearAll drops every registered cookie.
-func (j *Jar) ClearAll(c *fiber.Ctx) {
-	for n := range numNames {
-		j.Clear(c, n)
-	}
-}
-
-func (j *Jar) base(n Name) *fiber.Cookie {
-	return &fiber.Cookie{
-		Name:     j.CookieName(n),
-		Path:     "/",
-		Secure:   j.secure,
-		HTTPOnly: n.Spec().HTTPOnly,
-		SameSite: fiber.CookieSameSiteLaxMode,
-	}
+func (j *Jar) base(n Name) Cookie {
+	return Cookie{Name: j.CookieName(n), Secure: j.secure, HTTPOnly: n.Spec().HTTPOnly}
 }

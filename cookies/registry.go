@@ -24,6 +24,9 @@ const (
 	numNames
 )
 
+// Count is how many cookies are registered.
+const Count = int(numNames)
+
 // MaxBytes is the limit browsers guarantee for one cookie (name + value).
 const MaxBytes = 4096
 

@@ -62,8 +62,9 @@ func describeError(err error) web.Problem {
 // and request id; their details never reach the client.
 func (s *server) handleError(c *fiber.Ctx, err error) error {
 	p := describeError(err)
+	v := s.Visitors.Of(c)
 	if p.Status >= 500 {
-		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", c.Locals(requestIDLocal), "err", err)
+		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", v.RequestID, "err", err)
 	}
 	var limited *sessions.TooManyAttempts
 	if errors.As(err, &limited) {

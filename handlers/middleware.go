@@ -16,8 +16,6 @@ import (
 	"crumb/secret"
 )
 
-const requestIDLocal = "request_id"
-
 // Request bodies: small forms and JSON everywhere; a back-office product
 // form may carry a picture (models.MaxImageBytes) and its fields.
 const (
@@ -41,11 +39,11 @@ func (s *server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 // adminCookie reports whether the request's session cookie signs in an
 // admin.
 func (s *server) adminCookie(h *fasthttp.RequestHeader) bool {
-	sealed := h.Cookie(s.Jar.CookieName(cookies.Session))
-	if len(sealed) == 0 {
+	o := s.Jar.Read(cookies.Session, string(h.Cookie(s.Jar.CookieName(cookies.Session))))
+	if !o.OK {
 		return false
 	}
-	uid := s.Sessions.AccountOfCookie(string(sealed))
+	uid := s.Sessions.AccountOf(string(o.Plain))
 	if uid == 0 {
 		return false
 	}
@@ -131,16 +129,16 @@ func headerValues(c *fiber.Ctx, name string) []string {
 	return out
 }
 
-// requestLog gives every request an id (kept from a sane incoming
-// X-Request-Id, otherwise random), returns it as X-Request-Id and logs the
-// request when it ends.
+// requestLog gives every request its visitor and an id (kept from a sane
+// incoming X-Request-Id, otherwise random), returns it as X-Request-Id,
+// writes the cookies the request changed once it is answered, and logs it.
 func (s *server) requestLog(c *fiber.Ctx) error {
 	start := time.Now()
 	id := c.Get(fiber.HeaderXRequestID)
 	if !validRequestID(id) {
 		id = secret.Hex(8)
 	}
-	c.Locals(requestIDLocal, id)
+	v := s.Visitors.Begin(c, id)
 	c.Set(fiber.HeaderXRequestID, id)
 	err := c.Next()
 	if err != nil {
@@ -148,6 +146,7 @@ func (s *server) requestLog(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
+	v.Finish(c)
 	if s.Log.Enabled(c.UserContext(), slog.LevelInfo) {
 		s.Log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 			slog.String("id", id),

@@ -47,7 +47,7 @@ func (s *server) routes(app *fiber.App) {
 
 	// Pages: revalidated with an ETag on every view. (A group without a
 	// prefix guards every route registered after it.)
-	pages := app.Group("", web.Headers, web.ETag, s.Sessions.Cookie, w.LoadSession, w.CheckCSRF)
+	pages := app.Group("", web.Headers, web.ETag, s.Visitors.Resolve, w.CheckCSRF)
 	pages.Get("/", w.Home)
 	pages.Get("/products", w.ProductList)
 	pages.Get("/products/:slug", w.ProductDetail)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 )
 
 // Limits counts attempts to sign in, sign up and refresh in one-minute
@@ -17,7 +15,7 @@ import (
 // stops guessing spread over many addresses. A correct password never
 // counts as a failure.
 type Limits struct {
-	store fiber.Storage
+	store Store
 	max   int
 	now   func() time.Time
 }
@@ -28,7 +26,7 @@ const AccountCeiling = 10
 
 // NewLimits allows perMinute attempts per address (and failures per
 // account and address) each minute.
-func NewLimits(store fiber.Storage, perMinute int, now func() time.Time) *Limits {
+func NewLimits(store Store, perMinute int, now func() time.Time) *Limits {
 	return &Limits{store: guarded{store}, max: perMinute, now: now}
 }
 

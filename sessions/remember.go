@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"crumb/cookies"
 	"crumb/models"
 	"crumb/secret"
@@ -19,92 +17,95 @@ import (
 // it before the new cookie arrived.
 const RememberGrace = 30 * time.Second
 
-// Remember keeps this device signed in: a new selector:validator pair in
-// the crumb_remember cookie (encrypted), and the selector with the
-// validator's SHA-256 in the database.
-func (m *Manager) Remember(c *fiber.Ctx, userID uint) error {
+// Remember keeps a device signed in: a new selector:validator pair for the
+// crumb_remember cookie (returned, to be sealed into it), and the selector
+// with the validator's SHA-256 in the database.
+func (m *Manager) Remember(ctx context.Context, userID uint, client Client) (cookie string, expires time.Time, err error) {
 	now := m.now()
 	selector, validator := secret.Token(12), secret.Token(32)
 	tok := RememberToken{
 		Selector: selector, ValidatorHash: secret.Hash(validator), RotatedAt: now, UserID: userID,
-		DeviceLabel: DeviceLabel(c.Get(fiber.HeaderUserAgent)), IP: c.IP(),
+		DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(cookies.Remember.Spec().MaxAge),
 	}
-	if err := m.tokens.create(c.UserContext(), tok); err != nil {
-		return err
+	if err := m.tokens.create(ctx, tok); err != nil {
+		return "", time.Time{}, err
 	}
-	return m.jar.Write(c, cookies.Remember, []byte(selector+":"+validator), tok.ExpiresAt)
+	return selector + ":" + validator, tok.ExpiresAt, nil
 }
 
-// resume signs a browser with no session back in from its remember-me
-// cookie, rotating the validator. A selector presented with a wrong
-// validator means the cookie was copied: see Theft.
-func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
-	plain, ok := m.jar.Read(c, cookies.Remember)
+// Resumed is what a remember-me cookie came to.
+type Resumed struct {
+	ID      string    // the new session's id; "" when nobody is signed in
+	Current *Current  // who is signed in; nil when nobody is
+	Cookie  string    // the cookie's new value, when it was rotated
+	Expires time.Time // when the rotated cookie expires
+	Forget  bool      // the cookie is dead: the browser must drop it
+}
+
+// Resume signs a browser with no session back in from its remember-me
+// cookie (cookie is its plaintext, selector:validator), rotating the
+// validator. A selector presented with a wrong validator means the cookie
+// was copied: see Theft.
+func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Resumed, error) {
+	selector, validator, ok := strings.Cut(cookie, ":")
 	if !ok {
-		return nil, nil
+		return Resumed{Forget: true}, nil
 	}
-	selector, validator, ok := strings.Cut(string(plain), ":")
-	if !ok {
-		m.jar.Reject(c, cookies.Remember, "malformed")
-		return nil, nil
-	}
-	ctx := c.UserContext()
 	now := m.now()
 	tok, found, err := m.tokens.live(ctx, selector, now)
 	if err != nil {
-		return nil, err
+		return Resumed{}, err
 	}
 	if !found {
-		m.jar.Clear(c, cookies.Remember) // revoked, expired or signed out elsewhere
-		return nil, nil
+		return Resumed{Forget: true}, nil // revoked, expired or signed out elsewhere
 	}
+	var out Resumed
 	presented := secret.Hash(validator)
 	switch {
 	case equalHash(presented, tok.ValidatorHash):
 		m.pause("rotate")
 		fresh := secret.Token(32)
 		expires := now.Add(cookies.Remember.Spec().MaxAge)
-		won, err := m.tokens.rotate(ctx, tok, secret.Hash(fresh), c.IP(), now, expires)
+		won, err := m.tokens.rotate(ctx, tok, secret.Hash(fresh), client.IP, now, expires)
 		if err != nil {
-			return nil, err
+			return Resumed{}, err
 		}
 		if won {
-			if err := m.jar.Write(c, cookies.Remember, []byte(selector+":"+fresh), expires); err != nil {
-				return nil, err
-			}
+			out.Cookie, out.Expires = selector+":"+fresh, expires
 		} else if !m.rotatedElsewhere(ctx, tok) {
-			m.jar.Clear(c, cookies.Remember) // revoked while this request ran
-			return nil, nil
+			return Resumed{Forget: true}, nil // revoked while this request ran
 		}
 	case equalHash(presented, tok.PreviousHash) && now.Sub(tok.RotatedAt) <= RememberGrace:
 		// A request that left before the rotation reached the browser.
 	default:
-		m.jar.Clear(c, cookies.Remember)
-		return nil, m.Theft(ctx, tok.UserID, models.TheftRemember, c.IP())
+		return Resumed{Forget: true}, m.Theft(ctx, tok.UserID, models.TheftRemember, client.IP)
 	}
+	// From here on, a failure keeps the rotated cookie in out: the browser
+	// must get it, or its next visit would look like a stolen copy.
 	user, err := m.users.ByID(ctx, tok.UserID)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	cur, err := m.SignIn(c, user, false, "")
+	id, cur, err := m.SignIn(ctx, "", user, false, "", client)
 	if errors.Is(err, models.ErrDisabled) {
-		return nil, m.forgetDevice(c)
+		return Resumed{Forget: true}, m.tokens.deleteSelector(ctx, selector)
 	}
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	m.pause("resumed")
 	// The token may have been revoked since it was read (sign out
 	// everywhere, a password change): then this sign-in does not stand.
 	if _, still, err := m.tokens.byID(ctx, tok.ID); err != nil || !still {
-		if err := m.SignOut(c); err != nil {
-			return nil, err
+		if serr := m.SignOut(ctx, id, cookie); serr != nil {
+			return Resumed{}, serr
 		}
-		return nil, err
+		return Resumed{Forget: true}, err
 	}
 	m.metrics.RememberRestored()
-	return cur, nil
+	out.ID, out.Current = id, cur
+	return out, nil
 }
 
 // rotatedElsewhere reports whether a rotation that changed no row lost to a
@@ -115,25 +116,10 @@ func (m *Manager) rotatedElsewhere(ctx context.Context, tok RememberToken) bool 
 	return err == nil && found && equalHash(tok.ValidatorHash, now.PreviousHash)
 }
 
-// RememberSelector is the selector of this device's remember-me cookie, or "".
-func (m *Manager) RememberSelector(c *fiber.Ctx) string {
-	plain, ok := m.jar.Read(c, cookies.Remember)
-	if !ok {
-		return ""
-	}
-	selector, _, _ := strings.Cut(string(plain), ":")
+// Selector is the selector of a remember-me cookie's plaintext, or "".
+func Selector(cookie string) string {
+	selector, _, _ := strings.Cut(cookie, ":")
 	return selector
-}
-
-// forgetDevice deletes this device's remember-me token and cookie.
-func (m *Manager) forgetDevice(c *fiber.Ctx) error {
-	if selector := m.RememberSelector(c); selector != "" {
-		if err := m.tokens.deleteSelector(c.UserContext(), selector); err != nil {
-			return err
-		}
-	}
-	m.jar.Clear(c, cookies.Remember)
-	return nil
 }
 
 // RevokeDevice deletes one of the user's remember-me tokens.

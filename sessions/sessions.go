@@ -1,13 +1,15 @@
-// Package sessions signs shoppers in and out of the web store. A signed-in
-// browser holds only a random 256-bit session id (crumb_session, sealed
-// like every Crumb cookie, ending with the browser); what it stands for
-// lives in a fiber.Storage (the
-// database by default, Redis when scaled out) under the id's SHA-256, so
-// neither store ever holds a usable id. Sessions end after 30 minutes idle
-// and 12 hours in all, are written only when something changed (the idle
-// clock moves at most once a minute), get a new id at sign-in and sign-out,
-// and are listed per account so each can be revoked. "Keep me signed in"
-// is a remember-me token (see remember.go).
+// Package sessions signs shoppers in and out of the web store, on plain
+// values: session ids, accounts, times. A signed-in browser holds only a
+// random 256-bit session id (in the crumb_session cookie, sealed like
+// every Crumb cookie, ending with the browser); what it stands for lives
+// in a Store (the database by default, Redis when scaled out) under the
+// id's SHA-256, so neither store ever holds a usable id. Sessions end
+// after 30 minutes idle and 12 hours in all, are written only when
+// something changed (the idle clock moves at most once a minute), get a
+// new id at sign-in and sign-out, and are listed per account so each can
+// be revoked. "Keep me signed in" is a remember-me token (see
+// remember.go). Reading and writing the cookies is the request's visitor's
+// work (package handlers/visitor); this package never sees a request.
 package sessions
 
 import (
@@ -17,12 +19,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
-	"github.com/valyala/fasthttp"
 	"gorm.io/gorm"
 
-	"crumb/cookies"
 	"crumb/metrics"
 	"crumb/models"
 	"crumb/secret"
@@ -31,18 +29,6 @@ import (
 // SeenEvery is how often the idle clock of a session is moved forward
 // (and so how often a session is written while it is only being used).
 const SeenEvery = time.Minute
-
-// Session data keys.
-const (
-	keyUser   = "uid"
-	keyName   = "name"
-	keyAuthAt = "auth"
-	keySeenAt = "seen"
-	keyFresh  = "fresh"
-	keyFlash  = "flash"
-	keyProved = "pwd" // when the password was last given: at sign-in, or again
-	keyAdmin  = "adm" // when the back office was last used
-)
 
 // Current is who is signed in for this request.
 type Current struct {
@@ -53,18 +39,22 @@ type Current struct {
 	AuthAt   time.Time
 	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me
 	AdminAt  time.Time // when the back office was last used in this session; zero if never
-	Flash    string    // a one-time message for the next page
+	Flash    string    // a one-time message for this page
+}
+
+// Client is who a sign-in comes from, for the devices page.
+type Client struct {
+	IP        string
+	UserAgent string
 }
 
 // Manager is built once in main and shared by every request.
 type Manager struct {
-	store    *session.Store
-	storage  fiber.Storage // keyed by SHA-256 of the session id
-	decoded  *decodedSessions
+	store    Store // guarded; keyed by SHA-256 of the session id
+	decoded  *decodedRecords
 	sessions webSessions
 	tokens   rememberTokens
 	users    *models.Users
-	jar      *cookies.Jar
 	apps     AppSignIns
 	now      func() time.Time
 	idle     time.Duration
@@ -85,10 +75,9 @@ type AppSignIns interface {
 
 // Config is what a Manager needs.
 type Config struct {
-	Storage  fiber.Storage
+	Store    Store
 	DB       *gorm.DB // for web_sessions and remember_tokens, which the Manager owns
 	Users    *models.Users
-	Jar      *cookies.Jar
 	Apps     AppSignIns
 	Now      func() time.Time
 	Idle     time.Duration
@@ -97,17 +86,14 @@ type Config struct {
 	Metrics  *metrics.Metrics // optional
 }
 
-// New builds the manager on Fiber's session middleware with secure
-// defaults: 256-bit ids, HttpOnly, SameSite=Lax, no Max-Age, Secure and
-// __Host- over https.
+// New builds the manager.
 func New(cfg Config) *Manager {
-	m := &Manager{
-		storage:  guarded{cfg.Storage},
-		decoded:  &decodedSessions{},
+	return &Manager{
+		store:    guarded{cfg.Store},
+		decoded:  &decodedRecords{},
 		sessions: webSessions{cfg.DB},
 		tokens:   rememberTokens{cfg.DB},
 		users:    cfg.Users,
-		jar:      cfg.Jar,
 		apps:     cfg.Apps,
 		now:      cfg.Now,
 		idle:     cfg.Idle,
@@ -115,244 +101,151 @@ func New(cfg Config) *Manager {
 		log:      cfg.Log,
 		metrics:  cfg.Metrics,
 	}
-	m.store = session.New(session.Config{
-		Storage:           hashedKeys{m.storage},
-		Expiration:        cfg.Idle,
-		KeyLookup:         "cookie:" + cfg.Jar.CookieName(cookies.Session),
-		CookiePath:        "/",
-		CookieSecure:      cfg.Jar.Secure(),
-		CookieHTTPOnly:    true,
-		CookieSameSite:    fiber.CookieSameSiteLaxMode,
-		CookieSessionOnly: true,
-		KeyGenerator:      func() string { return secret.Token(32) },
-	})
-	return m
 }
 
 func hashKey(id string) string { return secret.Hash(id) }
 
-// hashedKeys stores each session under the SHA-256 of its id.
-type hashedKeys struct{ fiber.Storage }
+// ErrSignedOut is returned when the session ended while a request used it.
+var ErrSignedOut = errors.New("sessions: signed out")
 
-func (h hashedKeys) Get(key string) ([]byte, error) { return h.Storage.Get(hashKey(key)) }
-func (h hashedKeys) Set(key string, val []byte, exp time.Duration) error {
-	return h.Storage.Set(hashKey(key), val, exp)
-}
-func (h hashedKeys) Delete(key string) error { return h.Storage.Delete(hashKey(key)) }
-
-const (
-	currentLocal      = "crumb.current"
-	cookieOpenedLocal = "crumb.session_cookie_opened"
-)
-
-type loaded struct{ cur *Current }
-
-// Load returns who is signed in on this request, or nil for a guest. It
-// ends sessions that passed their idle or absolute limit, moves the idle
-// clock at most once a minute, and signs a browser back in from a valid
-// remember-me cookie. The result is kept for the rest of the request; after
-// an error (ErrStoreUnavailable when the session store does not answer) the
-// rest of the request, its error page included, sees a guest. A request
-// with neither a session nor a remember-me cookie never touches the store.
-func (m *Manager) Load(c *fiber.Ctx) (*Current, error) {
-	if l, ok := c.Locals(currentLocal).(loaded); ok {
-		return l.cur, nil
-	}
-	if c.Locals(cookieOpenedLocal) == nil {
-		// Outside the routes that open the session cookie (an error page
-		// for a request refused before them): nobody is signed in here.
-		return nil, nil
-	}
-	cur, err := m.load(c)
-	if err == nil && cur == nil {
-		cur, err = m.resume(c)
-	}
-	if err != nil {
-		c.Locals(currentLocal, loaded{nil})
-		return nil, err
-	}
-	c.Locals(currentLocal, loaded{cur})
-	return cur, nil
-}
-
-func (m *Manager) load(c *fiber.Ctx) (*Current, error) {
-	name := m.jar.CookieName(cookies.Session)
-	id := c.Cookies(name)
+// Load is who the session id signs in, or nil with gone true when the id
+// names no live session (unknown, revoked, timed out, or unreadable): its
+// cookie should be dropped. It ends sessions past their idle or absolute
+// limit, takes the one-time message (it is shown once) and moves the idle
+// clock at most once a minute. The store not answering is
+// ErrStoreUnavailable: the session may be fine, so keep its cookie.
+func (m *Manager) Load(ctx context.Context, id string) (cur *Current, gone bool, err error) {
 	if id == "" {
-		return nil, nil
+		return nil, false, nil
 	}
-	raw, err := m.storage.Get(hashKey(id))
+	key := hashKey(id)
+	raw, err := m.store.Get(key)
+	if err != nil || raw == nil {
+		return nil, err == nil, err
+	}
+	rec, err := m.decoded.decode(raw)
 	if err != nil {
-		return nil, err // ErrStoreUnavailable: the session may be fine, keep the cookie
+		m.log.Warn("unreadable session; signing out", "err", err)
+		return nil, true, m.store.Delete(key)
 	}
-	data, err := m.decoded.decode(raw)
-	if err != nil {
-		m.log.Warn("unreadable session; signing out", "err", err, "request_id", c.Locals("request_id"))
-		_ = m.storage.Delete(hashKey(id))
-		m.jar.Clear(c, cookies.Session)
-		return nil, nil
-	}
-	uid, _ := data[keyUser].(uint)
-	if uid == 0 {
-		m.jar.Clear(c, cookies.Session) // expired or revoked: the id is unknown
-		return nil, nil
+	if rec.UserID == 0 {
+		return nil, true, nil
 	}
 	now := m.now()
-	authAt := time.Unix(int64Of(data[keyAuthAt]), 0)
-	seenAt := time.Unix(int64Of(data[keySeenAt]), 0)
-	cur := &Current{
-		UserID:   uid,
-		Name:     stringOf(data[keyName]),
-		Fresh:    data[keyFresh] == true,
-		KeyHash:  hashKey(id),
-		AuthAt:   authAt,
-		ProvedAt: unixOrZero(data[keyProved]),
-		AdminAt:  unixOrZero(data[keyAdmin]),
-		Flash:    stringOf(data[keyFlash]),
+	cur = current(rec, key)
+	if now.Sub(cur.AuthAt) >= m.absolute || now.Sub(time.Unix(rec.SeenAt, 0)) >= m.idle {
+		if err := m.store.Delete(key); err != nil {
+			return nil, false, err
+		}
+		_, err := m.sessions.delete(ctx, 0, key)
+		return nil, true, err
 	}
-	if now.Sub(authAt) >= m.absolute || now.Sub(seenAt) >= m.idle {
-		if err := m.storage.Delete(cur.KeyHash); err != nil {
-			return nil, err
+	if rec.Flash != "" || now.Sub(time.Unix(rec.SeenAt, 0)) >= SeenEvery {
+		rec.Flash = ""
+		live, err := m.write(ctx, key, rec)
+		if err != nil {
+			return nil, false, err
 		}
-		m.jar.Clear(c, cookies.Session)
-		if _, err := m.sessions.delete(c.UserContext(), 0, cur.KeyHash); err != nil {
-			return nil, err
-		}
-		return nil, nil
-	}
-	if cur.Flash != "" || now.Sub(seenAt) >= SeenEvery {
-		sess, err := m.opened(c)
-		if err != nil || sess == nil {
-			return nil, err
-		}
-		sess.Delete(keyFlash)
-		if live, err := m.write(c, sess, cur); err != nil || !live {
-			return nil, err
+		if !live {
+			return nil, true, nil
 		}
 	}
-	return cur, nil
+	return cur, false, nil
 }
 
-// AccountOfCookie is the account a session cookie signs in, from the
-// cookie's value as the browser sent it (sealed), or 0 for none: for what
-// is decided before a request is routed, such as how large a body the
-// server will read. It changes nothing, so a session it finds past its
-// limits is simply none.
-func (m *Manager) AccountOfCookie(sealed string) uint {
-	id, _, ok := m.jar.Open(cookies.Session, sealed)
-	if !ok {
-		return 0
+func current(rec record, key string) *Current {
+	return &Current{
+		UserID:   rec.UserID,
+		Name:     rec.Name,
+		Fresh:    rec.Fresh,
+		KeyHash:  key,
+		AuthAt:   time.Unix(rec.AuthAt, 0),
+		ProvedAt: unixOrZero(rec.ProvedAt),
+		AdminAt:  unixOrZero(rec.AdminAt),
+		Flash:    rec.Flash,
 	}
-	raw, err := m.storage.Get(hashKey(string(id)))
-	if err != nil {
-		return 0
-	}
-	data, err := m.decoded.decode(raw)
-	if err != nil {
-		return 0
-	}
-	uid, _ := data[keyUser].(uint)
-	now := m.now()
-	if now.Sub(time.Unix(int64Of(data[keyAuthAt]), 0)) >= m.absolute || now.Sub(time.Unix(int64Of(data[keySeenAt]), 0)) >= m.idle {
-		return 0
-	}
-	return uid
-}
-
-// opened returns this request's session from Fiber's store, to change and
-// write it; nil when it ended since it was read (the cookie is cleared).
-func (m *Manager) opened(c *fiber.Ctx) (*session.Session, error) {
-	sess, err := m.store.Get(c)
-	if err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
-	}
-	if sess.Fresh() {
-		m.jar.Clear(c, cookies.Session)
-		c.Locals(currentLocal, loaded{nil})
-		return nil, nil
-	}
-	return sess, nil
 }
 
 // write saves a session read in this request, with its idle clock moved
 // to now, and reports whether it still stands. The write may land after a
 // revocation deleted the session: its devices-page row decides, and a
 // session whose row is gone is ended, never brought back.
-func (m *Manager) write(c *fiber.Ctx, sess *session.Session, cur *Current) (bool, error) {
+func (m *Manager) write(ctx context.Context, key string, rec record) (bool, error) {
 	m.pause("touch")
 	now := m.now()
-	sess.Set(keySeenAt, now.Unix())
-	if err := m.save(sess, cur.AuthAt); err != nil {
+	rec.SeenAt = now.Unix()
+	if err := m.save(key, rec); err != nil {
 		return false, err
 	}
-	live, err := m.sessions.touch(c.UserContext(), cur.KeyHash, now, minTime(now.Add(m.idle), cur.AuthAt.Add(m.absolute)))
+	live, err := m.sessions.touch(ctx, key, now, minTime(now.Add(m.idle), time.Unix(rec.AuthAt, 0).Add(m.absolute)))
 	if err != nil {
 		return false, err
 	}
 	if !live {
-		// (Save released sess: the session is deleted by its key.)
-		if err := m.storage.Delete(cur.KeyHash); err != nil {
-			return false, fmt.Errorf("sessions: %w", err)
+		if err := m.store.Delete(key); err != nil {
+			return false, err
 		}
-		m.jar.Clear(c, cookies.Session)
-		c.Locals(currentLocal, loaded{nil})
 	}
 	return live, nil
 }
 
-// ErrSignedOut is returned when the session ended while a request used it.
-var ErrSignedOut = errors.New("sessions: signed out")
-
-// ProvePassword records that the shopper just gave their password again
-// (the back office asks for it). Like signing in, it starts the session
-// afresh under a new id, so a copy of the cookie taken before is worthless
-// from now on; ProvedAt and AdminAt become now.
-func (m *Manager) ProvePassword(c *fiber.Ctx, user models.User) error {
-	_, err := m.signIn(c, user, true, "", true)
-	return err
+// save writes the record with a storage lifetime of the idle timeout,
+// never past the absolute limit.
+func (m *Manager) save(key string, rec record) error {
+	now := m.now()
+	exp := max(minTime(now.Add(m.idle), time.Unix(rec.AuthAt, 0).Add(m.absolute)).Sub(now), time.Second)
+	return m.store.Set(key, rec.encode(), exp)
 }
 
-// UsedAdmin moves the back office's idle clock (AdminAt) to now; the
-// session is written at most once a minute for it.
-func (m *Manager) UsedAdmin(c *fiber.Ctx) error {
-	cur, err := m.Load(c)
-	if err != nil || cur == nil || m.now().Sub(cur.AdminAt) < SeenEvery {
-		return err
+// UsedAdmin moves the back office's idle clock (AdminAt) of the session id
+// to now; the session is written at most once a minute for it.
+func (m *Manager) UsedAdmin(ctx context.Context, id string, cur *Current) error {
+	now := m.now()
+	if now.Sub(cur.AdminAt) < SeenEvery {
+		return nil
 	}
-	return m.mark(c, func(cur *Current, now time.Time) map[string]int64 {
-		cur.AdminAt = now
-		return map[string]int64{keyAdmin: now.Unix()}
-	})
-}
-
-// mark sets values in this request's session and writes it.
-func (m *Manager) mark(c *fiber.Ctx, set func(*Current, time.Time) map[string]int64) error {
-	cur, err := m.Load(c)
+	key := hashKey(id)
+	raw, err := m.store.Get(key)
 	if err != nil {
 		return err
 	}
-	if cur == nil {
+	if raw == nil {
 		return ErrSignedOut
 	}
-	sess, err := m.opened(c)
+	rec, err := m.decoded.decode(raw)
 	if err != nil {
 		return err
 	}
-	if sess == nil {
-		return ErrSignedOut
-	}
-	for k, v := range set(cur, m.now()) {
-		sess.Set(k, v)
-	}
-	live, err := m.write(c, sess, cur)
+	rec.AdminAt = now.Unix()
+	live, err := m.write(ctx, key, rec)
 	if err == nil && !live {
 		err = ErrSignedOut
 	}
+	if err == nil {
+		cur.AdminAt = now
+	}
 	return err
 }
 
-func unixOrZero(v any) time.Time {
-	if n := int64Of(v); n != 0 {
+// AccountOf is the account the session id signs in, or 0: for what is
+// decided before a request is routed, such as how large a body the server
+// will read. It changes nothing, so a session past its limits is simply
+// none.
+func (m *Manager) AccountOf(id string) uint {
+	raw, err := m.store.Get(hashKey(id))
+	if err != nil || raw == nil {
+		return 0
+	}
+	rec, err := m.decoded.decode(raw)
+	now := m.now()
+	if err != nil || now.Sub(time.Unix(rec.AuthAt, 0)) >= m.absolute || now.Sub(time.Unix(rec.SeenAt, 0)) >= m.idle {
+		return 0
+	}
+	return rec.UserID
+}
+
+func unixOrZero(n int64) time.Time {
+	if n != 0 {
 		return time.Unix(n, 0)
 	}
 	return time.Time{}
@@ -364,132 +257,85 @@ func (m *Manager) pause(step string) {
 	}
 }
 
-// save writes the session with a storage lifetime of the idle timeout,
-// never past the absolute limit.
-func (m *Manager) save(sess *session.Session, authAt time.Time) error {
-	sess.SetExpiry(max(minTime(m.now().Add(m.idle), authAt.Add(m.absolute)).Sub(m.now()), time.Second))
-	if err := sess.Save(); err != nil {
-		return fmt.Errorf("sessions: %w", err)
-	}
-	return nil
+// SignIn starts a new session for user under a new id (so an id planted
+// before sign-in is worthless), ends the session old (this browser's until
+// now, if any) and records the new one for the devices page. fresh says
+// whether the password was just checked; flash is shown on the next page.
+// Every web sign-in comes here, and here the account is admitted
+// (models.Users.Admit): a disabled one is models.ErrDisabled, and no
+// session is left.
+func (m *Manager) SignIn(ctx context.Context, old string, user models.User, fresh bool, flash string, client Client) (string, *Current, error) {
+	return m.signIn(ctx, old, user, fresh, flash, false, client)
 }
 
-// SignIn starts a new session for user with a new id (so an id planted
-// before sign-in is worthless), records it for the devices page and starts
-// a new form-token secret. fresh says whether the password was just
-// checked; flash is shown on the next page. Every web sign-in comes here,
-// and here the account is admitted (models.Users.Admit): a disabled one is
-// models.ErrDisabled, and no session is left.
-func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
-	return m.signIn(c, user, fresh, flash, false)
+// ProvePassword records that the shopper just gave their password again
+// (the back office asks for it). Like signing in, it starts the session
+// afresh under a new id, so a copy of the cookie taken before is worthless
+// from now on; ProvedAt and AdminAt become now.
+func (m *Manager) ProvePassword(ctx context.Context, old string, user models.User, client Client) (string, *Current, error) {
+	return m.signIn(ctx, old, user, true, "", true, client)
 }
 
 // signIn is SignIn; inAdmin starts the back office's idle clock too.
-func (m *Manager) signIn(c *fiber.Ctx, user models.User, fresh bool, flash string, inAdmin bool) (*Current, error) {
-	sess, err := m.store.Get(c)
-	if errors.Is(err, ErrStoreUnavailable) {
-		return nil, err
-	}
-	if err != nil {
-		// The old session's data is unreadable: start from nothing.
-		_ = m.storage.Delete(hashKey(c.Cookies(m.jar.CookieName(cookies.Session))))
-		c.Request().Header.DelCookie(m.jar.CookieName(cookies.Session))
-		if sess, err = m.store.Get(c); err != nil {
-			return nil, fmt.Errorf("sessions: %w", err)
+func (m *Manager) signIn(ctx context.Context, old string, user models.User, fresh bool, flash string, inAdmin bool, client Client) (string, *Current, error) {
+	if old != "" {
+		if err := m.end(ctx, hashKey(old)); err != nil {
+			return "", nil, err
 		}
-	}
-	if old := c.Cookies(m.jar.CookieName(cookies.Session)); old != "" {
-		if _, err := m.sessions.delete(c.UserContext(), 0, hashKey(old)); err != nil {
-			return nil, err
-		}
-	}
-	if err := sess.Reset(); err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	now := m.now()
-	sess.Set(keyUser, user.ID)
-	sess.Set(keyName, user.Name)
-	sess.Set(keyAuthAt, now.Unix())
-	sess.Set(keySeenAt, now.Unix())
-	sess.Set(keyFresh, fresh)
+	rec := record{UserID: user.ID, Name: user.Name, AuthAt: now.Unix(), SeenAt: now.Unix(), Fresh: fresh, Flash: flash}
 	if fresh {
-		sess.Set(keyProved, now.Unix())
-	}
-	if flash != "" {
-		sess.Set(keyFlash, flash)
-	}
-	cur := &Current{UserID: user.ID, Name: user.Name, Fresh: fresh, KeyHash: hashKey(sess.ID()), AuthAt: now}
-	if fresh {
-		cur.ProvedAt = now
+		rec.ProvedAt = now.Unix()
 	}
 	if inAdmin {
-		sess.Set(keyAdmin, now.Unix())
-		cur.AdminAt = now
+		rec.AdminAt = now.Unix()
 	}
-	if err := m.save(sess, now); err != nil {
-		return nil, err
+	id := secret.Token(32)
+	key := hashKey(id)
+	if err := m.save(key, rec); err != nil {
+		return "", nil, err
 	}
-	err = m.sessions.create(c.UserContext(), WebSession{
-		KeyHash: cur.KeyHash, UserID: user.ID, DeviceLabel: DeviceLabel(c.Get(fiber.HeaderUserAgent)), IP: c.IP(),
+	err := m.sessions.create(ctx, WebSession{
+		KeyHash: key, UserID: user.ID, DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
 		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
 	})
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	// Checked once the session exists: an account disabled at this very
 	// moment either has this session ended with all its others, or is
 	// seen disabled here.
-	if _, err := m.users.Admit(c.UserContext(), user.ID); err != nil {
-		if _, derr := m.sessions.delete(c.UserContext(), 0, cur.KeyHash); derr != nil {
-			return nil, derr
+	if _, err := m.users.Admit(ctx, user.ID); err != nil {
+		if eerr := m.end(ctx, key); eerr != nil {
+			return "", nil, eerr
 		}
-		if derr := m.storage.Delete(cur.KeyHash); derr != nil {
-			return nil, derr
-		}
-		m.jar.Clear(c, cookies.Session)
-		c.Locals(currentLocal, loaded{nil})
-		return nil, err
+		return "", nil, err
 	}
-	if _, err := m.jar.NewCSRFSecret(c); err != nil {
-		return nil, err
-	}
-	c.Locals(currentLocal, loaded{cur})
-	return cur, nil
+	return id, current(rec, key), nil
 }
 
-// SignOut ends this browser's session on the server (a replayed cookie is
-// then anonymous), forgets this device's remember-me token and starts a new
-// form-token secret.
-func (m *Manager) SignOut(c *fiber.Ctx) error {
-	if c.Cookies(m.jar.CookieName(cookies.Session)) != "" {
-		sess, err := m.store.Get(c)
-		switch {
-		case err == nil:
-			if err := m.end(c, sess, hashKey(sess.ID())); err != nil {
-				return err
-			}
-		case errors.Is(err, ErrStoreUnavailable):
+// SignOut ends the session id on the server (a replayed cookie is then
+// anonymous) and forgets the device of the remember-me cookie remember
+// (its plaintext), either of which may be empty.
+func (m *Manager) SignOut(ctx context.Context, id, remember string) error {
+	if id != "" {
+		if err := m.end(ctx, hashKey(id)); err != nil {
 			return err // the session lives on: signing out must be tried again
-		default:
-			m.jar.Clear(c, cookies.Session)
 		}
 	}
-	if err := m.forgetDevice(c); err != nil {
-		return err
+	if selector := Selector(remember); selector != "" {
+		return m.tokens.deleteSelector(ctx, selector)
 	}
-	if _, err := m.jar.NewCSRFSecret(c); err != nil {
-		return err
-	}
-	c.Locals(currentLocal, loaded{nil})
 	return nil
 }
 
-// end destroys a session in the store, its devices-page entry and its cookie.
-func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error {
-	if err := sess.Destroy(); err != nil {
-		return fmt.Errorf("sessions: %w", err)
+// end destroys a session in the store and its devices-page entry.
+func (m *Manager) end(ctx context.Context, key string) error {
+	if err := m.store.Delete(key); err != nil {
+		return err
 	}
-	_, err := m.sessions.delete(c.UserContext(), 0, keyHash)
+	_, err := m.sessions.delete(ctx, 0, key)
 	return err
 }
 
@@ -501,14 +347,14 @@ func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, models.AfterCommit(ctx, func(context.Context) error { return m.storage.Delete(keyHash) })
+	return true, models.AfterCommit(ctx, func(context.Context) error { return m.store.Delete(keyHash) })
 }
 
 // RevokeAll ends every session and remember-me token of the user except
 // the session keepKeyHash and the token keepSelector (either may be empty).
 // Tokens go first: a browser signing back in with one at this moment
 // either finds it gone, or created its session before the sessions are
-// listed here (see resume).
+// listed here (see Resume).
 func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
 	if err := m.tokens.deleteAll(ctx, userID, keepSelector); err != nil {
 		return err
@@ -576,46 +422,9 @@ func (m *Manager) Sweep(ctx context.Context) (int64, error) {
 	return sessions + tokens, err
 }
 
-func int64Of(v any) int64 {
-	n, _ := v.(int64)
-	return n
-}
-
-func stringOf(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}
 	return b
-}
-
-// Cookie seals the session cookie like every other Crumb cookie: it opens
-// the incoming value (a tampered or foreign one counts as no session) before
-// the handlers run, and seals the id Fiber's session middleware sets on the
-// way out. Wrap every route that uses sessions with it.
-func (m *Manager) Cookie(c *fiber.Ctx) error {
-	name := m.jar.CookieName(cookies.Session)
-	c.Locals(cookieOpenedLocal, true)
-	if value := c.Cookies(name); value != "" {
-		id, _, ok := m.jar.Open(cookies.Session, value)
-		if ok {
-			c.Request().Header.SetCookie(name, string(id))
-		} else {
-			c.Request().Header.DelCookie(name)
-			m.jar.Reject(c, cookies.Session, "cannot be decrypted")
-		}
-	}
-	err := c.Next()
-	out := fasthttp.AcquireCookie()
-	defer fasthttp.ReleaseCookie(out)
-	out.SetKey(name)
-	if c.Response().Header.Cookie(out) && len(out.Value()) > 0 {
-		out.SetValue(m.jar.Seal(cookies.Session, out.Value(), time.Time{}))
-		c.Response().Header.SetCookie(out)
-	}
-	return err
 }

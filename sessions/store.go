@@ -1,15 +1,21 @@
 package sessions
 
 import (
-	"bytes"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 )
+
+// Store is where sessions and limit counters live, each under a key with
+// a lifetime: the database (database.Storage) by default, Redis
+// (database.RedisStore) when scaled out.
+type Store interface {
+	Get(key string) ([]byte, error) // nil, nil for a key that is not there
+	Set(key string, val []byte, exp time.Duration) error
+	Delete(key string) error
+}
 
 // ErrStoreUnavailable is the error of a request that needs the session
 // store (Redis, or the database) while the store does not answer. Nothing
@@ -19,7 +25,7 @@ var ErrStoreUnavailable = errors.New("sessions: the session store is unavailable
 
 // guarded marks every error of the store it wraps as ErrStoreUnavailable,
 // so that an outage is told apart from a session that cannot be decoded.
-type guarded struct{ store fiber.Storage }
+type guarded struct{ store Store }
 
 func (g guarded) Get(key string) ([]byte, error) {
 	v, err := g.store.Get(key)
@@ -31,8 +37,6 @@ func (g guarded) Set(key string, val []byte, exp time.Duration) error {
 }
 
 func (g guarded) Delete(key string) error { return unavailable(g.store.Delete(key)) }
-func (g guarded) Reset() error            { return unavailable(g.store.Reset()) }
-func (g guarded) Close() error            { return g.store.Close() }
 
 func unavailable(err error) error {
 	if err == nil {
@@ -41,42 +45,53 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 }
 
-// decodedSessions keeps session data decoded by the bytes it was decoded
-// from. A signed-in shopper's pages read the same stored bytes until the
-// session is next written (at most once a minute), and gob-decoding them
-// afresh, with the type descriptions every gob stream carries, was a fifth
-// of what a signed-in page cost. Equal bytes decode to equal data, so
-// nothing kept here can be stale: a changed or deleted session is read
-// from the store as before. The maps are shared: read them, never change
-// them.
-type decodedSessions struct {
-	mu   sync.Mutex
-	data map[string]map[string]any
+// record is what the store keeps of a session, under the SHA-256 of its id.
+type record struct {
+	UserID   uint   `json:"u"`
+	Name     string `json:"n"`
+	AuthAt   int64  `json:"a"`           // unix seconds: sign-in
+	SeenAt   int64  `json:"s"`           // unix seconds: the idle clock
+	Fresh    bool   `json:"f,omitempty"` // signed in with the password, not resumed
+	Flash    string `json:"m,omitempty"` // one-time messages for the next page
+	ProvedAt int64  `json:"p,omitempty"` // when the password was last given
+	AdminAt  int64  `json:"d,omitempty"` // when the back office was last used
 }
 
-// maxDecodedSessions bounds what is kept; when it is reached, everything
-// is dropped and decoded again as it is read.
-const maxDecodedSessions = 4096
+func (r record) encode() []byte {
+	b, _ := json.Marshal(r) // a struct of strings, numbers and a bool: never fails
+	return b
+}
 
-// decode returns the data of a stored session (nil for none).
-func (d *decodedSessions) decode(raw []byte) (map[string]any, error) {
-	if raw == nil {
-		return nil, nil
-	}
+// decodedRecords keeps session records decoded by the bytes they were
+// decoded from. A signed-in shopper's pages read the same stored bytes
+// until the session is next written (at most once a minute); equal bytes
+// decode to equal records, so nothing kept here can be stale: a changed or
+// deleted session is read from the store as before.
+type decodedRecords struct {
+	mu   sync.Mutex
+	data map[string]record
+}
+
+// maxDecodedRecords bounds what is kept; when it is reached, everything
+// is dropped and decoded again as it is read.
+const maxDecodedRecords = 4096
+
+// decode returns the record of a stored session.
+func (d *decodedRecords) decode(raw []byte) (record, error) {
 	d.mu.Lock()
-	data, ok := d.data[string(raw)]
+	rec, ok := d.data[string(raw)]
 	d.mu.Unlock()
 	if ok {
-		return data, nil
+		return rec, nil
 	}
-	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&data); err != nil {
-		return nil, fmt.Errorf("sessions: decode: %w", err)
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return record{}, fmt.Errorf("sessions: decode: %w", err)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.data == nil || len(d.data) >= maxDecodedSessions {
-		d.data = make(map[string]map[string]any)
+	if d.data == nil || len(d.data) >= maxDecodedRecords {
+		d.data = make(map[string]record)
 	}
-	d.data[string(raw)] = data
-	return data, nil
+	d.data[string(raw)] = rec
+	return rec, nil
 }

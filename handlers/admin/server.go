@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,11 +17,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/config"
+	"crumb/handlers/deps"
+	"crumb/handlers/visitor"
 	"crumb/handlers/web"
 	"crumb/models"
-	"crumb/sessions"
-	"crumb/tokens"
 	"crumb/views"
 )
 
@@ -33,36 +31,22 @@ const (
 	IdleFor  = 10 * time.Minute
 )
 
-// Deps is what the back office needs, built once at startup.
-type Deps struct {
-	Config   config.Config
-	Now      func() time.Time
-	Log      *slog.Logger
-	Web      *web.Server // the pages' layout, form tokens and rendering
-	Users    *models.Users
-	Catalog  *models.Catalog
-	Images   *models.Images
-	Orders   *models.Orders
-	Audit    *models.Audit
-	Sessions *sessions.Manager
-	Limits   *sessions.Limits
-	Refresh  *tokens.Refresh
-	Resets   *models.PasswordResets
-}
-
 // Server holds the dependencies; its methods are the handlers.
-type Server struct{ Deps }
+type Server struct {
+	*deps.Deps
+	Web *web.Server // the pages' layout, form tokens and rendering
+}
 
 // New builds the back office's server. A template that is missing stops
 // startup.
-func New(d Deps) (*Server, error) {
+func New(d *deps.Deps, pages *web.Server) (*Server, error) {
 	for _, name := range []string{"layouts/admin", "admin/unlock", "admin/dashboard", "admin/products", "admin/product",
 		"admin/orders", "admin/order", "admin/customers", "admin/customer", "admin/audit"} {
-		if !d.Web.Templates.Has(name) {
+		if !pages.Templates.Has(name) {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}
 	}
-	return &Server{Deps: d}, nil
+	return &Server{Deps: d, Web: pages}, nil
 }
 
 // Page is what every back-office page shows besides its own data.
@@ -82,21 +66,13 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data web.PageData
 	return s.Web.Render(c, status, "layouts/admin", name, data)
 }
 
-const adminLocal = "crumb.admin"
-
-// admin is the signed-in admin of this request (set by Guard).
-func admin(c *fiber.Ctx) models.User {
-	u, _ := c.Locals(adminLocal).(models.User)
-	return u
-}
+// admin is the signed-in admin of this request (set by Only).
+func admin(c *fiber.Ctx) models.User { return visitor.From(c).Admin }
 
 // Only lets admins through and answers 404 to everyone else, as for a page
 // that does not exist. Every back-office answer is kept by no cache.
 func (s *Server) Only(c *fiber.Ctx) error {
-	cur, err := s.Sessions.Load(c)
-	if err != nil {
-		return err
-	}
+	cur := visitor.From(c).Account
 	if cur == nil {
 		return fiber.ErrNotFound
 	}
@@ -107,7 +83,7 @@ func (s *Server) Only(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(adminLocal, user)
+	visitor.From(c).Admin = user
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Next()
 }
@@ -117,17 +93,14 @@ func (s *Server) Only(c *fiber.Ctx) error {
 // given in this session) or gave the password less than ProofFor ago. A
 // session resumed by "keep me signed in" has given none.
 func (s *Server) Unlocked(c *fiber.Ctx) error {
-	cur, err := s.Sessions.Load(c)
-	if err != nil {
-		return err
-	}
+	cur := visitor.From(c).Account
 	now := s.Now()
 	proved := !cur.ProvedAt.IsZero()
 	atWork := proved && !cur.AdminAt.IsZero() && now.Sub(cur.AdminAt) <= IdleFor
 	if !atWork && !(proved && now.Sub(cur.ProvedAt) <= ProofFor) {
 		return s.askPassword(c, fiber.StatusUnauthorized, "")
 	}
-	if err := s.Sessions.UsedAdmin(c); err != nil {
+	if err := visitor.From(c).UsedAdmin(c.UserContext()); err != nil {
 		return err
 	}
 	return c.Next()
@@ -163,7 +136,7 @@ func (s *Server) Unlock(c *fiber.Ctx) error {
 		}
 		return s.askPassword(c, fiber.StatusUnprocessableEntity, "That password is wrong. Try again.")
 	}
-	if err := s.Sessions.ProvePassword(c, user); err != nil {
+	if err := visitor.From(c).ProvePassword(c.UserContext(), user); err != nil {
 		return err
 	}
 	return c.Redirect(safeAdminPath(c.FormValue("next"), ""), fiber.StatusSeeOther)

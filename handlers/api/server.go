@@ -13,19 +13,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/assets"
-	"crumb/config"
-	"crumb/metrics"
+	"crumb/handlers/deps"
+	"crumb/handlers/visitor"
 	"crumb/models"
-	"crumb/sessions"
-	"crumb/tokens"
 	"crumb/views"
 )
 
@@ -33,31 +29,13 @@ const (
 	bodyLimit      = 16 << 10
 	maxPerPage     = 100
 	defaultPerPage = 20
-	userIDLocal    = "crumb.api_user_id"
 )
 
-// Deps is what the API needs, built once at startup.
-type Deps struct {
-	Config   config.Config
-	Log      *slog.Logger
-	Assets   *assets.Assets
-	Catalog  *models.Catalog
-	Users    *models.Users
-	Carts    *models.Carts
-	Orders   *models.Orders
-	Sessions *sessions.Manager // to sign the account out everywhere when a stolen token shows up
-	Limits   *sessions.Limits
-	Access   *tokens.Access
-	Refresh  *tokens.Refresh
-	Resets   *models.PasswordResets
-	Metrics  *metrics.Metrics
-}
-
 // Server holds the dependencies; its methods are the handlers.
-type Server struct{ Deps }
+type Server struct{ *deps.Deps }
 
 // New builds the API's server.
-func New(d Deps) *Server { return &Server{Deps: d} }
+func New(d *deps.Deps) *Server { return &Server{Deps: d} }
 
 // Problem is an API error with what the client needs to show or fix.
 type Problem struct {
@@ -178,8 +156,8 @@ func jsonKind(kind string) string {
 	return "of another type"
 }
 
-// RequireBearer accepts a valid access token in Authorization and puts its
-// user id in the request's locals.
+// RequireBearer accepts a valid access token in Authorization and makes
+// its account the request visitor's AppUserID.
 func (s *Server) RequireBearer(c *fiber.Ctx) error {
 	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
@@ -198,12 +176,12 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb", error="invalid_token", error_description="The access token is invalid or expired"`)
 		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid, expired or signed out. Refresh it or sign in again."}
 	}
-	c.Locals(userIDLocal, claims.UserID)
+	visitor.From(c).AppUserID = claims.UserID
 	return c.Next()
 }
 
 // signedIn is the account the request's access token names.
-func signedIn(c *fiber.Ctx) uint { return c.Locals(userIDLocal).(uint) }
+func signedIn(c *fiber.Ctx) uint { return visitor.From(c).AppUserID }
 
 // pageParams reads page and per_page, refusing what is not a whole number
 // in range.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/views"
@@ -25,7 +26,7 @@ func (s *Server) Account(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string, notice string) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	user, err := s.Users.ByID(c.UserContext(), cur.UserID)
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 	if err := s.Users.SetPassword(ctx, user.ID, newPassword); err != nil {
 		return err
 	}
-	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
+	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, visitor.From(c).DeviceSelector()); err != nil {
 		return err
 	}
 	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device and app is signed out.")
@@ -97,7 +98,7 @@ func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 
 // currentUser is who is signed in, with the account as stored now.
 func (s *Server) currentUser(c *fiber.Ctx) (*sessions.Current, models.User, error) {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	user, err := s.Users.ByID(c.UserContext(), cur.UserID)
 	return cur, user, err
 }

@@ -8,28 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/views"
 )
-
-const cartLocal = "crumb.cart"
-
-// cart is this visitor's cart: the account's when signed in (the same the
-// app shows), otherwise the browser's guest cart, wherever it is kept. It
-// is built once a request, so its lines are read once.
-func (s *Server) cart(c *fiber.Ctx) models.Cart {
-	if cart, ok := c.Locals(cartLocal).(models.Cart); ok {
-		return cart
-	}
-	var cart models.Cart
-	if cur := s.current(c); cur != nil {
-		cart = s.Carts.User(cur.UserID)
-	} else {
-		cart = s.Carts.Of(s.GuestCarts.Of(c))
-	}
-	c.Locals(cartLocal, cart)
-	return cart
-}
 
 type cartPage struct {
 	Page
@@ -48,7 +30,7 @@ func (s *Server) Cart(c *fiber.Ctx) error {
 func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	private(c)
 	version := s.Catalog.Version() // before pricing: a page is never kept under a newer version than its prices
-	priced, err := s.cart(c).Priced(c.UserContext())
+	priced, err := visitor.From(c).Cart.Priced(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -119,7 +101,7 @@ func (s *Server) AddToCart(c *fiber.Ctx) error {
 		qty, err = models.ParseQuantity(c.FormValue("quantity"), 1)
 	}
 	if err == nil {
-		err = s.cart(c).Add(c.UserContext(), id, qty)
+		err = visitor.From(c).Cart.Add(c.UserContext(), id, qty)
 	}
 	return s.afterCartChange(c, err)
 }
@@ -133,7 +115,7 @@ func (s *Server) SetCartQuantity(c *fiber.Ctx) error {
 		qty, err = models.ParseQuantity(c.FormValue("quantity"), 0)
 	}
 	if err == nil {
-		err = s.cart(c).Set(c.UserContext(), id, qty)
+		err = visitor.From(c).Cart.Set(c.UserContext(), id, qty)
 	}
 	return s.afterCartChange(c, err)
 }
@@ -154,7 +136,7 @@ func (s *Server) afterCartChange(c *fiber.Ctx, err error) error {
 		return err
 	}
 	if wantsJSON(c) {
-		count, cerr := s.cart(c).Count(c.UserContext())
+		count, cerr := visitor.From(c).Cart.Count(c.UserContext())
 		if cerr != nil {
 			return cerr
 		}

@@ -67,7 +67,7 @@ func TestCartCookieHoldsOnlyIDsAndQuantities(t *testing.T) {
 	if !ok {
 		t.Fatal("cart cookie does not open with the store's key")
 	}
-	cart, err := cookies.DecodeCart(plain)
+	cart, err := cookies.DecodeCart(plain, cookies.CartLimits{Lines: models.MaxCartLines, Quantity: models.MaxLineQuantity})
 	if err != nil || len(cart.Lines) != 1 || cart.Lines[0].Quantity != 3 {
 		t.Fatalf("cookie holds %+v, %v", cart, err)
 	}
@@ -224,7 +224,7 @@ func TestBigGuestCartMovesToTheDatabase(t *testing.T) {
 		t.Fatalf("guest carts in the database = %d, want 1", carts)
 	}
 	plain, _, _ := ta.Jar.Open(cookies.Cart, b.Cookies["crumb_cart"].Value)
-	if g, err := cookies.DecodeCart(plain); err != nil || g.Token == "" || len(g.Lines) != 0 {
+	if g, err := cookies.DecodeCart(plain, cookies.CartLimits{Lines: models.MaxCartLines, Quantity: models.MaxLineQuantity}); err != nil || g.Token == "" || len(g.Lines) != 0 {
 		t.Errorf("cookie should hold only the cart's id: %+v %v", g, err)
 	}
 	page := b.Get("/cart")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -24,7 +25,7 @@ type homePage struct {
 func (s *Server) Home(c *fiber.Ctx) error {
 	version := s.Catalog.Version()
 	var offer *models.Product
-	if !s.Jar.PopupHidden(c) {
+	if !visitor.From(c).OfferHidden {
 		if p, ok := s.Catalog.Offer(s.Now().In(s.Config.StoreTimezone).YearDay()); ok {
 			offer = &p
 		}

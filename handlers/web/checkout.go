@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/secret"
 	"crumb/views"
@@ -32,13 +33,13 @@ type checkoutPage struct {
 
 // Checkout shows the cart, the shipping form and a one-time checkout token.
 func (s *Server) Checkout(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: models.PayOnDelivery, Token: secret.Hex(16)}
 	return s.renderCheckout(c, fiber.StatusOK, form, nil)
 }
 
 func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, conflict *models.CheckoutConflict) error {
-	priced, err := s.cart(c).Priced(c.UserContext())
+	priced, err := visitor.From(c).Cart.Priced(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 // PlaceOrder creates the order from the account's cart. The same checkout
 // token (double click, back and resubmit, a retry) gives the same order.
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	form := checkoutForm{
 		Shipping: models.Shipping{
 			Name: c.FormValue("name"), Phone: c.FormValue("phone"), Address1: c.FormValue("address1"),

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
+	"crumb/handlers/visitor"
 )
 
 // heldCookie describes a cookie this browser sent, without its value.
@@ -38,11 +39,11 @@ func (s *Server) CookiePolicy(c *fiber.Ctx) error {
 	for n := range cookies.All() {
 		name := cookies.Name(n)
 		e := policyEntry{Spec: name.Spec(), CookieName: s.Jar.CookieName(name)}
-		if value := c.Cookies(e.CookieName); value != "" {
-			held = true
-			e.Held = &heldCookie{Name: e.CookieName, Bytes: len(e.CookieName) + len(value), Expires: s.Jar.Expiry(c, name)}
-		}
 		entries = append(entries, e)
+	}
+	for _, h := range visitor.From(c).Held() {
+		held = true
+		entries[h.Name].Held = &heldCookie{Name: entries[h.Name].CookieName, Bytes: h.Bytes, Expires: h.Expires}
 	}
 	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: s.NewPage(c, "Cookies"), Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
 }
@@ -51,14 +52,9 @@ func (s *Server) CookiePolicy(c *fiber.Ctx) error {
 // they stood for on the server: the session, this device's remember-me
 // token and a guest cart kept in the database.
 func (s *Server) ForgetBrowser(c *fiber.Ctx) error {
-	if err := s.Sessions.SignOut(c); err != nil {
+	if err := visitor.From(c).Forget(c.UserContext()); err != nil {
 		return err
 	}
-	c.Locals(cartLocal, nil)
-	if err := s.GuestCarts.Forget(c); err != nil {
-		return err
-	}
-	s.Jar.ClearAll(c)
 	c.Set("Clear-Site-Data", `"cookies"`)
 	return c.Redirect("/cookies", fiber.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/tokens"
@@ -29,10 +30,10 @@ func (s *Server) Devices(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderDevices(c *fiber.Ctx, status int, errMsg, notice string) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	ctx := c.UserContext()
 	p := &devicesPage{Page: s.NewPage(c, "Devices and sessions"), CurrentKey: cur.KeyHash,
-		CurrentSelector: s.Sessions.RememberSelector(c), Fresh: cur.Fresh, Error: errMsg, Notice: notice}
+		CurrentSelector: visitor.From(c).DeviceSelector(), Fresh: cur.Fresh, Error: errMsg, Notice: notice}
 	var err error
 	if p.Sessions, err = s.Sessions.Sessions(ctx, cur.UserID); err != nil {
 		return err
@@ -52,7 +53,7 @@ func (s *Server) renderDevices(c *fiber.Ctx, status int, errMsg, notice string) 
 // Revoke ends one session ("session", by its id on the page), forgets one
 // remembered device ("device") or ends one sign-in of the app ("app").
 func (s *Server) Revoke(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	ctx := c.UserContext()
 	id := c.FormValue("id")
 	var ok bool
@@ -91,7 +92,7 @@ func (s *Server) RevokeAll(c *fiber.Ctx) error {
 	if !confirmed(cur, user, c.FormValue("password")) {
 		return s.renderDevices(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
 	}
-	if err := s.Sessions.SignOutEverywhere(c.UserContext(), cur.UserID, cur.KeyHash, s.Sessions.RememberSelector(c)); err != nil {
+	if err := s.Sessions.SignOutEverywhere(c.UserContext(), cur.UserID, cur.KeyHash, visitor.From(c).DeviceSelector()); err != nil {
 		return err
 	}
 	return s.renderDevices(c, fiber.StatusOK, "", "Every other session, device and app is signed out.")

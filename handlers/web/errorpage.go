@@ -1,6 +1,10 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/handlers/visitor"
+)
 
 // Problem is what a shopper reads when something goes wrong: what
 // happened and what to do next, never internals.
@@ -23,7 +27,7 @@ func (s *Server) ErrorPage(c *fiber.Ctx, p Problem) error {
 		return nil
 	}
 	if err := s.render(c, p.Status, "pages/error", &errorPage{Page: s.NewPage(c, p.Title), Error: p}); err != nil {
-		s.Log.Error("error page failed", "request_id", c.Locals("request_id"), "err", err)
+		s.Log.Error("error page failed", "request_id", visitor.From(c).RequestID, "err", err)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.SendString(p.Title + ". " + p.Message)
 	}

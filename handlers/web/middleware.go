@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/assets"
-	"crumb/sessions"
+	"crumb/handlers/visitor"
 )
 
 // Headers marks HTML as revalidate-on-every-use. Every page carries this
@@ -59,7 +59,7 @@ func (s *Server) CheckCSRF(c *fiber.Ctx) error {
 	if token == "" {
 		token = c.Get("X-CSRF-Token")
 	}
-	if c.Get("Sec-Fetch-Site") == "cross-site" || !s.Jar.CheckCSRF(c, s.csrfBinding(c), token) {
+	if c.Get("Sec-Fetch-Site") == "cross-site" || !visitor.From(c).CheckCSRF(token) {
 		return ErrCSRF
 	}
 	return c.Next()
@@ -78,36 +78,10 @@ func bodyValue(c *fiber.Ctx, key string) string {
 	return ""
 }
 
-// csrfBinding ties form tokens to the signed-in session; guests have none.
-func (s *Server) csrfBinding(c *fiber.Ctx) string {
-	if cur := s.current(c); cur != nil {
-		return cur.KeyHash
-	}
-	return ""
-}
-
-// LoadSession finds who is signed in (resuming from a remember-me cookie
-// if needed) before anything else looks.
-func (s *Server) LoadSession(c *fiber.Ctx) error {
-	if _, err := s.Sessions.Load(c); err != nil {
-		return err
-	}
-	return c.Next()
-}
-
-// current is who is signed in on this request, or nil.
-func (s *Server) current(c *fiber.Ctx) *sessions.Current {
-	cur, err := s.Sessions.Load(c)
-	if err != nil {
-		return nil
-	}
-	return cur
-}
-
 // RequireLogin sends guests to the sign-in page, then back here. Every
 // page behind it is personal: no cache keeps it.
 func (s *Server) RequireLogin(c *fiber.Ctx) error {
-	if s.current(c) == nil {
+	if visitor.From(c).Account == nil {
 		next := "/account"
 		if c.Path() == "/checkout" {
 			next = "/checkout"

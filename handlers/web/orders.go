@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -16,7 +17,7 @@ type ordersPage struct {
 
 // OrderList lists the account's orders, newest first.
 func (s *Server) OrderList(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	orders, err := s.Orders.ListForUser(c.UserContext(), cur.UserID, parsePage(c.Query("page")), 10)
 	if err != nil {
 		return err
@@ -33,7 +34,7 @@ type orderPage struct {
 
 // Order shows one of the account's orders; anyone else's is a 404.
 func (s *Server) Order(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	order, err := s.Orders.ForUser(c.UserContext(), cur.UserID, c.Params("number"))
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func (s *Server) renderOrder(c *fiber.Ctx, status int, order models.Order, errMs
 
 // CancelOrder cancels a placed order and puts its items back on the shelf.
 func (s *Server) CancelOrder(c *fiber.Ctx) error {
-	cur := s.current(c)
+	cur := visitor.From(c).Account
 	ctx := c.UserContext()
 	_, err := s.Orders.Cancel(ctx, cur.UserID, c.Params("number"), s.Now())
 	if errors.Is(err, models.ErrNotCancellable) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -21,7 +22,7 @@ type forgotPage struct {
 
 // ForgotForm asks for the email, filled in when this browser remembers it.
 func (s *Server) ForgotForm(c *fiber.Ctx) error {
-	return s.renderForgot(c, fiber.StatusOK, forgotPage{Email: s.Jar.RememberedEmail(c)})
+	return s.renderForgot(c, fiber.StatusOK, forgotPage{Email: visitor.From(c).RememberedEmail})
 }
 
 // Forgot asks for a reset link. The page, and the work done before it,

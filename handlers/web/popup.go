@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"crumb/handlers/visitor"
+
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -11,7 +13,7 @@ import (
 // shopper's time zone (tz, filled in by script), or the store's when tz is
 // missing or not a valid IANA name.
 func (s *Server) DismissPopup(c *fiber.Ctx) error {
-	if _, err := s.Jar.HidePopup(c, s.shopperZone(c.FormValue("tz"))); err != nil {
+	if _, err := visitor.From(c).HideOffer(s.shopperZone(c.FormValue("tz"))); err != nil {
 		return err
 	}
 	if wantsJSON(c) {

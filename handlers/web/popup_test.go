@@ -1,11 +1,12 @@
 package web_test
 
 import (
-	"crumb/internal/apptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"crumb/internal/apptest"
 
 	"github.com/gofiber/fiber/v2"
 )

@@ -7,54 +7,24 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"io/fs"
-	"log/slog"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/assets"
-	"crumb/config"
-	"crumb/cookies"
-	"crumb/mail"
-	"crumb/metrics"
-	"crumb/models"
+	"crumb/handlers/deps"
+	"crumb/handlers/visitor"
 	"crumb/sessions"
-	"crumb/tokens"
 )
-
-// Deps is what the pages need, built once at startup.
-type Deps struct {
-	Config     config.Config
-	Now        func() time.Time
-	Log        *slog.Logger
-	Views      fs.FS
-	Assets     *assets.Assets
-	Catalog    *models.Catalog
-	Users      *models.Users
-	Carts      *models.Carts
-	Orders     *models.Orders
-	Jar        *cookies.Jar
-	GuestCarts *cookies.GuestCarts
-	Sessions   *sessions.Manager
-	Limits     *sessions.Limits
-	Refresh    *tokens.Refresh // the app's sign-ins, listed on the devices page
-	Resets     *models.PasswordResets
-	Outbox     *models.Outbox // shown at /dev/mail in development
-	Mail       *mail.Renderer
-	Metrics    *metrics.Metrics
-}
 
 // Server holds the dependencies; its methods are the handlers.
 type Server struct {
-	Deps
+	*deps.Deps
 	Templates *Templates
 	fragments *fragments
 }
 
 // New parses the templates and builds the pages' server. A template that
 // is missing or does not parse stops startup.
-func New(d Deps) (*Server, error) {
+func New(d *deps.Deps) (*Server, error) {
 	tpl, err := NewTemplates(d.Views, d.Assets, d.Config.StoreTimezone)
 	if err != nil {
 		return nil, err
@@ -94,20 +64,21 @@ type PageData interface{ base() *Page }
 // NewPage fills what every page needs. It never fails: a page can always
 // render, even the error page.
 func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
-	csrf, err := s.Jar.CSRFToken(c, s.csrfBinding(c))
+	v := visitor.From(c)
+	csrf, err := v.CSRFToken()
 	if err != nil {
-		s.Log.Error("csrf token", "request_id", c.Locals("request_id"), "err", err)
+		s.Log.Error("csrf token", "request_id", v.RequestID, "err", err)
 	}
-	count, err := s.cart(c).Count(c.UserContext())
+	count, err := v.Cart.Count(c.UserContext())
 	if err != nil {
-		s.Log.Error("cart count", "request_id", c.Locals("request_id"), "err", err)
+		s.Log.Error("cart count", "request_id", v.RequestID, "err", err)
 	}
 	nav, err := s.categoryNav("")
 	if err != nil {
-		s.Log.Error("category navigation", "request_id", c.Locals("request_id"), "err", err)
+		s.Log.Error("category navigation", "request_id", v.RequestID, "err", err)
 	}
 	links, brand := s.staticParts()
-	p := Page{Title: title, User: s.current(c), CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
+	p := Page{Title: title, User: v.Account, CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
 	if p.User != nil && p.User.Flash != "" {
 		p.Flash = splitLines(p.User.Flash)
 	}

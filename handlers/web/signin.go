@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/views"
 )
@@ -56,7 +57,7 @@ func (s *Server) renderAccountForm(c *fiber.Ctx, name, title string, form accoun
 
 // SignupForm shows the sign-up form.
 func (s *Server) SignupForm(c *fiber.Ctx) error {
-	if s.current(c) != nil {
+	if visitor.From(c).Account != nil {
 		return c.Redirect("/account", fiber.StatusSeeOther)
 	}
 	return s.renderAccountForm(c, "pages/signup", "Create your account", accountForm{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
@@ -88,10 +89,10 @@ func (s *Server) Signup(c *fiber.Ctx) error {
 // LoginForm shows the sign-in form, with the remembered email filled in.
 func (s *Server) LoginForm(c *fiber.Ctx) error {
 	next := safeNext(c.Query("next"))
-	if s.current(c) != nil {
+	if visitor.From(c).Account != nil {
 		return c.Redirect(orDefault(next, "/account"), fiber.StatusSeeOther)
 	}
-	email := s.Jar.RememberedEmail(c)
+	email := visitor.From(c).RememberedEmail
 	return s.renderAccountForm(c, "pages/login", "Sign in", accountForm{Email: email, RememberEmail: email != "", Next: next}, fiber.StatusOK)
 }
 
@@ -125,11 +126,11 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	}
 	s.Metrics.SignIn("web", true)
 	if form.RememberEmail {
-		if err := s.Jar.RememberEmail(c, user.Email); err != nil {
+		if err := visitor.From(c).RememberEmail(user.Email); err != nil {
 			return err
 		}
 	} else {
-		s.Jar.ForgetEmail(c)
+		visitor.From(c).ForgetEmail()
 	}
 	return s.signedIn(c, user, form)
 }
@@ -140,11 +141,11 @@ func (s *Server) Login(c *fiber.Ctx) error {
 // next page shows notes once, with a warning if a stolen token was used
 // since the last visit and what the cart merge added.
 func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, notes ...string) error {
-	ctx := c.UserContext()
+	ctx, v := c.UserContext(), visitor.From(c)
 	if err := s.Resets.EndFor(ctx, user); err != nil {
 		return err
 	}
-	guest, err := s.GuestCarts.Of(c).Lines(ctx)
+	guest, err := v.GuestLines(ctx)
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, note
 	if err != nil {
 		return err
 	}
-	if err := s.GuestCarts.Forget(c); err != nil {
+	if err := v.ForgetCart(ctx); err != nil {
 		return err
 	}
 	theft, err := s.Users.TakeTheftWarning(ctx, user.ID)
@@ -165,12 +166,11 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, note
 	if added > 0 {
 		notes = append(notes, fmt.Sprintf("%d %s from your earlier visit %s added to your cart.", added, plural(added, "item", "items"), plural(added, "was", "were")))
 	}
-	if _, err := s.Sessions.SignIn(c, user, true, strings.Join(notes, "\n")); err != nil {
+	if err := v.SignIn(ctx, user, true, strings.Join(notes, "\n")); err != nil {
 		return err
 	}
-	c.Locals(cartLocal, nil) // the visitor's cart is the account's from now on
 	if form.RememberMe {
-		if err := s.Sessions.Remember(c, user.ID); err != nil {
+		if err := v.Remember(ctx); err != nil {
 			return err
 		}
 	}
@@ -179,18 +179,18 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, note
 
 // ForgetEmail is the sign-in page's "Not you?": it drops the remembered email.
 func (s *Server) ForgetEmail(c *fiber.Ctx) error {
-	s.Jar.ForgetEmail(c)
+	visitor.From(c).ForgetEmail()
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
 // Logout ends the session and this device's remember-me token; the device
 // keeps no cart, and the browser is told to drop cached personal pages.
 func (s *Server) Logout(c *fiber.Ctx) error {
-	if err := s.Sessions.SignOut(c); err != nil {
+	v := visitor.From(c)
+	if err := v.SignOut(c.UserContext()); err != nil {
 		return err
 	}
-	c.Locals(cartLocal, nil)
-	if err := s.GuestCarts.Forget(c); err != nil {
+	if err := v.ForgetCart(c.UserContext()); err != nil {
 		return err
 	}
 	c.Set("Clear-Site-Data", `"cache", "storage"`)

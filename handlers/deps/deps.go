@@ -1,0 +1,49 @@
+// Package deps is the one set of what Crumb's handlers depend on: built
+// once by app.New and shared by the pages, the API and the back office,
+// whose servers embed it.
+package deps
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"crumb/assets"
+	"crumb/config"
+	"crumb/cookies"
+	"crumb/handlers/visitor"
+	"crumb/mail"
+	"crumb/metrics"
+	"crumb/models"
+	"crumb/sessions"
+	"crumb/tokens"
+)
+
+// Deps is everything the handlers need.
+type Deps struct {
+	Config   config.Config
+	Now      func() time.Time
+	Log      *slog.Logger
+	Views    fs.FS
+	Assets   *assets.Assets
+	Catalog  *models.Catalog
+	Users    *models.Users
+	Carts    *models.Carts
+	Orders   *models.Orders
+	Images   *models.Images
+	Audit    *models.Audit
+	Jar      *cookies.Jar
+	Visitors *visitor.Resolver
+	Sessions *sessions.Manager
+	Limits   *sessions.Limits
+	Access   *tokens.Access
+	Refresh  *tokens.Refresh
+	Resets   *models.PasswordResets
+	Outbox   *models.Outbox
+	Mail     *mail.Renderer
+	// Ready reports whether the stores a request needs answer (/readyz).
+	Ready func(context.Context) error
+	// Metrics counts requests and events; nil counts nothing.
+	Metrics *metrics.Metrics
+}

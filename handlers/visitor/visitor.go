@@ -1,0 +1,135 @@
+// Package visitor owns a request's state. A Visitor is begun for every
+// request (its id) and, on the shop's pages, resolved once at their edge:
+// who is signed in (restoring a "keep me signed in" device), the cart
+// (the account's, or the browser's cookie cart wherever its lines are
+// kept), the form-token secret, whether today's offer is hidden, and the
+// remembered sign-in email. Handlers read it with From and change it
+// through its methods; the cookies that changed are written once, through
+// the cookie registry, when the request has been answered. Nothing else
+// reads cookies or the request's locals.
+package visitor
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"crumb/cookies"
+	"crumb/models"
+	"crumb/sessions"
+)
+
+// Visitor is one request's state.
+type Visitor struct {
+	// RequestID names the request in logs and in X-Request-Id.
+	RequestID string
+	// Account is who is signed in on a page; nil for a guest.
+	Account *sessions.Current
+	// Cart is this visitor's cart: the account's when signed in (the same
+	// the app shows), otherwise the browser's.
+	Cart models.Cart
+	// OfferHidden: the shopper hid today's offer, and the day has not ended.
+	OfferHidden bool
+	// RememberedEmail is the sign-in email this browser remembers, or "".
+	RememberedEmail string
+	// AppUserID is the account of the API request's bearer token (0 for none).
+	AppUserID uint
+	// Admin is the back office's signed-in admin.
+	Admin models.User
+
+	r         *Resolver
+	client    sessions.Client
+	sessionID string    // the session the browser holds, or ""
+	remember  string    // the remember-me cookie's plaintext, or ""
+	csrf      []byte    // the form-token secret, or nil
+	guest     guestCart // the browser's cart cookie
+	held      []Held    // what the browser sent, for the cookie policy
+	changed   [cookies.Count]*cookies.Cookie
+}
+
+// Held is a Crumb cookie this browser sent: its size and sealed expiry,
+// never its value.
+type Held struct {
+	Name    cookies.Name
+	Bytes   int
+	Expires time.Time // zero: ends with the browser
+}
+
+const local = "crumb.visitor"
+
+// From is the request's visitor.
+func From(c *fiber.Ctx) *Visitor { return c.Locals(local).(*Visitor) }
+
+// Resolver works out each request's visitor; built once at startup.
+type Resolver struct {
+	Jar      *cookies.Jar
+	Sessions *sessions.Manager
+	Carts    *models.Carts
+	Log      *slog.Logger
+	// CartBudget caps the cart cookie in bytes before the cart moves to
+	// the database (the registry's budget when 0).
+	CartBudget int
+}
+
+// Begin starts the visitor of a request, as a guest with an empty cart,
+// and attaches it to the request.
+func (r *Resolver) Begin(c *fiber.Ctx, requestID string) *Visitor {
+	v := &Visitor{RequestID: requestID, r: r}
+	v.Cart = r.Carts.Of(guestStore{v})
+	c.Locals(local, v)
+	return v
+}
+
+// Of is the request's visitor, begun now (a guest) for a request the
+// server refused before any route ran, such as one with too large a body.
+func (r *Resolver) Of(c *fiber.Ctx) *Visitor {
+	if v, ok := c.Locals(local).(*Visitor); ok {
+		return v
+	}
+	return r.Begin(c, "")
+}
+
+// Finish writes the cookies that changed during the request, once each,
+// after everything else (the error page included) has run.
+func (v *Visitor) Finish(c *fiber.Ctx) {
+	for _, ck := range v.changed {
+		if ck == nil {
+			continue
+		}
+		out := &fiber.Cookie{
+			Name: ck.Name, Value: ck.Value, Path: "/", Secure: ck.Secure, HTTPOnly: ck.HTTPOnly,
+			SameSite: fiber.CookieSameSiteLaxMode, SessionOnly: ck.Session,
+		}
+		if !ck.Session {
+			out.Expires, out.MaxAge = ck.Expires, ck.MaxAge
+		}
+		c.Cookie(out)
+	}
+}
+
+// set seals plaintext into cookie n, written when the request ends.
+func (v *Visitor) set(n cookies.Name, plaintext []byte, expires time.Time) error {
+	ck, err := v.r.Jar.Set(n, plaintext, expires)
+	if err != nil {
+		return err
+	}
+	v.changed[n] = &ck
+	return nil
+}
+
+// expire makes the browser drop cookie n when the request ends.
+func (v *Visitor) expire(n cookies.Name) {
+	ck := v.r.Jar.Expire(n)
+	v.changed[n] = &ck
+}
+
+// reject drops cookie n, whose content is unusable, and logs why.
+func (v *Visitor) reject(c *fiber.Ctx, n cookies.Name, why string) {
+	v.r.Log.Warn("rejected cookie", "cookie", n.Spec().Name, "reason", why, "path", c.Path(), "request_id", v.RequestID)
+	v.expire(n)
+}
+
+// Held is what the browser sent of each Crumb cookie, in the registry's
+// order.
+func (v *Visitor) Held() []Held { return v.held }
