@@ -47,7 +47,7 @@ func placeOrder(t *testing.T, ta *apptest.App, email string) (number, payment st
 		t.Fatalf("no checkout form: %s", checkout.Text)
 	}
 	res := b.Post("/checkout", url.Values{"name": {"Ada Baker"}, "phone": {"+1 555 0100"}, "address1": {"1 Flour St"},
-		"postal_code": {"10001"}, "country": {"US"}, "payment_method": {models.PayByTransfer}, "checkout_token": {token[1]}})
+		"postal_code": {"10001"}, "country": {"US"}, "payment_method": {string(models.PayByTransfer)}, "checkout_token": {token[1]}})
 	if res.StatusCode != fiber.StatusSeeOther {
 		t.Fatalf("checkout = %d: %s", res.StatusCode, res.Text)
 	}

@@ -45,12 +45,6 @@ func Moves(status string) []string {
 	return out
 }
 
-// Payment methods. No card data is ever taken.
-const (
-	PayOnDelivery = "cod"
-	PayByTransfer = "bank_transfer"
-)
-
 const ordersPageSize = 10
 
 // Checkout errors.
@@ -78,7 +72,7 @@ type Order struct {
 	Subtotal    int64  `gorm:"not null"`
 	Total       int64  `gorm:"not null"`
 	Shipping
-	PaymentMethod string `gorm:"size:20;not null"`
+	PaymentMethod PaymentMethod `gorm:"size:20;not null"`
 	Lines         []OrderLine
 	CreatedAt     time.Time `gorm:"index"`
 	UpdatedAt     time.Time
@@ -165,7 +159,7 @@ func CheckShipping(s Shipping, payment string) (Shipping, map[string]Code) {
 	if !known {
 		errs["country"] = CodeShipCountry
 	}
-	if payment != PayOnDelivery && payment != PayByTransfer {
+	if _, ok := ParsePaymentMethod(payment); !ok {
 		errs["payment_method"] = CodePaymentMethod
 	}
 	return s, errs
@@ -193,7 +187,7 @@ type PlaceOrderInput struct {
 	Key         string // idempotency: the same key returns the same order
 	RequestHash string // what was asked, to refuse a reused key with another request
 	Shipping    Shipping
-	Payment     string
+	Payment     PaymentMethod
 	// Quote is the price (minor units) per product the shopper was shown;
 	// nil skips the check.
 	Quote map[uint]int64

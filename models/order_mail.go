@@ -18,7 +18,7 @@ type OrderMail struct {
 	Subtotal      int64           `json:"subtotal"`
 	Total         int64           `json:"total"`
 	Shipping      Shipping        `json:"shipping"`
-	PaymentMethod string          `json:"payment_method"`
+	PaymentMethod PaymentMethod   `json:"payment_method"`
 }
 
 // OrderMailLine is one line of an OrderMail.
@@ -32,8 +32,10 @@ type OrderMailLine struct {
 // TotalMoney is what the shopper pays.
 func (o OrderMail) TotalMoney() Money { return Money{o.Total, o.Currency} }
 
-// ByTransfer reports whether the shopper pays by bank transfer.
-func (o OrderMail) ByTransfer() bool { return o.PaymentMethod == PayByTransfer }
+// Instructions tell the shopper how to pay.
+func (o OrderMail) Instructions() string {
+	return o.PaymentMethod.Instructions(o.TotalMoney(), o.Number)
+}
 
 // Unit is the price paid for one.
 func (l OrderMailLine) Unit(currency string) Money { return Money{l.UnitPrice, currency} }

@@ -15,7 +15,7 @@ import (
 )
 
 // placeFor puts a baguette in the user's cart and places the order.
-func (s shop) placeFor(t *testing.T, u models.User, payment string) models.Order {
+func (s shop) placeFor(t *testing.T, u models.User, payment models.PaymentMethod) models.Order {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.carts.User(u.ID).Add(ctx, s.product(t, "baguette").ID, 2); err != nil {
@@ -51,7 +51,7 @@ func TestOrdersQueueTheirEmailInTheirTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if data.Name != "Shopper" || data.Order.Number != o.Number || data.Order.Total != o.Total || !data.Order.ByTransfer() ||
+		if data.Name != "Shopper" || data.Order.Number != o.Number || data.Order.Total != o.Total || data.Order.PaymentMethod != models.PayByTransfer ||
 			len(data.Order.Lines) != 1 || data.Order.Lines[0].Quantity != 2 || data.Order.Shipping != shipTo {
 			t.Errorf("the confirmation carries %+v", data.Order)
 		}

@@ -20,7 +20,7 @@ func TestAPIOrderIsConfirmedByEmail(t *testing.T) {
 		ID string `json:"id"`
 	}
 	for range 2 { // a retry with the same key returns the same order
-		res := placeOrderAPI(ta, u.pair.AccessToken, "order-key-1", orderRequest(models.PayByTransfer))
+		res := placeOrderAPI(ta, u.pair.AccessToken, "order-key-1", orderRequest(string(models.PayByTransfer)))
 		if res.StatusCode != fiber.StatusCreated {
 			t.Fatalf("order = %d: %s", res.StatusCode, res.Text)
 		}

@@ -47,7 +47,7 @@ func orderJSON(o models.Order) order {
 		ID: o.Number, Status: o.Status, CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
 		Items: []orderLine{}, Subtotal: o.SubtotalMoney(), Total: o.TotalMoney(),
 		Shipping:      shipping(o.Shipping),
-		PaymentMethod: o.PaymentMethod,
+		PaymentMethod: string(o.PaymentMethod),
 	}
 	for _, l := range o.Lines {
 		out.Items = append(out.Items, orderLine{ProductID: l.ProductID, Name: l.Name, UnitPrice: l.Unit(o.Currency), Quantity: l.Quantity, LineTotal: l.Total(o.Currency)})
@@ -91,7 +91,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	// would not fit the 100-character column on Postgres.
 	body, _ := json.Marshal(in)
 	placed, created, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
-		UserID: signedIn(c), Key: "api:" + secret.Hash(key), RequestHash: secret.Hash(string(body)), Shipping: shipTo, Payment: in.PaymentMethod,
+		UserID: signedIn(c), Key: "api:" + secret.Hash(key), RequestHash: secret.Hash(string(body)), Shipping: shipTo, Payment: models.PaymentMethod(in.PaymentMethod),
 	})
 	s.Metrics.Checkout("app", created, err)
 	var conflict *models.CheckoutConflict

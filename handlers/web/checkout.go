@@ -29,12 +29,14 @@ type checkoutPage struct {
 	Quote     string // the prices shown, to notice a change (see quoteOf)
 	Countries []Option
 	Conflict  *models.CheckoutConflict
+	// PaymentMethods are the choices the form offers.
+	PaymentMethods []models.PaymentMethod
 }
 
 // Checkout shows the cart, the shipping form and a one-time checkout token.
 func (s *Server) Checkout(c *fiber.Ctx) error {
 	cur := visitor.From(c).Account
-	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: models.PayOnDelivery, Token: secret.Hex(16)}
+	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: string(models.PayOnDelivery), Token: secret.Hex(16)}
 	return s.renderCheckout(c, fiber.StatusOK, form, nil)
 }
 
@@ -45,7 +47,7 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 	}
 	return s.render(c, status, "pages/checkout", &checkoutPage{
 		Page: s.NewPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
-		Countries: countryOptions(), Conflict: conflict,
+		Countries: countryOptions(), Conflict: conflict, PaymentMethods: models.PaymentMethods,
 	})
 }
 
@@ -75,7 +77,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
 	}
 	order, created, err := s.Orders.Place(c.UserContext(), models.PlaceOrderInput{
-		UserID: cur.UserID, Key: "web:" + form.Token, Shipping: form.Shipping, Payment: form.PaymentMethod,
+		UserID: cur.UserID, Key: "web:" + form.Token, Shipping: form.Shipping, Payment: models.PaymentMethod(form.PaymentMethod),
 		Quote: parseQuote(c.FormValue("quote")),
 	})
 	s.Metrics.Checkout("web", created, err)

@@ -1,0 +1,67 @@
+package models
+
+import "fmt"
+
+// PaymentMethod is how a shopper pays for an order. Crumb never takes card
+// details: a shopper pays the courier, or transfers the money.
+type PaymentMethod string
+
+// The payment methods, as forms and the API name them.
+const (
+	PayOnDelivery PaymentMethod = "cod"
+	PayByTransfer PaymentMethod = "bank_transfer"
+)
+
+// PaymentMethods are the methods checkout offers, in its order.
+var PaymentMethods = []PaymentMethod{PayOnDelivery, PayByTransfer}
+
+// BankAccount is where a bank transfer goes: the one place the shop's
+// account is written down.
+const BankAccount = "Crumb Bakery, IBAN GB00 CRUM 0000 0000 0000 00"
+
+// ParsePaymentMethod is the method a form or the API names; ok is false
+// for anything else.
+func ParsePaymentMethod(s string) (p PaymentMethod, ok bool) {
+	for _, m := range PaymentMethods {
+		if string(m) == s {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// Label names the method for a shopper ("Cash on delivery").
+func (p PaymentMethod) Label() string {
+	switch p {
+	case PayByTransfer:
+		return "Bank transfer"
+	default:
+		return "Cash on delivery"
+	}
+}
+
+// Hint is what checkout says beside the method.
+func (p PaymentMethod) Hint() string {
+	if p == PayByTransfer {
+		return "details on the confirmation"
+	}
+	return ""
+}
+
+// Instructions tell the shopper how to pay total for order number: on
+// the order's page and in its confirmation mail.
+func (p PaymentMethod) Instructions(total Money, number string) string {
+	if p == PayByTransfer {
+		return fmt.Sprintf("Please transfer %s to %s, with reference %s.", total, BankAccount, number)
+	}
+	return fmt.Sprintf("Pay %s in cash on delivery.", total)
+}
+
+// Refund is what a cancellation mail says about money already paid; ""
+// when nothing can have been paid yet.
+func (p PaymentMethod) Refund(total Money) string {
+	if p == PayByTransfer {
+		return fmt.Sprintf("If you already paid by bank transfer, we will send the %s back to the account it came from.", total)
+	}
+	return ""
+}
