@@ -20,8 +20,9 @@ import (
 	"crumb/app"
 	"crumb/config"
 	"crumb/cookies"
+	"crumb/handlers/visitor"
 	"crumb/internal/apptest"
-	"crumb/models"
+	"crumb/sessions"
 	"crumb/tokens"
 )
 
@@ -141,12 +142,13 @@ func BenchmarkRequest(b *testing.B) {
 func BenchmarkCookieCart(b *testing.B) {
 	ta := apptest.New(b, quiet)
 	stmts := queries(ta.DB)
-	value := ta.Jar.Seal(cookies.Cart, cookies.EncodeCart(cookies.GuestCart{Lines: []models.CartLine{
+	value := ta.Jar.Seal(cookies.Cart, cookies.EncodeCart(cookies.GuestCart{Lines: []cookies.CartLine{
 		{ProductID: idOf(b, ta, "baguette"), Quantity: 1}, {ProductID: idOf(b, ta, "butter-croissant"), Quantity: 2},
 	}}), ta.Clock.Now().Add(time.Hour))
 	f := fiber.New()
-	f.Get("/", func(c *fiber.Ctx) error {
-		priced, err := ta.Carts.Of(ta.GuestCarts.Of(c)).Priced(c.UserContext())
+	begin := func(c *fiber.Ctx) error { ta.Visitors.Begin(c, ""); return c.Next() }
+	f.Get("/", begin, ta.Visitors.Resolve, func(c *fiber.Ctx) error {
+		priced, err := visitor.From(c).Cart.Priced(c.UserContext())
 		if err != nil || priced.Count != 3 {
 			return fiber.ErrTeapot
 		}
@@ -168,16 +170,23 @@ func BenchmarkSession(b *testing.B) {
 	} {
 		b.Run(store.name, func(b *testing.B) {
 			s := newShop(b, store.opts(b)...)
+			// The session as the visitor resolves it: the sealed cookie
+			// opened, the session loaded by its id.
+			session := func(c *fiber.Ctx) (*sessions.Current, error) {
+				o := s.ta.Jar.Read(cookies.Session, c.Cookies(s.ta.Jar.CookieName(cookies.Session)))
+				cur, _, err := s.ta.Sessions.Load(c.UserContext(), string(o.Plain))
+				return cur, err
+			}
 			load := fiber.New()
-			load.Get("/", s.ta.Sessions.Cookie, func(c *fiber.Ctx) error {
-				if cur, err := s.ta.Sessions.Load(c); err != nil || cur == nil {
+			load.Get("/", func(c *fiber.Ctx) error {
+				if cur, err := session(c); err != nil || cur == nil {
 					return fiber.ErrTeapot
 				}
 				return nil
 			})
 			cart := fiber.New()
-			cart.Get("/", s.ta.Sessions.Cookie, func(c *fiber.Ctx) error {
-				cur, err := s.ta.Sessions.Load(c)
+			cart.Get("/", func(c *fiber.Ctx) error {
+				cur, err := session(c)
 				if err != nil || cur == nil {
 					return fiber.ErrTeapot
 				}

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"crumb/cookies"
-	"crumb/models"
 )
 
-func lines(n int) []models.CartLine {
-	out := make([]models.CartLine, n)
+// limits are the shop's: models.MaxCartLines and models.MaxLineQuantity.
+var limits = cookies.CartLimits{Lines: 100, Quantity: 99}
+
+func lines(n int) []cookies.CartLine {
+	out := make([]cookies.CartLine, n)
 	for i := range out {
-		out[i] = models.CartLine{ProductID: uint(i*37 + 1), Quantity: i%models.MaxLineQuantity + 1}
+		out[i] = cookies.CartLine{ProductID: uint(i*37 + 1), Quantity: i%limits.Quantity + 1}
 	}
 	return out
 }
@@ -20,25 +22,31 @@ func lines(n int) []models.CartLine {
 // token is a database cart id as the cookie holds it: 16 raw bytes.
 var token = "\x00\xffcrumb-cart-\x80\x01\n"
 
+func TestCartTokenLen(t *testing.T) {
+	if len(token) != cookies.CartTokenLen {
+		t.Fatalf("test token of %d bytes, the cookie holds %d", len(token), cookies.CartTokenLen)
+	}
+}
+
 func TestCartRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
 		cart cookies.GuestCart
 	}{
 		{"empty", cookies.GuestCart{}},
-		{"one line", cookies.GuestCart{Lines: []models.CartLine{{ProductID: 7, Quantity: 2}}}},
-		{"quantity 1", cookies.GuestCart{Lines: []models.CartLine{{ProductID: 3, Quantity: 1}}}},
-		{"quantity 99", cookies.GuestCart{Lines: []models.CartLine{{ProductID: 3, Quantity: models.MaxLineQuantity}}}},
-		{"large ids", cookies.GuestCart{Lines: []models.CartLine{
+		{"one line", cookies.GuestCart{Lines: []cookies.CartLine{{ProductID: 7, Quantity: 2}}}},
+		{"quantity 1", cookies.GuestCart{Lines: []cookies.CartLine{{ProductID: 3, Quantity: 1}}}},
+		{"quantity 99", cookies.GuestCart{Lines: []cookies.CartLine{{ProductID: 3, Quantity: limits.Quantity}}}},
+		{"large ids", cookies.GuestCart{Lines: []cookies.CartLine{
 			{ProductID: 1 << 31, Quantity: 5}, {ProductID: 1<<31 - 1, Quantity: 6}, {ProductID: 300, Quantity: 7}, {ProductID: 1 << 20, Quantity: 8},
 		}}},
-		{"100 lines", cookies.GuestCart{Lines: lines(models.MaxCartLines)}},
+		{"100 lines", cookies.GuestCart{Lines: lines(limits.Lines)}},
 		{"token", cookies.GuestCart{Token: token}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			enc := cookies.EncodeCart(tt.cart)
-			got, err := cookies.DecodeCart(enc)
+			got, err := cookies.DecodeCart(enc, limits)
 			if err != nil {
 				t.Fatalf("DecodeCart(EncodeCart(%v)): %v", tt.cart, err)
 			}
@@ -76,8 +84,8 @@ func build(version, kind byte, nums ...uint64) []byte {
 }
 
 func TestDecodeCartRejectsCorruption(t *testing.T) {
-	tooMany := []uint64{models.MaxCartLines + 1}
-	for i := range models.MaxCartLines + 1 {
+	tooMany := []uint64{uint64(limits.Lines) + 1}
+	for i := range limits.Lines + 1 {
 		tooMany = append(tooMany, uint64(i+1), 1)
 	}
 	tests := []struct {
@@ -97,7 +105,7 @@ func TestDecodeCartRejectsCorruption(t *testing.T) {
 		{"overflowing varint", append([]byte{1, 'L'}, bytes.Repeat([]byte{0xff}, 11)...)},
 		{"count larger than lines", build(1, 'L', 2, 5, 1)},
 		{"count without lines", build(1, 'L', 1)},
-		{"count over MaxCartLines", build(1, 'L', tooMany...)},
+		{"count over the line limit", build(1, 'L', tooMany...)},
 		{"huge count", build(1, 'L', 1<<40)},
 		{"quantity 0", build(1, 'L', 1, 5, 0)},
 		{"quantity 100", build(1, 'L', 1, 5, 100)},
@@ -116,8 +124,40 @@ func TestDecodeCartRejectsCorruption(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, err := cookies.DecodeCart(tt.b); err == nil {
+			if got, err := cookies.DecodeCart(tt.b, limits); err == nil {
 				t.Errorf("DecodeCart(%x) accepted %+v", tt.b, got)
+			}
+		})
+	}
+}
+
+// TestDecodeCartHonoursItsLimits: the limits are the caller's, not fixed
+// in the codec.
+func TestDecodeCartHonoursItsLimits(t *testing.T) {
+	small := cookies.CartLimits{Lines: 3, Quantity: 5}
+	tests := []struct {
+		name   string
+		b      []byte
+		limits cookies.CartLimits
+		ok     bool
+	}{
+		{"three lines of three", build(1, 'L', 3, 1, 5, 2, 5, 3, 5), small, true},
+		{"four lines of three", build(1, 'L', 4, 1, 1, 2, 1, 3, 1, 4, 1), small, false},
+		{"quantity at the limit", build(1, 'L', 1, 7, 5), small, true},
+		{"quantity over the limit", build(1, 'L', 1, 7, 6), small, false},
+		{"the shop's limits take it", build(1, 'L', 1, 7, 6), limits, true},
+		{"empty cart with no room", build(1, 'L', 0), cookies.CartLimits{}, true},
+		{"a line with no room", build(1, 'L', 1, 7, 1), cookies.CartLimits{}, false},
+		{"a token needs no room", append([]byte{1, 'T'}, token...), cookies.CartLimits{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := cookies.DecodeCart(tt.b, tt.limits)
+			if (err == nil) != tt.ok {
+				t.Fatalf("DecodeCart(%x, %+v) = %+v, %v; want accepted %v", tt.b, tt.limits, g, err, tt.ok)
+			}
+			if err == nil && !bytes.Equal(cookies.EncodeCart(g), tt.b) {
+				t.Errorf("%+v encodes to %x, not %x", g, cookies.EncodeCart(g), tt.b)
 			}
 		})
 	}
@@ -126,10 +166,10 @@ func TestDecodeCartRejectsCorruption(t *testing.T) {
 func FuzzDecodeCart(f *testing.F) {
 	for _, g := range []cookies.GuestCart{
 		{},
-		{Lines: []models.CartLine{{ProductID: 1, Quantity: 1}}},
-		{Lines: []models.CartLine{{ProductID: 1 << 31, Quantity: 99}, {ProductID: 200, Quantity: 3}}},
+		{Lines: []cookies.CartLine{{ProductID: 1, Quantity: 1}}},
+		{Lines: []cookies.CartLine{{ProductID: 1 << 31, Quantity: 99}, {ProductID: 200, Quantity: 3}}},
 		{Lines: lines(12)},
-		{Lines: lines(models.MaxCartLines)},
+		{Lines: lines(limits.Lines)},
 		{Token: token},
 	} {
 		f.Add(cookies.EncodeCart(g))
@@ -141,7 +181,7 @@ func FuzzDecodeCart(f *testing.F) {
 		f.Add(junk)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		g, err := cookies.DecodeCart(b)
+		g, err := cookies.DecodeCart(b, limits)
 		if err != nil {
 			return
 		}
@@ -154,12 +194,12 @@ func FuzzDecodeCart(f *testing.F) {
 			}
 			return
 		}
-		if len(g.Lines) > models.MaxCartLines {
+		if len(g.Lines) > limits.Lines {
 			t.Fatalf("accepted %d lines", len(g.Lines))
 		}
 		seen := map[uint]bool{}
 		for _, l := range g.Lines {
-			if l.ProductID == 0 || seen[l.ProductID] || l.Quantity < 1 || l.Quantity > models.MaxLineQuantity {
+			if l.ProductID == 0 || seen[l.ProductID] || l.Quantity < 1 || l.Quantity > limits.Quantity {
 				t.Fatalf("accepted bad line %+v in %+v", l, g.Lines)
 			}
 			seen[l.ProductID] = true

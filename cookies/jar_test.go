@@ -2,86 +2,67 @@ package cookies_test
 
 import (
 	"encoding/base64"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"crumb/cookies"
 )
 
-// readerApp answers GET /read/{n} with the plaintext of cookie n, or
-// "absent", and GET /write/{n}?v= by writing v into cookie n for a day.
-func readerApp(t testing.TB, j *cookies.Jar) *fiber.App {
-	app := newApp(t)
-	app.Get("/read/:n", func(c *fiber.Ctx) error {
-		n, _ := strconv.Atoi(c.Params("n"))
-		plain, ok := j.Read(c, cookies.Name(n))
-		if !ok {
-			return c.SendString("absent")
-		}
-		return c.Send(plain)
-	})
-	app.Get("/write/:n", func(c *fiber.Ctx) error {
-		n, _ := strconv.Atoi(c.Params("n"))
-		return j.Write(c, cookies.Name(n), []byte(c.Query("v")), j.Now().Add(24*time.Hour))
-	})
-	return app
-}
-
-func path(op string, n cookies.Name) string { return "/" + op + "/" + strconv.Itoa(int(n)) }
-
 func TestJarRoundTrip(t *testing.T) {
 	clk := newClock(start)
-	j := newJar(t, key('a'), false, clk, nil)
-	b := newBrowser(t, readerApp(t, j), clk)
-
-	for _, n := range []cookies.Name{cookies.Cart, cookies.Email, cookies.Remember} {
-		b.do(http.MethodGet, path("write", n)+"?v=hello-"+n.Spec().Name)
-	}
-	for _, n := range []cookies.Name{cookies.Cart, cookies.Email, cookies.Remember} {
-		if _, body := b.do(http.MethodGet, path("read", n)); body != "hello-"+n.Spec().Name {
-			t.Errorf("read %s = %q, want what was written", n.Spec().Name, body)
+	j := newJar(t, key('a'), false, clk)
+	expires := start.Add(24 * time.Hour)
+	for _, n := range names() {
+		want := "hello-" + n.Spec().Name
+		ck, err := j.Set(n, []byte(want), expires)
+		if err != nil {
+			t.Fatalf("Set %s: %v", n.Spec().Name, err)
 		}
-		b.mustNotTouch(n.Spec().Name)
+		o := j.Read(n, ck.Value)
+		if !o.OK || o.Drop || o.Problem != "" || string(o.Plain) != want || !o.Expires.Equal(expires) {
+			t.Errorf("Read %s = %+v, want %q expiring %v", n.Spec().Name, o, want, expires)
+		}
+		if strings.Contains(ck.Value, "hello") {
+			t.Errorf("%s: the plaintext is readable in the value %q", n.Spec().Name, ck.Value)
+		}
+		if again := j.Seal(n, []byte(want), expires); again == ck.Value {
+			t.Errorf("%s: sealing the same plaintext twice gave the same value", n.Spec().Name)
+		}
 	}
-	if _, body := b.do(http.MethodGet, path("read", cookies.PopupHidden)); body != "absent" {
-		t.Errorf("a cookie never set read as %q", body)
+	// A cookie the browser did not send is absent, with nothing to drop.
+	if o := j.Read(cookies.PopupHidden, ""); o.OK || o.Drop || o.Problem != "" || o.Plain != nil {
+		t.Errorf("Read of a cookie never sent = %+v, want the zero Opened", o)
 	}
-	b.mustNotTouch("crumb_popup_hidden")
 }
 
 func TestSealedValueIsBoundToItsCookie(t *testing.T) {
 	clk := newClock(start)
-	j := newJar(t, key('a'), false, clk, nil)
+	j := newJar(t, key('a'), false, clk)
 	sealed := j.Seal(cookies.Email, []byte("ann@example.com"), start.Add(time.Hour))
 
 	if plain, _, ok := j.Open(cookies.Email, sealed); !ok || string(plain) != "ann@example.com" {
 		t.Fatalf("Open(Email) = %q, %v; want the sealed email", plain, ok)
 	}
-	for _, n := range []cookies.Name{cookies.Cart, cookies.PopupHidden, cookies.Session, cookies.Remember, cookies.CSRF} {
+	for _, n := range names() {
+		if n == cookies.Email {
+			continue
+		}
 		if _, _, ok := j.Open(n, sealed); ok {
 			t.Errorf("a value sealed for crumb_email opened as %s", n.Spec().Name)
 		}
+		// The email cookie's value copied into another cookie.
+		if o := j.Read(n, sealed); o.OK || !o.Drop || o.Problem == "" {
+			t.Errorf("%s holding crumb_email's value read as %+v, want dropped with a problem", n.Spec().Name, o)
+		}
 	}
-
-	// Through HTTP: the email cookie's value copied into the cart cookie.
-	b := newBrowser(t, readerApp(t, j), clk)
-	b.cookies["crumb_cart"] = sealed
-	if _, body := b.do(http.MethodGet, path("read", cookies.Cart)); body != "absent" {
-		t.Errorf("crumb_cart holding crumb_email's value read as %q", body)
-	}
-	b.mustClear("crumb_cart")
 }
 
-func TestTamperedValuesAreRejectedClearedAndLogged(t *testing.T) {
+func TestTamperedValuesAreRejected(t *testing.T) {
 	clk := newClock(start)
-	var logs logBuffer
-	j := newJar(t, key('a'), false, clk, slogTo(&logs))
-	other := newJar(t, key('b'), false, clk, nil)
+	j := newJar(t, key('a'), false, clk)
+	other := newJar(t, key('b'), false, clk)
 	good := j.Seal(cookies.Cart, []byte("cart"), start.Add(time.Hour))
 	raw, err := base64.RawURLEncoding.DecodeString(good)
 	if err != nil {
@@ -120,154 +101,148 @@ func TestTamperedValuesAreRejectedClearedAndLogged(t *testing.T) {
 			if _, _, ok := j.Open(cookies.Cart, tt.value); ok {
 				t.Fatal("Open accepted the value")
 			}
-			before := len(logs.String())
-			b := newBrowser(t, readerApp(t, j), clk)
-			b.cookies["crumb_cart"] = tt.value
-			resp, body := b.do(http.MethodGet, path("read", cookies.Cart))
-			if resp.StatusCode != http.StatusOK || body != "absent" {
-				t.Errorf("status %d, body %q; want 200 and the cookie treated as absent", resp.StatusCode, body)
+			o := j.Read(cookies.Cart, tt.value)
+			if o.OK || o.Plain != nil || !o.Expires.IsZero() {
+				t.Errorf("Read = %+v, want the cookie treated as absent", o)
 			}
-			b.mustClear("crumb_cart")
-			logged := logs.String()[before:]
-			if !strings.Contains(logged, "level=WARN") || !strings.Contains(logged, "cookie=crumb_cart") {
-				t.Errorf("rejection not logged at WARN with the cookie's name; log: %q", logged)
+			if !o.Drop || o.Problem == "" {
+				t.Errorf("Read = %+v, want it dropped with a problem to log", o)
 			}
-			if strings.Contains(logged, tt.value) {
-				t.Error("the rejected cookie's value was written to the log")
+			if strings.Contains(o.Problem, tt.value) {
+				t.Error("the problem to log quotes the rejected value")
 			}
 		})
 	}
+	if o := j.Read(cookies.Cart, good); !o.OK {
+		t.Fatalf("test setup: the untampered value is refused: %+v", o)
+	}
 }
 
-func TestExpiredValueIsAbsentAndCleared(t *testing.T) {
+func TestExpiredValueIsDroppedQuietly(t *testing.T) {
 	clk := newClock(start)
-	var logs logBuffer
-	j := newJar(t, key('a'), false, clk, slogTo(&logs))
-	b := newBrowser(t, readerApp(t, j), clk)
-
-	b.do(http.MethodGet, path("write", cookies.Email)+"?v=kept") // expires in 24h
-	value := b.cookies["crumb_email"]
+	j := newJar(t, key('a'), false, clk)
+	ck, err := j.Set(cookies.Email, []byte("kept"), start.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	clk.Set(start.Add(24*time.Hour - time.Second))
-	if _, body := b.do(http.MethodGet, path("read", cookies.Email)); body != "kept" {
-		t.Fatalf("one second before expiry: %q", body)
+	if o := j.Read(cookies.Email, ck.Value); !o.OK || string(o.Plain) != "kept" {
+		t.Fatalf("one second before expiry: %+v", o)
 	}
 
 	clk.Set(start.Add(24 * time.Hour))
-	if _, body := b.do(http.MethodGet, path("read", cookies.Email)); body != "absent" {
-		t.Errorf("at expiry the cookie still read as %q", body)
+	o := j.Read(cookies.Email, ck.Value)
+	if o.OK || o.Plain != nil || !o.Drop {
+		t.Errorf("at expiry Read = %+v, want absent and dropped", o)
 	}
-	b.mustClear("crumb_email")
+	if o.Problem != "" {
+		t.Errorf("an expired cookie is normal, not a problem to log: %q", o.Problem)
+	}
 
 	// A browser that keeps sending it anyway gets the same answer.
-	b.cookies["crumb_email"] = value
 	clk.Advance(365 * 24 * time.Hour)
-	if _, body := b.do(http.MethodGet, path("read", cookies.Email)); body != "absent" {
-		t.Errorf("a year later the cookie still read as %q", body)
+	if o := j.Read(cookies.Email, ck.Value); o.OK || !o.Drop || o.Problem != "" {
+		t.Errorf("a year later Read = %+v, want absent, dropped quietly", o)
 	}
-	b.mustClear("crumb_email")
-	if strings.Contains(logs.String(), "level=WARN") {
-		t.Errorf("an expired cookie is normal, not a warning; log: %q", logs.String())
+	// The seal itself still opens: expiry is Read's judgement.
+	if _, exp, ok := j.Open(cookies.Email, ck.Value); !ok || !exp.Equal(start.Add(24*time.Hour)) {
+		t.Errorf("Open = %v, %v; want the sealed expiry", exp, ok)
 	}
 }
 
-func TestCookieAttributes(t *testing.T) {
-	tests := []struct {
+func TestCookieDescriptions(t *testing.T) {
+	for _, tt := range []struct {
 		secure bool
 		prefix string
 	}{
 		{false, ""},
 		{true, "__Host-"},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run("secure="+strconv.FormatBool(tt.secure), func(t *testing.T) {
 			clk := newClock(start)
-			j := newJar(t, key('a'), tt.secure, clk, nil)
-			app := readerApp(t, j)
-			for _, spec := range cookies.All() {
-				n := nameOf(t, spec)
-				if got := j.CookieName(n); got != tt.prefix+spec.Name {
-					t.Errorf("CookieName = %q, want %q", got, tt.prefix+spec.Name)
+			j := newJar(t, key('a'), tt.secure, clk)
+			if j.Secure() != tt.secure {
+				t.Errorf("Secure() = %v", j.Secure())
+			}
+			for _, n := range names() {
+				spec := n.Spec()
+				name := tt.prefix + spec.Name
+				if got := j.CookieName(n); got != name {
+					t.Errorf("CookieName = %q, want %q", got, name)
 				}
-				b := newBrowser(t, app, clk)
-				resp, _ := b.do(http.MethodGet, path("write", n)+"?v=x")
-				set := resp.Header.Values("Set-Cookie")
-				if len(set) != 1 {
-					t.Fatalf("%s: %d Set-Cookie headers, want 1", spec.Name, len(set))
+				ck, err := j.Set(n, []byte("x"), start.Add(24*time.Hour))
+				if err != nil {
+					t.Fatalf("%s: %v", spec.Name, err)
 				}
-				ck := b.set[tt.prefix+spec.Name]
-				if ck == nil {
-					t.Fatalf("%s: no cookie named %q in %q", spec.Name, tt.prefix+spec.Name, set[0])
+				if ck.Name != name {
+					t.Errorf("%s: Name = %q, want %q", spec.Name, ck.Name, name)
 				}
-				if ck.Path != "/" {
-					t.Errorf("%s: Path = %q, want /", spec.Name, ck.Path)
-				}
-				if ck.Domain != "" || strings.Contains(strings.ToLower(set[0]), "domain=") {
-					t.Errorf("%s: has a Domain: %q", spec.Name, set[0])
-				}
-				if ck.HttpOnly != spec.HTTPOnly || !ck.HttpOnly {
-					t.Errorf("%s: HttpOnly = %v, want true", spec.Name, ck.HttpOnly)
-				}
-				if ck.SameSite != http.SameSiteLaxMode {
-					t.Errorf("%s: SameSite = %v in %q, want Lax", spec.Name, ck.SameSite, set[0])
+				if ck.HTTPOnly != spec.HTTPOnly || !ck.HTTPOnly {
+					t.Errorf("%s: HTTPOnly = %v, want true", spec.Name, ck.HTTPOnly)
 				}
 				if ck.Secure != tt.secure {
 					t.Errorf("%s: Secure = %v, want %v", spec.Name, ck.Secure, tt.secure)
 				}
-				if ck.MaxAge != 24*60*60 {
-					t.Errorf("%s: Max-Age = %d, want 86400 for a value written to expire in a day", spec.Name, ck.MaxAge)
+				if ck.Session || ck.MaxAge != 24*60*60 || !ck.Expires.Equal(start.Add(24*time.Hour)) {
+					t.Errorf("%s: Session %v, Max-Age %d, Expires %v; want 86400 s for a value written to expire in a day",
+						spec.Name, ck.Session, ck.MaxAge, ck.Expires)
+				}
+				if o := j.Read(n, ck.Value); !o.OK || string(o.Plain) != "x" {
+					t.Errorf("%s: the value set does not read back: %+v", spec.Name, o)
 				}
 
 				// Clearing uses the same name and attributes, or the browser
 				// would keep the original.
-				b.cookies[tt.prefix+spec.Name] = "garbage"
-				b.do(http.MethodGet, path("read", n))
-				b.mustClear(tt.prefix + spec.Name)
-				if c := b.set[tt.prefix+spec.Name]; c.Path != "/" || c.Secure != tt.secure {
-					t.Errorf("%s: clearing cookie has Path %q, Secure %v", spec.Name, c.Path, c.Secure)
+				gone := j.Expire(n)
+				if gone.Name != name || gone.Secure != tt.secure || gone.HTTPOnly != ck.HTTPOnly {
+					t.Errorf("%s: clearing cookie is %+v, set cookie %+v", spec.Name, gone, ck)
+				}
+				if gone.Value != "" || gone.MaxAge >= 0 || !gone.Expires.Before(start) || gone.Session {
+					t.Errorf("%s: clearing cookie %+v does not make the browser drop it", spec.Name, gone)
 				}
 			}
 		})
 	}
 }
 
-func TestPlainNameIgnoredOverHTTPS(t *testing.T) {
+// TestPrefixedOverHTTPS: over https no cookie is read or written under its
+// plain name, which a sibling subdomain or plain http could have set.
+func TestPrefixedOverHTTPS(t *testing.T) {
 	clk := newClock(start)
-	plain := newJar(t, key('a'), false, clk, nil)
-	secure := newJar(t, key('a'), true, clk, nil)
-	b := newBrowser(t, readerApp(t, secure), clk)
-	// A cookie without the prefix could have been set by a sibling
-	// subdomain or over http; the secure store must not read it.
-	b.cookies["crumb_email"] = plain.Seal(cookies.Email, []byte("eve@example.com"), start.Add(time.Hour))
-	if _, body := b.do(http.MethodGet, path("read", cookies.Email)); body != "absent" {
-		t.Errorf("over https the unprefixed crumb_email was read: %q", body)
+	secure := newJar(t, key('a'), true, clk)
+	for _, n := range names() {
+		if name := secure.CookieName(n); name == n.Spec().Name || !strings.HasPrefix(name, cookies.HostPrefix) {
+			t.Errorf("over https %s is named %q", n.Spec().Name, name)
+		}
+		if ck := secure.Expire(n); ck.Name != cookies.HostPrefix+n.Spec().Name {
+			t.Errorf("over https %s is cleared as %q", n.Spec().Name, ck.Name)
+		}
 	}
 }
 
 func TestSessionOnlyCookie(t *testing.T) {
 	clk := newClock(start)
-	j := newJar(t, key('a'), false, clk, nil)
-	app := newApp(t)
-	app.Get("/", func(c *fiber.Ctx) error { return j.Write(c, cookies.CSRF, []byte("x"), time.Time{}) })
-	b := newBrowser(t, app, clk)
-	resp, _ := b.do(http.MethodGet, "/")
-	set := resp.Header.Get("Set-Cookie")
-	if lower := strings.ToLower(set); strings.Contains(lower, "max-age") || strings.Contains(lower, "expires") {
-		t.Errorf("a cookie that should end with the browser has a lifetime: %q", set)
+	j := newJar(t, key('a'), false, clk)
+	ck, err := j.Set(cookies.CSRF, []byte("x"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ck.Session || ck.MaxAge != 0 || !ck.Expires.IsZero() {
+		t.Errorf("a cookie that should end with the browser has a lifetime: %+v", ck)
 	}
 	clk.Advance(10 * 365 * 24 * time.Hour)
-	p, _, ok := j.Open(cookies.CSRF, b.cookies["crumb_csrf"])
-	if !ok || string(p) != "x" {
-		t.Error("a browser-session cookie stopped opening as time passed")
+	if o := j.Read(cookies.CSRF, ck.Value); !o.OK || string(o.Plain) != "x" || !o.Expires.IsZero() {
+		t.Errorf("a browser-session cookie stopped opening as time passed: %+v", o)
 	}
 }
 
-func TestSetRawRespectsBudget(t *testing.T) {
+func TestSetRespectsBudget(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		clk := newClock(start)
-		j := newJar(t, key('a'), secure, clk, nil)
-		for _, spec := range cookies.All() {
-			n := nameOf(t, spec)
+		j := newJar(t, key('a'), secure, clk)
+		for _, n := range names() {
+			spec := n.Spec()
 			name := j.CookieName(n)
 			fits := strings.Repeat("v", spec.Budget-len(name))
 			tests := []struct {
@@ -280,75 +255,44 @@ func TestSetRawRespectsBudget(t *testing.T) {
 				{strings.Repeat("v", cookies.MaxBytes-len(name)), false},
 			}
 			for _, tt := range tests {
-				app := newApp(t)
-				var err error
-				app.Get("/", func(c *fiber.Ctx) error {
-					err = j.SetRaw(c, n, tt.value, start.Add(time.Hour))
-					return nil
-				})
-				b := newBrowser(t, app, clk)
-				resp, _ := b.do(http.MethodGet, "/")
-				set := resp.Header.Get("Set-Cookie")
+				ck, err := j.SetRaw(n, tt.value, start.Add(time.Hour))
+				size := len(name) + len(tt.value)
 				if tt.ok {
-					if err != nil || b.cookies[name] != tt.value {
-						t.Errorf("%s: %d bytes within its budget of %d refused: %v", name, len(name)+len(tt.value), spec.Budget, err)
+					if err != nil || ck.Value != tt.value || ck.Name != name {
+						t.Errorf("%s: %d bytes within its budget of %d refused: %v", name, size, spec.Budget, err)
 					}
-				} else {
-					if err == nil || set != "" {
-						t.Errorf("%s: %d bytes over its budget of %d: err %v, Set-Cookie %d bytes", name, len(name)+len(tt.value), spec.Budget, err, len(set))
-					}
-					if err != nil && !strings.Contains(err.Error(), spec.Name) {
-						t.Errorf("error %q does not name the cookie", err)
-					}
+					continue
 				}
-				if len(set) >= cookies.MaxBytes {
-					t.Errorf("%s: sent a %d-byte Set-Cookie", name, len(set))
+				if err == nil || ck != (cookies.Cookie{}) {
+					t.Errorf("%s: %d bytes over its budget of %d: err %v, cookie of %d bytes", name, size, spec.Budget, err, len(ck.Value))
 				}
+				if err != nil && !strings.Contains(err.Error(), spec.Name) {
+					t.Errorf("error %q does not name the cookie", err)
+				}
+			}
+			// Set counts the sealed value, not the plaintext.
+			if _, err := j.Set(n, []byte(strings.Repeat("p", spec.Budget-len(name))), start.Add(time.Hour)); err == nil {
+				t.Errorf("%s: a plaintext as long as the budget was sealed within it", name)
 			}
 		}
 	}
 }
 
-func TestClearAll(t *testing.T) {
-	clk := newClock(start)
-	j := newJar(t, key('a'), true, clk, nil)
-	app := newApp(t)
-	app.Get("/", func(c *fiber.Ctx) error { j.ClearAll(c); return nil })
-	b := newBrowser(t, app, clk)
-	b.do(http.MethodGet, "/")
-	for _, spec := range cookies.All() {
-		b.mustClear("__Host-" + spec.Name)
-	}
-}
-
-// nameOf finds the Name of a registered cookie.
-func nameOf(t testing.TB, spec cookies.Spec) cookies.Name {
-	t.Helper()
-	for i := range cookies.All() {
-		if cookies.Name(i).Spec().Name == spec.Name {
-			return cookies.Name(i)
-		}
-	}
-	t.Fatalf("no Name for %s", spec.Name)
-	return 0
-}
-
-// FuzzJarOpen sends arbitrary cookie values through a fiber app and checks
-// that reading them never panics or errors, that only values this jar
-// sealed for that very cookie are accepted, and that anything else is
-// cleared. (Fuzz workers seal their own copies with fresh nonces, so
-// "sealed by this jar" is checked by what an accepted value must be: in
-// canonical form, holding one of the plaintexts sealed here, and refused
-// under any other name or key.)
+// FuzzJarOpen reads arbitrary cookie values and checks that reading them
+// never panics, that only values this jar sealed for that very cookie are
+// accepted, and that anything else sent is to be dropped. (Fuzz workers
+// seal their own copies with fresh nonces, so "sealed by this jar" is
+// checked by what an accepted value must be: in canonical form, holding
+// one of the plaintexts sealed here, and refused under any other name or
+// key.)
 func FuzzJarOpen(f *testing.F) {
 	clk := newClock(start)
-	j := newJar(f, key('a'), false, clk, nil)
-	other := newJar(f, key('b'), false, clk, nil)
+	j := newJar(f, key('a'), false, clk)
+	other := newJar(f, key('b'), false, clk)
 	expires := start.Add(time.Hour)
 
 	plaintexts := map[string]bool{}
-	for i, spec := range cookies.All() {
-		n := cookies.Name(i)
+	for i, n := range names() {
 		for _, plain := range []string{"", "x", "ann@example.com", strings.Repeat("crumb", 20)} {
 			plaintexts[plain] = true
 			v := j.Seal(n, []byte(plain), expires)
@@ -357,80 +301,59 @@ func FuzzJarOpen(f *testing.F) {
 			f.Add(uint8(i), other.Seal(n, []byte(plain), expires))
 			f.Add(uint8(i), j.Seal(n, []byte(plain), start.Add(-time.Second)))
 		}
-		f.Add(uint8(i), spec.Name)
+		f.Add(uint8(i), n.Spec().Name)
 	}
 	for _, junk := range []string{"", "A", "AAAA", "====", "%00", `"quoted"`, "a;b", strings.Repeat("A", 5000)} {
 		f.Add(uint8(0), junk)
 	}
 
-	type result struct {
-		ran   bool
-		raw   string
-		plain string
-		ok    bool
-	}
-	var got result
-	app := fiber.New() // a handler error shows as a status other than 200
-	app.Get("/:n", func(c *fiber.Ctx) error {
-		n, _ := strconv.Atoi(c.Params("n"))
-		got.ran = true
-		got.raw = strings.Clone(c.Cookies(j.CookieName(cookies.Name(n))))
-		plain, ok := j.Read(c, cookies.Name(n))
-		got.plain, got.ok = string(plain), ok
-		return nil
-	})
-
 	f.Fuzz(func(t *testing.T, which uint8, value string) {
-		n := cookies.Name(int(which) % len(cookies.All()))
-		name := j.CookieName(n)
-		req, err := http.NewRequest(http.MethodGet, "/"+strconv.Itoa(int(n)), nil)
-		if err != nil {
-			t.Fatal(err)
+		n := cookies.Name(int(which) % cookies.Count)
+		name := n.Spec().Name
+		o := j.Read(n, value)
+		if o.OK == o.Drop && value != "" {
+			t.Fatalf("%s=%q read as %+v: a value sent must be either accepted or dropped", name, value, o)
 		}
-		req.Header.Set("Cookie", name+"="+value)
-		got = result{}
-		resp, err := app.Test(req, -1)
-		if err != nil || !got.ran {
-			return // refused by the HTTP server before any handler ran
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("cookie %s=%q: status %d", name, value, resp.StatusCode)
-		}
-		if got.ok {
-			if !plaintexts[got.plain] {
-				t.Fatalf("%s accepted %q as %q, a plaintext this jar never sealed", name, got.raw, got.plain)
-			}
-			raw, err := base64.RawURLEncoding.DecodeString(got.raw)
-			if err != nil || base64.RawURLEncoding.EncodeToString(raw) != got.raw {
-				t.Fatalf("%s accepted %q, which is not a value Seal writes (canonical form %q)",
-					name, got.raw, base64.RawURLEncoding.EncodeToString(raw))
-			}
-			if _, exp, _ := j.Open(n, got.raw); !exp.Equal(expires) {
-				t.Fatalf("%s accepted %q with expiry %v, sealed with %v", name, got.raw, exp, expires)
-			}
-			for i := range cookies.All() {
-				if m := cookies.Name(i); m != n {
-					if _, _, ok := j.Open(m, got.raw); ok {
-						t.Fatalf("%q opens both as %s and as %s", got.raw, name, m.Spec().Name)
-					}
-				}
-			}
-			if _, _, ok := other.Open(n, got.raw); ok {
-				t.Fatalf("%q opens with another SECRET_KEY too", got.raw)
+		if value == "" {
+			if o.OK || o.Drop || o.Problem != "" || o.Plain != nil {
+				t.Fatalf("no %s sent read as %+v", name, o)
 			}
 			return
 		}
-		if got.raw != "" {
-			cleared := false
-			for _, ck := range resp.Cookies() {
-				if ck.Name == name && (ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(start))) {
-					cleared = true
+		if !o.OK {
+			if o.Plain != nil {
+				t.Fatalf("%s=%q refused but its plaintext %q handed out", name, value, o.Plain)
+			}
+			if _, exp, ok := j.Open(n, value); ok && o.Problem != "" {
+				t.Fatalf("%s=%q opens (expiry %v) but was dropped as %q", name, value, exp, o.Problem)
+			} else if !ok && o.Problem == "" {
+				t.Fatalf("%s=%q does not open but was dropped without a problem to log", name, value)
+			}
+			return
+		}
+		if o.Problem != "" {
+			t.Fatalf("%s=%q accepted with a problem %q", name, value, o.Problem)
+		}
+		if !plaintexts[string(o.Plain)] {
+			t.Fatalf("%s accepted %q as %q, a plaintext this jar never sealed", name, value, o.Plain)
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(value)
+		if err != nil || base64.RawURLEncoding.EncodeToString(raw) != value {
+			t.Fatalf("%s accepted %q, which is not a value Seal writes (canonical form %q)",
+				name, value, base64.RawURLEncoding.EncodeToString(raw))
+		}
+		if !o.Expires.Equal(expires) {
+			t.Fatalf("%s accepted %q with expiry %v, sealed with %v", name, value, o.Expires, expires)
+		}
+		for _, m := range names() {
+			if m != n {
+				if _, _, ok := j.Open(m, value); ok {
+					t.Fatalf("%q opens both as %s and as %s", value, name, m.Spec().Name)
 				}
 			}
-			if !cleared {
-				t.Fatalf("%s=%q was refused but not cleared", name, got.raw)
-			}
+		}
+		if _, _, ok := other.Open(n, value); ok {
+			t.Fatalf("%q opens with another SECRET_KEY too", value)
 		}
 	})
 }

@@ -1,12 +1,8 @@
 package cookies_test
 
 import (
-	"net/http"
-	"strconv"
 	"testing"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
 )
@@ -103,78 +99,6 @@ func TestNextMidnightIsTheFirstInstantOfTomorrow(t *testing.T) {
 			case before.YearDay() != today.YearDay():
 				t.Fatalf("%s: NextMidnight(%s) = %s is not the first instant of the next day", name, today, local)
 			}
-		}
-	}
-}
-
-// popupApp hides the popup in the zone named by ?tz= and reports whether
-// it is hidden.
-func popupApp(t testing.TB, j *cookies.Jar) *fiber.App {
-	app := newApp(t)
-	app.Post("/popup/dismiss", func(c *fiber.Ctx) error {
-		loc, err := time.LoadLocation(c.Query("tz"))
-		if err != nil {
-			return err
-		}
-		until, err := j.HidePopup(c, loc)
-		if err != nil {
-			return err
-		}
-		return c.SendString(until.Format(time.RFC3339))
-	})
-	app.Get("/", func(c *fiber.Ctx) error {
-		return c.SendString(strconv.FormatBool(j.PopupHidden(c)))
-	})
-	return app
-}
-
-func TestHidePopupUntilMidnight(t *testing.T) {
-	tests := []struct {
-		zone, now, midnight string
-	}{
-		{"Asia/Seoul", "2026-05-14T21:15:00+09:00", "2026-05-15T00:00:00+09:00"},
-		{"America/New_York", "2026-03-08T10:00:00-04:00", "2026-03-09T00:00:00-04:00"},
-		{"America/New_York", "2026-11-01T00:30:00-04:00", "2026-11-02T00:00:00-05:00"},
-		{"Europe/London", "2026-10-25T23:59:00Z", "2026-10-26T00:00:00Z"},
-		{"America/Santiago", "2026-09-05T23:30:00-04:00", "2026-09-06T01:00:00-03:00"},
-	}
-	for _, tt := range tests {
-		for _, secure := range []bool{false, true} {
-			t.Run(tt.zone+" "+tt.now+" secure="+strconv.FormatBool(secure), func(t *testing.T) {
-				now, _ := time.Parse(time.RFC3339, tt.now)
-				midnight, _ := time.Parse(time.RFC3339, tt.midnight)
-				clk := newClock(now)
-				j := newJar(t, key('a'), secure, clk, nil)
-				b := newBrowser(t, popupApp(t, j), clk)
-				name := j.CookieName(cookies.PopupHidden)
-
-				if _, body := b.do(http.MethodGet, "/"); body != "false" {
-					t.Fatalf("popup hidden before dismissing: %s", body)
-				}
-				_, body := b.do(http.MethodPost, "/popup/dismiss?tz="+tt.zone)
-				if until, _ := time.Parse(time.RFC3339, body); !until.Equal(midnight) {
-					t.Errorf("hidden until %s, want %s", body, tt.midnight)
-				}
-				ck := b.set[name]
-				if ck == nil {
-					t.Fatalf("dismissing set no %s cookie", name)
-				}
-				if want := int(midnight.Sub(now).Seconds()); ck.MaxAge != want {
-					t.Errorf("Max-Age = %d, want %d (the seconds to local midnight)", ck.MaxAge, want)
-				}
-
-				clk.Set(midnight.Add(-time.Second))
-				if _, body := b.do(http.MethodGet, "/"); body != "true" {
-					t.Errorf("one second before midnight the popup shows again")
-				}
-				b.mustNotTouch(name)
-
-				clk.Set(midnight)
-				if _, body := b.do(http.MethodGet, "/"); body != "false" {
-					t.Errorf("at midnight the popup is still hidden (the browser still sends the cookie)")
-				}
-				b.mustClear(name)
-			})
 		}
 	}
 }

@@ -9,6 +9,9 @@ import (
 
 func TestRegistry(t *testing.T) {
 	all := cookies.All()
+	if len(all) != cookies.Count {
+		t.Fatalf("All lists %d cookies, Count says %d", len(all), cookies.Count)
+	}
 	seen := map[string]bool{}
 	for i, spec := range all {
 		t.Run(spec.Name, func(t *testing.T) {

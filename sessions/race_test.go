@@ -1,37 +1,28 @@
 package sessions
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
-	"crumb/cookies"
 	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
 )
 
-// raceKit is a Manager on a real SQLite file behind a tiny app: /signin
-// signs user in (and remembers the device with ?remember=1), /me answers
-// with who is signed in ("guest" or the user id).
+// raceKit is a Manager on a real SQLite file, with one account.
 type raceKit struct {
 	t       *testing.T
 	db      *gorm.DB
 	m       *Manager
-	app     *fiber.App
 	storage *database.Storage
 	user    models.User
 	clock   *testkit.Clock
+	client  Client
 }
 
 type noApps struct{}
@@ -41,70 +32,45 @@ func (noApps) RevokeUser(context.Context, uint) error { return nil }
 func newRaceKit(t *testing.T) *raceKit {
 	t.Helper()
 	db := testkit.SQLite(t)
-	k := &raceKit{t: t, db: db, clock: testkit.NewClock(testkit.Start)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jar, err := cookies.NewJar(bytes.Repeat([]byte{1}, 32), false, k.clock.Now, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := &raceKit{t: t, db: db, clock: testkit.NewClock(testkit.Start),
+		client: Client{IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}}
+	log := slog.New(slog.DiscardHandler)
 	users := models.NewUsers(db, testkit.Passwords)
 	k.storage = database.NewStorage(db, k.clock.Now)
-	k.m = New(Config{Storage: k.storage, DB: db, Users: users, Jar: jar, Apps: noApps{}, Now: k.clock.Now,
+	k.m = New(Config{Store: k.storage, DB: db, Users: users, Apps: noApps{}, Now: k.clock.Now,
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: log})
+	var err error
 	k.user, err = users.Create(context.Background(), "Ada", "ada@example.com", "rye-and-butter-42")
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.app = fiber.New()
-	k.app.Use(k.m.Cookie)
-	k.app.Get("/signin", func(c *fiber.Ctx) error {
-		if _, err := k.m.SignIn(c, k.user, true, ""); err != nil {
-			return err
-		}
-		if c.Query("remember") != "" {
-			return k.m.Remember(c, k.user.ID)
-		}
-		return nil
-	})
-	k.app.Get("/me", func(c *fiber.Ctx) error {
-		cur, err := k.m.Load(c)
-		if err != nil {
-			return err
-		}
-		if cur == nil {
-			return c.SendString("guest")
-		}
-		return c.SendString(strconv.FormatUint(uint64(cur.UserID), 10))
-	})
 	return k
 }
 
-// get requests path with cookies and returns the body and the cookies set.
-func (k *raceKit) get(path string, cks []*http.Cookie) (string, []*http.Cookie) {
+// signIn signs the account in with its password and returns the session id.
+func (k *raceKit) signIn() string {
 	k.t.Helper()
-	req := httptest.NewRequest(fiber.MethodGet, path, nil)
-	for _, c := range cks {
-		req.AddCookie(c)
+	id, cur, err := k.m.SignIn(context.Background(), "", k.user, true, "", k.client)
+	if err != nil || cur == nil || cur.UserID != k.user.ID {
+		k.t.Fatalf("SignIn = %q, %+v, %v", id, cur, err)
 	}
-	res, err := k.app.Test(req, -1)
+	return id
+}
+
+// who is the account the session id signs in, or 0.
+func (k *raceKit) who(id string) uint {
+	k.t.Helper()
+	cur, _, err := k.m.Load(context.Background(), id)
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return string(body), res.Cookies()
-}
-
-func named(cks []*http.Cookie, name string) []*http.Cookie {
-	for _, c := range cks {
-		if c.Name == name && c.MaxAge >= 0 {
-			return []*http.Cookie{c}
-		}
+	if cur == nil {
+		return 0
 	}
-	return nil
+	return cur.UserID
 }
 
-// pauseAt makes the next request that reaches step wait there until the
+// pauseAt makes the next call that reaches step wait there until the
 // returned function is called; paused is closed when it arrives.
 func (k *raceKit) pauseAt(step string) (paused <-chan struct{}, resume func()) {
 	arrived, release := make(chan struct{}), make(chan struct{})
@@ -133,21 +99,28 @@ func TestRevokedSessionIsNotWrittenBack(t *testing.T) {
 	for _, revoke := range []string{"one session", "everywhere"} {
 		t.Run(revoke, func(t *testing.T) {
 			k := newRaceKit(t)
-			_, cks := k.get("/signin", nil)
-			session := named(cks, "crumb_session")
-			if who, _ := k.get("/me", session); who != strconv.Itoa(int(k.user.ID)) {
-				t.Fatalf("not signed in: %q", who)
+			id := k.signIn()
+			if who := k.who(id); who != k.user.ID {
+				t.Fatalf("not signed in: %d", who)
 			}
-			k.clock.Advance(2 * SeenEvery) // the next request moves the idle clock: a write
+			k.clock.Advance(2 * SeenEvery) // the next load moves the idle clock: a write
 			paused, resume := k.pauseAt("touch")
-			answer := make(chan string)
+			type loaded struct {
+				cur  *Current
+				gone bool
+				err  error
+			}
+			answer := make(chan loaded)
 			go func() {
-				who, _ := k.get("/me", session)
-				answer <- who
+				cur, gone, err := k.m.Load(context.Background(), id)
+				answer <- loaded{cur, gone, err}
 			}()
 			<-paused
 			var row WebSession
 			k.db.Take(&row)
+			if row.KeyHash != hashKey(id) {
+				t.Fatalf("the devices page lists %q, not the session's key", row.KeyHash)
+			}
 			if revoke == "one session" {
 				if ok, err := k.m.RevokeSession(context.Background(), k.user.ID, row.KeyHash); err != nil || !ok {
 					t.Fatalf("revoke = %v, %v", ok, err)
@@ -156,11 +129,12 @@ func TestRevokedSessionIsNotWrittenBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			resume()
-			if who := <-answer; who != "guest" {
-				t.Errorf("the request in flight answered as %q after the revocation", who)
+			got := <-answer
+			if got.err != nil || got.cur != nil || !got.gone {
+				t.Errorf("the load in flight = %+v, %v, %v after the revocation; want nobody, the cookie to drop", got.cur, got.gone, got.err)
 			}
-			if who, _ := k.get("/me", session); who != "guest" {
-				t.Errorf("the revoked session works again: %q", who)
+			if who := k.who(id); who != 0 {
+				t.Errorf("the revoked session works again: %d", who)
 			}
 			if v, _ := k.storage.Get(row.KeyHash); v != nil {
 				t.Error("the revoked session was written back to the store")
@@ -175,31 +149,45 @@ func TestRememberTokenRevokedDuringRotation(t *testing.T) {
 	for _, step := range []string{"rotate", "resumed"} {
 		t.Run("revoked at "+step, func(t *testing.T) {
 			k := newRaceKit(t)
-			_, cks := k.get("/signin?remember=1", nil)
-			remember := named(cks, "crumb_remember")
-			if remember == nil {
-				t.Fatal("no remember-me cookie")
+			k.signIn()
+			cookie, _, err := k.m.Remember(context.Background(), k.user.ID, k.client)
+			if err != nil || cookie == "" {
+				t.Fatalf("Remember = %q, %v", cookie, err)
 			}
 			k.clock.Advance(time.Hour)
 			paused, resume := k.pauseAt(step)
-			answer := make(chan string)
+			type resumed struct {
+				res Resumed
+				err error
+			}
+			answer := make(chan resumed)
 			go func() {
-				who, _ := k.get("/me", remember) // a browser that closed: only the remember cookie
-				answer <- who
+				// A browser that closed: only the remember-me cookie.
+				res, err := k.m.Resume(context.Background(), cookie, k.client)
+				answer <- resumed{res, err}
 			}()
 			<-paused
 			if err := k.m.SignOutEverywhere(context.Background(), k.user.ID, "", ""); err != nil {
 				t.Fatal(err)
 			}
 			resume()
-			if who := <-answer; who != "guest" {
-				t.Errorf("a revoked remember-me token signed the browser in as %q", who)
+			got := <-answer
+			if got.err != nil || got.res.ID != "" || got.res.Current != nil {
+				t.Errorf("a revoked remember-me token signed the browser in: %+v, %v", got.res, got.err)
+			}
+			if !got.res.Forget {
+				t.Errorf("the browser is not told to drop the revoked cookie: %+v", got.res)
 			}
 			if n := k.count(&WebSession{}); n != 0 {
 				t.Errorf("%d sessions left after signing out everywhere", n)
 			}
-			if who, _ := k.get("/me", remember); who != "guest" {
-				t.Errorf("the revoked remember-me cookie works: %q", who)
+			for _, c := range []string{cookie, got.res.Cookie} {
+				if c == "" {
+					continue
+				}
+				if res, err := k.m.Resume(context.Background(), c, k.client); err != nil || res.ID != "" || !res.Forget {
+					t.Errorf("the revoked remember-me cookie works: %+v, %v", res, err)
+				}
 			}
 		})
 	}
