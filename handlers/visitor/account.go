@@ -89,6 +89,7 @@ func (v *Visitor) Forget(ctx context.Context) error {
 		v.expire(cookies.Name(n))
 	}
 	v.sessionID, v.remember, v.Account, v.csrf = "", "", nil, nil
+	v.Cart = v.r.Carts.Of(guestStore{v})
 	v.OfferHidden, v.RememberedEmail = false, ""
 	return nil
 }

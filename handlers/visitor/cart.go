@@ -67,6 +67,9 @@ func (v *Visitor) ForgetCart(ctx context.Context) error {
 		}
 	}
 	v.guest = guestCart{}
+	if v.Account == nil {
+		v.Cart = v.r.Carts.Of(guestStore{v})
+	}
 	v.expire(cookies.Cart)
 	return nil
 }
