@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,45 +137,42 @@ var Countries = []struct{ Code, Name string }{
 	{"FR", "France"}, {"DE", "Germany"}, {"NL", "Netherlands"}, {"KR", "South Korea"}, {"JP", "Japan"},
 }
 
-// CheckShipping cleans and validates shipping details and the payment
-// method; errs maps each bad field to what to tell the shopper.
-func CheckShipping(s Shipping, payment string) (Shipping, map[string]Code) {
-	errs := map[string]Code{}
-	s.Name = clean(s.Name, 100)
-	s.Phone = clean(s.Phone, 30)
-	s.Address1 = clean(s.Address1, 200)
-	s.Address2 = clean(s.Address2, 200)
-	s.PostalCode = strings.ToUpper(clean(s.PostalCode, 20))
+// CheckShipping checks shipping details as typed (see CheckText; runs of
+// white space become one space) and the payment method; errs maps each
+// bad field to what to tell the shopper. A field in errs keeps what was
+// typed, so the form can show it again.
+func CheckShipping(s Shipping, payment string) (Shipping, map[string]Message) {
+	errs := map[string]Message{}
+	line := func(field string, v *string, max int) {
+		text, err := CheckText(field, *v, max, false)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			errs[field] = ie.Message
+			return
+		}
+		*v = strings.Join(strings.Fields(text), " ")
+	}
+	line("name", &s.Name, MaxNameLength)
+	line("phone", &s.Phone, MaxPhoneLength)
+	line("address1", &s.Address1, MaxAddressLength)
+	line("address2", &s.Address2, MaxAddressLength)
+	line("postal_code", &s.PostalCode, MaxPostalCodeLength)
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
-	if s.Name == "" {
-		errs["name"] = CodeShipName
+	if _, bad := errs["postal_code"]; !bad {
+		s.PostalCode = strings.ToUpper(s.PostalCode)
 	}
-	if len(strings.Trim(s.Phone, "0123456789 +-().")) != 0 || countDigits(s.Phone) < 6 {
-		errs["phone"] = CodeShipPhone
+	need := func(field string, ok bool, code Code) {
+		if _, bad := errs[field]; !bad && !ok {
+			errs[field] = Message{Code: code}
+		}
 	}
-	if s.Address1 == "" {
-		errs["address1"] = CodeShipAddress
-	}
-	if len(s.PostalCode) < 2 || strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") != "" {
-		errs["postal_code"] = CodeShipPostalCode
-	}
-	known := false
-	for _, c := range Countries {
-		known = known || c.Code == s.Country
-	}
-	if !known {
-		errs["country"] = CodeShipCountry
-	}
-	if payment != PayOnDelivery && payment != PayByTransfer {
-		errs["payment_method"] = CodePaymentMethod
-	}
+	need("name", s.Name != "", CodeShipName)
+	need("phone", len(strings.Trim(s.Phone, "0123456789 +-().")) == 0 && countDigits(s.Phone) >= 6, CodeShipPhone)
+	need("address1", s.Address1 != "", CodeShipAddress)
+	need("postal_code", len(s.PostalCode) >= 2 && strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") == "", CodeShipPostalCode)
+	need("country", slices.ContainsFunc(Countries, func(c struct{ Code, Name string }) bool { return c.Code == s.Country }), CodeShipCountry)
+	need("payment_method", payment == PayOnDelivery || payment == PayByTransfer, CodePaymentMethod)
 	return s, errs
-}
-
-// clean folds white space, drops invalid UTF-8 and cuts to max runes.
-func clean(v string, max int) string {
-	r := []rune(strings.Join(strings.Fields(strings.ToValidUTF8(v, "")), " "))
-	return string(r[:min(len(r), max)])
 }
 
 func countDigits(s string) int {

@@ -117,6 +117,42 @@ func TestProductFormKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
+// TestProductFormRefusesUntypableText: a NUL (once a 500 on Postgres), a
+// control character or invalid UTF-8 in the name, web address or
+// description is a 422 naming that field, with what was typed kept; a
+// description may hold line breaks and tabs, nothing else.
+func TestProductFormRefusesUntypableText(t *testing.T) {
+	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		pic := pngImage(t, color.RGBA{1, 2, 3, 255})
+		for _, tt := range []struct{ field, value string }{
+			{"name", "Opera\x00Cake"}, {"name", "Opera\aCake"}, {"name", "Opera\r\nCake"}, {"name", "\x1b[31mOpera"}, {"name", "Opera\xff"},
+			{"name", strings.Repeat("o", 201)}, {"slug", "opera\x00"}, {"description", "Layers\x00"}, {"description", "Layers\x1b[2J"},
+			{"description", "Layers\xff"}, {"description", strings.Repeat("l", 2001)},
+		} {
+			fields := productFields("Opera", "opera", "32.50", "6")
+			fields.Set(tt.field, tt.value)
+			res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic)
+			if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="`+tt.field+`-error"`) {
+				t.Errorf("%s=%q: %d, without an error on the field", tt.field, tt.value, res.StatusCode)
+			}
+			if tt.field != "name" && !strings.Contains(res.Text, `value="Opera"`) {
+				t.Errorf("%s=%q: the name typed was lost", tt.field, tt.value)
+			}
+		}
+		fields := productFields("Opera", "opera", "32.50", "6")
+		fields.Set("description", "Layers:\r\n\tcoffee\r\n\tganache")
+		if res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("a description of several lines = %d", res.StatusCode)
+		}
+		var p models.Product
+		ta.DB.Where("slug = ?", "opera").Take(&p)
+		if p.Description != "Layers:\n\tcoffee\n\tganache" {
+			t.Errorf("the description is kept as %q", p.Description)
+		}
+	})
+}
+
 // TestPicturesAreCheckedByContent: a picture is what its bytes say, not
 // its name; an SVG is served so that no script in it can run.
 func TestPicturesAreCheckedByContent(t *testing.T) {
