@@ -371,14 +371,25 @@ func newOrderNumber() string {
 	return "CR-" + string(b)
 }
 
+// orderNumberLike reports whether number can be one newOrderNumber made;
+// what cannot is never looked up.
+func orderNumberLike(number string) bool {
+	rest, ok := strings.CutPrefix(number, "CR-")
+	return ok && len(rest) == 10 && strings.Trim(rest, orderAlphabet) == ""
+}
+
 // ForUser loads one of the user's orders by its number; another
-// account's order is ErrNotFound, exactly like a missing one.
+// account's order is ErrNotFound, exactly like a missing one (and like a
+// number no order can have).
 func (s *Orders) ForUser(ctx context.Context, userID uint, number string) (Order, error) {
 	return userOrder(s.db.WithContext(ctx), userID, number)
 }
 
 func userOrder(db *gorm.DB, userID uint, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := db.Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("user_id = ? AND number = ?", userID, number).Take(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -463,6 +474,9 @@ func productIDs(lines []OrderLine) []uint {
 // ByNumber loads any account's order by its number (the back office).
 func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := s.db.WithContext(ctx).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("number = ?", number).Take(&o).Error
 	if err != nil {
@@ -498,6 +512,9 @@ func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, 
 // queues the shopper's email, in the same transaction.
 // It returns the order as it was and as it is.
 func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
+	if !orderNumberLike(number) {
+		return before, after, fmt.Errorf("order status: %w", ErrNotFound)
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Preload("Lines").Where("number = ?", number).Take(&before).Error; err != nil {
 			return notFound(err)

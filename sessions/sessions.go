@@ -443,8 +443,12 @@ func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
-// next request.
+// next request. An id that cannot be a session's (see secret.IsHash) ends
+// nothing, and is not looked up.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
+	if !secret.IsHash(keyHash) {
+		return false, nil
+	}
 	ok, err := m.sessions.delete(ctx, userID, keyHash)
 	if err != nil || !ok {
 		return false, err
