@@ -51,6 +51,7 @@ const (
 	CodeStockChanged     Code = "product.stock_changed"
 	CodeImageType        Code = "image.type"
 	CodeImageSize        Code = "image.size" // most megabytes
+	CodeImageUnknown     Code = "image.unknown"
 	CodeOrderMove        Code = "order.move" // from, to
 )
 
@@ -61,7 +62,7 @@ func Codes() []Code {
 		CodeCartFull, CodeNoticeGone, CodeNoticeSoldOut, CodeNoticeReduced, CodeShipName, CodeShipPhone,
 		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod,
 		CodeProductName, CodeProductSlug, CodeProductSlugTaken, CodeProductCategory,
-		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeOrderMove}
+		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeImageUnknown, CodeOrderMove}
 }
 
 // Message is a code with the values its words need, in order.

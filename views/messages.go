@@ -43,6 +43,7 @@ var texts = map[models.Code]string{
 	models.CodeStockChanged:     "The stock changed while you were editing (orders came in). Check the stock now shown and save again.",
 	models.CodeImageType:        "The image must be a PNG, JPEG, WebP or SVG file.",
 	models.CodeImageSize:        "The image may be at most %d MB.",
+	models.CodeImageUnknown:     "That picture is not one the shop has. Choose the picture again.",
 	models.CodeOrderMove:        "An order that is %s cannot become %s.",
 }
 

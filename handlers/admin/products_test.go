@@ -153,6 +153,62 @@ func TestProductFormRefusesUntypableText(t *testing.T) {
 	})
 }
 
+// TestProductPictureMustBeOneTheShopHas: image_name, the picture a form
+// carries, names a picture uploaded and kept here or one the shop ships;
+// anything else (a path out of /static/uploads that every shopper's page
+// would then request, a name over 200 characters, which was a 500 on
+// Postgres, an upload that was never made) is a 422 on the picture, and
+// no page shows it.
+func TestProductPictureMustBeOneTheShopHas(t *testing.T) {
+	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		id := ta.ProductID("baguette")
+		edit := b.Get("/admin/products/" + id)
+		if !strings.Contains(edit.Text, `name="image_name" value="img/products/baguette.svg"`) {
+			t.Fatal("the form does not carry the shipped picture")
+		}
+		update := func(image string) apptest.Response {
+			fields := productFields("Baguette", "baguette", "4.00", apptest.Itoa(uint(ta.Stock("baguette"))))
+			fields.Set("category", "bread")
+			fields.Set("stock_was", fields.Get("stock"))
+			fields.Set("image_name", image)
+			return postMultipart(t, b, "/admin/products/"+id, fields, "", nil)
+		}
+		// The picture it ships with, carried as the form shows it, saves.
+		if res := update("img/products/baguette.svg"); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("saving with the shipped picture = %d: %s", res.StatusCode, res.Text)
+		}
+		for _, bad := range []string{
+			"uploads/../../account/security", "uploads/" + strings.Repeat("a", 200), "uploads/" + strings.Repeat("ab", 32) + ".png",
+			"uploads/" + strings.Repeat("AB", 32) + ".png", "uploads/" + strings.Repeat("ab", 32) + ".exe", "img/products/../logo.svg",
+			"img/products/nope.svg", "/img/products/baguette.svg", "https://evil.example/x.png", "uploads/\x00", "img/products/baguette.svg\x00",
+		} {
+			res := update(bad)
+			if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="image-error"`) || !strings.Contains(res.Text, "not one the shop has") {
+				t.Errorf("image_name %q = %d, without an error on the picture", bad, res.StatusCode)
+			}
+			if strings.Contains(res.Text, `value="`+html.EscapeString(bad)+`"`) {
+				t.Errorf("image_name %q is carried on to the next try", bad)
+			}
+			fields := productFields("Forged", "forged", "1", "1")
+			fields.Set("image_name", bad)
+			if res := postMultipart(t, b, "/admin/products/new", fields, "", nil); res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, "not one the shop has") {
+				t.Errorf("a new product with image_name %q = %d", bad, res.StatusCode)
+			}
+		}
+		var p models.Product
+		ta.DB.Where("slug = ?", "baguette").Take(&p)
+		if p.Image != "img/products/baguette.svg" {
+			t.Errorf("the baguette's picture is now %q", p.Image)
+		}
+		for _, page := range []string{"/", "/products/baguette", "/products?category=bread"} {
+			if strings.Contains(ta.Get(page).Text, "uploads/..") {
+				t.Errorf("%s requests a path out of /static/uploads", page)
+			}
+		}
+	})
+}
+
 // TestPicturesAreCheckedByContent: a picture is what its bytes say, not
 // its name; an SVG is served so that no script in it can run.
 func TestPicturesAreCheckedByContent(t *testing.T) {
