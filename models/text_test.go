@@ -2,8 +2,11 @@ package models_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"crumb/internal/testkit"
 	"crumb/models"
@@ -162,4 +165,35 @@ func TestLimitsMatchTheColumns(t *testing.T) {
 			t.Errorf("%s.%s is %d wide (%v), its limit %d", c.table, c.column, width, err, c.limit)
 		}
 	}
+}
+
+// FuzzCheckText: whatever CheckText takes is valid UTF-8 without a
+// control character (bar a textarea's line breaks and tabs), within its
+// limit, and taken again unchanged; what CleanQuery makes of any text is
+// a search CheckText takes.
+func FuzzCheckText(f *testing.F) {
+	for _, seed := range append(slices.Clone(hostile), "Kim", " Zoë 김 ", "one\r\ntwo", strings.Repeat("é", 30), "") {
+		f.Add(seed, true)
+		f.Add(seed, false)
+	}
+	f.Fuzz(func(t *testing.T, raw string, lines bool) {
+		const max = 20
+		text, err := models.CheckText("f", raw, max, lines)
+		if err == nil {
+			if !utf8.ValidString(text) || utf8.RuneCountInString(text) > max || strings.ContainsFunc(text, func(r rune) bool {
+				return unicode.IsControl(r) && !(lines && (r == '\n' || r == '\t'))
+			}) {
+				t.Fatalf("CheckText(%q, %v) took %q", raw, lines, text)
+			}
+			if again, err := models.CheckText("f", text, max, lines); err != nil || again != text {
+				t.Fatalf("CheckText(%q) = %q, then %q, %v", raw, text, again, err)
+			}
+		} else if field, code := inputCode(err); field != "f" || (code != models.CodeTextUnreadable && code != models.CodeTextLong) {
+			t.Fatalf("CheckText(%q): %v", raw, err)
+		}
+		q := models.CleanQuery(raw)
+		if got, err := models.CheckText("q", q, models.MaxQueryRunes, false); err != nil || got != q {
+			t.Fatalf("CleanQuery(%q) = %q, which CheckText refuses: %v", raw, q, err)
+		}
+	})
 }
