@@ -482,7 +482,11 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 				}
 			}
 			for _, q := range append(append([]string{"x"}, r.query...), r.strictQuery...) {
-				for _, v := range append(slices.Clone(hostileParams), hostileForm...) {
+				values := append(slices.Clone(hostileParams), hostileForm...)
+				if q == "x" { // a parameter no route reads: a few values are enough
+					values = []string{"%00", "%ff", "a%0D%0Ab", "%zz"}
+				}
+				for _, v := range values {
 					res := send(q+"="+v, base+"?"+q+"="+v, r.form, nil)
 					if slices.Contains(r.strictQuery, q) && res.StatusCode < 400 {
 						t.Errorf("%s %s?%s=%.40q: %d, want a refusal", r.method, r.path, q, v, res.StatusCode)
