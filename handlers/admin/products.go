@@ -27,7 +27,7 @@ type productsPage struct {
 // Products lists the products, published or not: search by name or slug
 // (q), filter by category and to those sold out.
 func (s *Server) Products(c *fiber.Ctx) error {
-	q := models.AdminQuery{Q: c.Query("q"), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
+	q := models.AdminQuery{Q: models.CleanQuery(c.Query("q")), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
 	slug := c.Query("category")
 	if slug != "" {
 		cat, err := s.Catalog.Category(slug)
