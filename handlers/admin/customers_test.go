@@ -30,7 +30,7 @@ func customerID(t *testing.T, b *apptest.Browser, email string) string {
 // TestEndingACustomersSignIns: the back office lists a customer's
 // sessions, remembered devices and app sign-ins, and ends one or all.
 func TestEndingACustomersSignIns(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		laptop := ta.Browser()
 		laptop.SignUp("Uma", "uma@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
@@ -83,7 +83,7 @@ func TestEndingACustomersSignIns(t *testing.T) {
 // one are a 404, and a sign-in id that cannot be one is refused like one
 // already ended, all without a query.
 func TestBackOfficeSearchesAndIdsThatCannotBeValid(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		ta.Browser().SignUp("Abe", "abe@example.com", apptest.Password, nil)
 		for path, want := range map[string]string{
@@ -127,7 +127,7 @@ func TestBackOfficeSearchesAndIdsThatCannotBeValid(t *testing.T) {
 // TestDisablingAnAccount: a disabled account is signed out everywhere at
 // once and cannot sign in on the web or in the app until enabled again.
 func TestDisablingAnAccount(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		web := ta.Browser()
 		web.SignUp("Vic", "vic@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
@@ -183,7 +183,7 @@ func TestDisablingAnAccount(t *testing.T) {
 // TestCustomerSearch finds accounts by email or name, any case, and shows
 // nothing for a search that matches nobody.
 func TestCustomerSearch(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		ta.Browser().SignUp("Wanda Baker", "wanda@example.com", apptest.Password, nil)
 		ta.Browser().SignUp("Xavier", "x_100%@example.com", apptest.Password, nil)

@@ -26,7 +26,7 @@ var editURL = regexp.MustCompile(`^/admin/products/(\d+)\?saved=1$`)
 // TestOwnerAddsAProduct: a new product with its picture is in the shop at
 // once, its picture fingerprinted and cached for a year; the API has it.
 func TestOwnerAddsAProduct(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		pic := pngImage(t, color.RGBA{200, 120, 40, 255})
 		res := postMultipart(t, b, "/admin/products/new", productFields("Opera Cake", "opera-cake", "32.50", "6"), "opera.png", pic)
@@ -122,7 +122,7 @@ func TestProductFormKeepsWhatWasTyped(t *testing.T) {
 // description is a 422 naming that field, with what was typed kept; a
 // description may hold line breaks and tabs, nothing else.
 func TestProductFormRefusesUntypableText(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		pic := pngImage(t, color.RGBA{1, 2, 3, 255})
 		for _, tt := range []struct{ field, value string }{
@@ -160,7 +160,7 @@ func TestProductFormRefusesUntypableText(t *testing.T) {
 // Postgres, an upload that was never made) is a 422 on the picture, and
 // no page shows it.
 func TestProductPictureMustBeOneTheShopHas(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		id := ta.ProductID("baguette")
 		edit := b.Get("/admin/products/" + id)
@@ -252,7 +252,7 @@ func TestPicturesAreCheckedByContent(t *testing.T) {
 // the pages and the API, cannot be added or bought, and carts holding it
 // say so.
 func TestUnpublishedProductsLeaveTheShop(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		shopper := ta.Browser()
 		macarons := ta.ProductID("macarons")
@@ -291,7 +291,7 @@ func TestUnpublishedProductsLeaveTheShop(t *testing.T) {
 // TestStockIsNeverOverwritten: a stock typed over one that checkouts
 // changed meanwhile is refused; adjusting adds to what is there.
 func TestStockIsNeverOverwritten(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		cake := ta.ProductID("carrot-cake") // 6 in stock
 		shopper := ta.Browser()
