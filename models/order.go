@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,45 +137,42 @@ var Countries = []struct{ Code, Name string }{
 	{"FR", "France"}, {"DE", "Germany"}, {"NL", "Netherlands"}, {"KR", "South Korea"}, {"JP", "Japan"},
 }
 
-// CheckShipping cleans and validates shipping details and the payment
-// method; errs maps each bad field to what to tell the shopper.
-func CheckShipping(s Shipping, payment string) (Shipping, map[string]Code) {
-	errs := map[string]Code{}
-	s.Name = clean(s.Name, 100)
-	s.Phone = clean(s.Phone, 30)
-	s.Address1 = clean(s.Address1, 200)
-	s.Address2 = clean(s.Address2, 200)
-	s.PostalCode = strings.ToUpper(clean(s.PostalCode, 20))
+// CheckShipping checks shipping details as typed (see CheckText; runs of
+// white space become one space) and the payment method; errs maps each
+// bad field to what to tell the shopper. A field in errs keeps what was
+// typed, so the form can show it again.
+func CheckShipping(s Shipping, payment string) (Shipping, map[string]Message) {
+	errs := map[string]Message{}
+	line := func(field string, v *string, max int) {
+		text, err := CheckText(field, *v, max, false)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			errs[field] = ie.Message
+			return
+		}
+		*v = strings.Join(strings.Fields(text), " ")
+	}
+	line("name", &s.Name, MaxNameLength)
+	line("phone", &s.Phone, MaxPhoneLength)
+	line("address1", &s.Address1, MaxAddressLength)
+	line("address2", &s.Address2, MaxAddressLength)
+	line("postal_code", &s.PostalCode, MaxPostalCodeLength)
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
-	if s.Name == "" {
-		errs["name"] = CodeShipName
+	if _, bad := errs["postal_code"]; !bad {
+		s.PostalCode = strings.ToUpper(s.PostalCode)
 	}
-	if len(strings.Trim(s.Phone, "0123456789 +-().")) != 0 || countDigits(s.Phone) < 6 {
-		errs["phone"] = CodeShipPhone
+	need := func(field string, ok bool, code Code) {
+		if _, bad := errs[field]; !bad && !ok {
+			errs[field] = Message{Code: code}
+		}
 	}
-	if s.Address1 == "" {
-		errs["address1"] = CodeShipAddress
-	}
-	if len(s.PostalCode) < 2 || strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") != "" {
-		errs["postal_code"] = CodeShipPostalCode
-	}
-	known := false
-	for _, c := range Countries {
-		known = known || c.Code == s.Country
-	}
-	if !known {
-		errs["country"] = CodeShipCountry
-	}
-	if payment != PayOnDelivery && payment != PayByTransfer {
-		errs["payment_method"] = CodePaymentMethod
-	}
+	need("name", s.Name != "", CodeShipName)
+	need("phone", len(strings.Trim(s.Phone, "0123456789 +-().")) == 0 && countDigits(s.Phone) >= 6, CodeShipPhone)
+	need("address1", s.Address1 != "", CodeShipAddress)
+	need("postal_code", len(s.PostalCode) >= 2 && strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") == "", CodeShipPostalCode)
+	need("country", slices.ContainsFunc(Countries, func(c struct{ Code, Name string }) bool { return c.Code == s.Country }), CodeShipCountry)
+	need("payment_method", payment == PayOnDelivery || payment == PayByTransfer, CodePaymentMethod)
 	return s, errs
-}
-
-// clean folds white space, drops invalid UTF-8 and cuts to max runes.
-func clean(v string, max int) string {
-	r := []rune(strings.Join(strings.Fields(strings.ToValidUTF8(v, "")), " "))
-	return string(r[:min(len(r), max)])
 }
 
 func countDigits(s string) int {
@@ -373,14 +371,25 @@ func newOrderNumber() string {
 	return "CR-" + string(b)
 }
 
+// orderNumberLike reports whether number can be one newOrderNumber made;
+// what cannot is never looked up.
+func orderNumberLike(number string) bool {
+	rest, ok := strings.CutPrefix(number, "CR-")
+	return ok && len(rest) == 10 && strings.Trim(rest, orderAlphabet) == ""
+}
+
 // ForUser loads one of the user's orders by its number; another
-// account's order is ErrNotFound, exactly like a missing one.
+// account's order is ErrNotFound, exactly like a missing one (and like a
+// number no order can have).
 func (s *Orders) ForUser(ctx context.Context, userID uint, number string) (Order, error) {
 	return userOrder(Conn(ctx, s.db), userID, number)
 }
 
 func userOrder(db *gorm.DB, userID uint, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := db.Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("user_id = ? AND number = ?", userID, number).Take(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -465,6 +474,9 @@ func productIDs(lines []OrderLine) []uint {
 // ByNumber loads any account's order by its number (the back office).
 func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := Conn(ctx, s.db).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("number = ?", number).Take(&o).Error
 	if err != nil {
@@ -500,6 +512,9 @@ func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, 
 // queues the shopper's email, in the same transaction.
 // It returns the order as it was and as it is.
 func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
+	if !orderNumberLike(number) {
+		return before, after, fmt.Errorf("order status: %w", ErrNotFound)
+	}
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Preload("Lines").Where("number = ?", number).Take(&before).Error; err != nil {
 			return notFound(err)

@@ -62,12 +62,6 @@ var (
 	ErrDisabled = errors.New("models: account disabled")
 )
 
-// Password rules.
-const (
-	MinPasswordLength = 8
-	MaxPasswordLength = 128
-)
-
 // PasswordParams are the argon2id costs for new hashes. Existing hashes
 // carry their own, so the costs can change without locking anyone out.
 type PasswordParams struct {
@@ -80,28 +74,40 @@ type PasswordParams struct {
 var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
 
 // NormalizeEmail trims and lower-cases an email and checks that it is a
-// plain address.
+// plain address of at most MaxEmailLength characters.
 func NormalizeEmail(raw string) (string, error) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	email, err := CheckText("email", raw, MaxEmailLength, false)
+	if err != nil {
+		return "", err
+	}
+	email = strings.ToLower(email)
 	addr, err := mail.ParseAddress(email)
-	if email == "" || len(email) > 254 || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+	if email == "" || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", Invalid("email", CodeEmailInvalid)
 	}
 	return email, nil
 }
 
-// CheckName validates a display name.
+// CheckName validates a display name: one line of at most MaxNameLength
+// characters.
 func CheckName(raw string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-		return "", Invalid("name", CodeNameInvalid, 100)
+	name, err := CheckText("name", raw, MaxNameLength, false)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", Invalid("name", CodeNameInvalid, MaxNameLength)
 	}
 	return name, nil
 }
 
-// CheckPassword enforces the password rules: 8 to 128 characters and not
-// one of the most common passwords.
+// CheckPassword enforces the password rules: 8 to 128 characters, any
+// printable ones (spaces too, kept as typed) but no control characters,
+// and not one of the most common passwords.
 func CheckPassword(password string) error {
+	if err := checkRunes("password", password, false); err != nil {
+		return err
+	}
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:

@@ -494,9 +494,14 @@ func (m *Manager) end(c *fiber.Ctx, sess *session.Session, keyHash string) error
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
-// next request. Inside a transaction (models.InTransaction) the session
-// leaves the session store once the transaction has committed.
+// next request. An id that cannot be a session's (see secret.IsHash) ends
+// nothing, and is not looked up. Inside a transaction
+// (models.InTransaction) the session leaves the session store once the
+// transaction has committed.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
+	if !secret.IsHash(keyHash) {
+		return false, nil
+	}
 	ok, err := m.sessions.delete(ctx, userID, keyHash)
 	if err != nil || !ok {
 		return false, err

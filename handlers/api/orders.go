@@ -76,13 +76,13 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	shipTo, errs := models.CheckShipping(models.Shipping(in.Shipping), in.PaymentMethod)
 	if len(errs) > 0 {
 		var list []FieldError
-		for _, f := range []string{"name", "phone", "address1", "postal_code", "country", "payment_method"} {
-			if code, ok := errs[f]; ok {
+		for _, f := range []string{"name", "phone", "address1", "address2", "postal_code", "country", "payment_method"} {
+			if msg, ok := errs[f]; ok {
 				field := "shipping." + f
 				if f == "payment_method" {
 					field = f
 				}
-				list = append(list, FieldError{field, views.SayCode(code)})
+				list = append(list, FieldError{field, views.Say(msg)})
 			}
 		}
 		return invalidFields(list...)

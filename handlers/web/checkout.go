@@ -61,12 +61,12 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		Token:         strings.TrimSpace(c.FormValue("checkout_token")),
 		Errors:        map[string]string{},
 	}
-	shipping, codes := models.CheckShipping(form.Shipping, form.PaymentMethod)
+	shipping, errs := models.CheckShipping(form.Shipping, form.PaymentMethod)
 	form.Shipping = shipping
-	for field, code := range codes {
-		form.Errors[field] = views.SayCode(code)
+	for field, msg := range errs {
+		form.Errors[field] = views.Say(msg)
 	}
-	if len(form.Token) < 16 || len(form.Token) > 64 {
+	if !validCheckoutToken(form.Token) {
 		form.Token = secret.Hex(16)
 		form.Errors["checkout_token"] = "This checkout form is out of date. Check your details and place the order again."
 	}
@@ -89,6 +89,13 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/orders/"+order.Number, fiber.StatusSeeOther)
+}
+
+// validCheckoutToken reports whether token can be one this page handed
+// out: 16 to 64 visible ASCII characters (it becomes the order's
+// idempotency key).
+func validCheckoutToken(token string) bool {
+	return len(token) >= 16 && len(token) <= 64 && !strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
 // quoteOf writes the prices shown as "id:price,id:price", so placing the

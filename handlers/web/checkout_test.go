@@ -178,6 +178,40 @@ func TestCheckoutValidation(t *testing.T) {
 	}
 }
 
+// TestCheckoutRefusesUntypableShipping: a NUL (a 500 on Postgres once),
+// a control character or invalid UTF-8 in any shipping field is a 422
+// naming that field, the rest of the form kept, and places no order.
+func TestCheckoutRefusesUntypableShipping(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := ta.Browser()
+		token, quote := readyToCheckout(t, ta, b, "nul@example.com", map[string]string{"brioche": "1"})
+		for _, field := range []string{"name", "phone", "address1", "address2", "postal_code"} {
+			for _, bad := range []string{"1\x00", "1\a", "1\r\n2", "\x1b[2J1", "1\xff", strings.Repeat("1", 201)} {
+				form := shipping(token, quote)
+				form.Set("address2", "Flat 3")
+				form.Set(field, form.Get(field)+bad)
+				res := b.Post("/checkout", form)
+				if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="`+field+`-error"`) {
+					t.Errorf("%s=%q: %d, without an error on the field", field, form.Get(field), res.StatusCode)
+				}
+				if field != "address1" && !strings.Contains(res.Text, `value="1 Flour St"`) {
+					t.Errorf("%s=%q: the shopper's input was lost", field, form.Get(field))
+				}
+			}
+		}
+		form := shipping(token, quote)
+		form.Set("checkout_token", strings.Repeat("a", 20)+"\x00")
+		if res := b.Post("/checkout", form); res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, "out of date") {
+			t.Errorf("a checkout token with a NUL = %d", res.StatusCode)
+		}
+		var orders int64
+		ta.DB.Model(&models.Order{}).Count(&orders)
+		if orders != 0 {
+			t.Errorf("%d orders from untypable forms", orders)
+		}
+	})
+}
+
 func TestCheckoutConflicts(t *testing.T) {
 	ta := apptest.New(t)
 	b := ta.Browser()

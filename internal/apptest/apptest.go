@@ -134,6 +134,13 @@ func New(t testing.TB, opts ...Option) *App {
 	return &App{App: a, T: t, Clock: clock, Logs: logs}
 }
 
+// EachDatabase runs test on an app on SQLite and on one on Postgres
+// (skipped, saying why, without TEST_DATABASE_URL), each built with opts.
+func EachDatabase(t *testing.T, test func(t *testing.T, ta *App), opts ...Option) {
+	t.Run("sqlite", func(t *testing.T) { test(t, New(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { test(t, New(t, append([]Option{WithPostgres(t)}, opts...)...)) })
+}
+
 // Response is an answered request with its body read.
 type Response struct {
 	*http.Response
