@@ -330,3 +330,21 @@ func TestPostgres(t *testing.T) {
 	migrateAndSeed(t, db, "KRW", 2)
 	checkCatalog(t, db, "KRW")
 }
+
+// TestSQLitePathWithURLCharacters: a data folder whose name holds "?",
+// "#" or "%" keeps the database where it says.
+func TestSQLitePathWithURLCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop #1?%20")
+	path := filepath.Join(dir, "crumb.db")
+	db, err := database.Open("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	if err := db.Exec("CREATE TABLE probe (id integer)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at %s: %v", path, err)
+	}
+}
