@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/models"
+	"crumb/sessions"
 	"crumb/views"
 )
 
@@ -165,7 +166,7 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, note
 	if added > 0 {
 		notes = append(notes, fmt.Sprintf("%d %s from your earlier visit %s added to your cart.", added, plural(added, "item", "items"), plural(added, "was", "were")))
 	}
-	if _, err := s.Sessions.SignIn(c, user, true, strings.Join(notes, "\n")); err != nil {
+	if _, err := s.Sessions.SignIn(c, user, sessions.ByPassword, strings.Join(notes, "\n")); err != nil {
 		return err
 	}
 	c.Locals(cartLocal, nil) // the visitor's cart is the account's from now on
