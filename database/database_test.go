@@ -145,6 +145,16 @@ func TestSeedDemoAccount(t *testing.T) {
 	if !models.PasswordMatches(users[0].PasswordHash, database.DemoPassword) {
 		t.Error("the demo account does not accept the documented password")
 	}
+	if !users[0].EmailVerified() {
+		t.Error("the demo account's email is not verified: it could not order")
+	}
+	if err := database.SeedOwnerAccount(context.Background(), models.NewUsers(db, cheap)); err != nil {
+		t.Fatal(err)
+	}
+	var owner models.User
+	if err := db.Where("email = ?", database.OwnerEmail).Take(&owner).Error; err != nil || !owner.EmailVerified() || !owner.IsAdmin() {
+		t.Errorf("the owner account = %+v, %v; want an admin with its email verified", owner, err)
+	}
 }
 
 func TestOpenCreatesTheFolder(t *testing.T) {

@@ -49,9 +49,10 @@ type Deps struct {
 	// Ready reports whether the stores a request needs answer (/readyz).
 	Ready func(context.Context) error
 	// Account recovery and email.
-	Resets *models.PasswordResets
-	Outbox *models.Outbox
-	Mail   *mail.Renderer
+	Resets        *models.PasswordResets
+	Verifications *models.EmailVerifications
+	Outbox        *models.Outbox
+	Mail          *mail.Renderer
 	// Metrics counts requests and events; nil counts nothing.
 	Metrics *metrics.Metrics
 }
@@ -70,7 +71,7 @@ func New(d Deps) (*fiber.App, error) {
 		Config: d.Config, Now: d.Now, Log: d.Log, Views: d.Views, Assets: d.Assets, Catalog: d.Catalog,
 		Users: d.Users, Carts: d.Carts, Orders: d.Orders, Jar: d.Jar, GuestCarts: d.GuestCarts,
 		Sessions: d.Sessions, Limits: d.Limits, Refresh: d.Refresh, Metrics: d.Metrics,
-		Resets: d.Resets, Outbox: d.Outbox, Mail: d.Mail,
+		Resets: d.Resets, Verifications: d.Verifications, Outbox: d.Outbox, Mail: d.Mail,
 	})
 	if err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &server{Deps: d, web: pages, admin: office, api: api.New(api.Deps{
 		Config: d.Config, Log: d.Log, Assets: d.Assets, Catalog: d.Catalog, Users: d.Users, Carts: d.Carts,
 		Orders: d.Orders, Sessions: d.Sessions, Limits: d.Limits, Access: d.Access, Refresh: d.Refresh,
-		Resets: d.Resets, Metrics: d.Metrics,
+		Resets: d.Resets, Verifications: d.Verifications, Metrics: d.Metrics,
 	})}
 	app := fiber.New(fiber.Config{
 		AppName:               "Crumb",

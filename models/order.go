@@ -63,6 +63,9 @@ var (
 	ErrNotCancellable = errors.New("models: order can no longer be cancelled")
 	// ErrIllegalMove: the order's status cannot go where it was asked to.
 	ErrIllegalMove = errors.New("models: the order cannot move to that status")
+	// ErrEmailUnverified: the account has not verified its email yet, so
+	// it cannot order.
+	ErrEmailUnverified = errors.New("models: the account's email is not verified")
 )
 
 // Order is a placed order. Number is what people see: random, not a
@@ -232,11 +235,13 @@ func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox
 	return &Orders{db: db, catalog: catalog, carts: carts, users: users, outbox: outbox, now: now}
 }
 
-// Place turns the account's cart into an order in one transaction: prices
-// and stock are read again, stock is taken only where enough is left (a
-// conditional update), the order keeps the prices paid, the cart is
-// emptied and the confirmation email is queued. The same Key returns the existing order (created false). The
-// catalog snapshot is refreshed once the stock has changed.
+// Place turns the account's cart into an order in one transaction: an
+// account whose email is not verified is refused (ErrEmailUnverified),
+// prices and stock are read again, stock is taken only where enough is
+// left (a conditional update), the order keeps the prices paid, the cart
+// is emptied and the confirmation email is queued. The same Key returns
+// the existing order (created false). The catalog snapshot is refreshed
+// once the stock has changed.
 func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, created bool, err error) {
 	cart := s.carts.userCart(in.UserID)
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
@@ -246,6 +251,13 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 			}
 			order = existing
 			return err
+		}
+		user, err := s.users.byID(tx, in.UserID)
+		if err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if !user.EmailVerified() {
+			return ErrEmailUnverified
 		}
 		lines, err := cart.in(tx).Lines(ctx)
 		if err != nil {
@@ -275,7 +287,7 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 		if err := cart.in(tx).empty(); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
-		if err := s.queueOrderMail(tx, order); err != nil {
+		if err := s.mailOrder(tx, user, order); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		created = true

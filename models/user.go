@@ -38,8 +38,12 @@ type User struct {
 	// signing out everywhere starts a new one, and tokens of an older
 	// generation are refused.
 	TokenEpoch int64 `gorm:"not null;default:0"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// EmailVerifiedAt is when a link Crumb mailed to Email was followed;
+	// nil until then (a new account, a changed email), and no order may
+	// be placed.
+	EmailVerifiedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Roles of an account. Only the command line makes an admin.
@@ -53,6 +57,10 @@ func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.DisabledAt == nil
 
 // Disabled reports whether the bakery has disabled the account.
 func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// EmailVerified reports whether the account's email is proved to be its
+// owner's: it may place orders.
+func (u User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
 
 // Errors of the account store.
 var (
@@ -169,11 +177,23 @@ type Users struct {
 // NewUsers builds the account store; new passwords are hashed with p.
 func NewUsers(db *gorm.DB, p PasswordParams) *Users { return &Users{db: db, passwords: p} }
 
-// Create signs up a new account; name, email and password must have been
-// checked (CheckName, NormalizeEmail, CheckPassword).
+// Create adds an account with its email not verified, and mails nothing
+// (signing up is EmailVerifications.SignUp, which mails the link); name,
+// email and password must have been checked (CheckName, NormalizeEmail,
+// CheckPassword).
 func (s *Users) Create(ctx context.Context, name, email, password string) (User, error) {
-	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, s.passwords)}
-	err := Conn(ctx, s.db).Create(&u).Error
+	return s.insert(Conn(ctx, s.db), s.newUser(name, email, password))
+}
+
+// newUser is a new account, its password hashed (before any transaction:
+// hashing is slow on purpose).
+func (s *Users) newUser(name, email, password string) User {
+	return User{Name: name, Email: email, PasswordHash: s.hash(password)}
+}
+
+// insert writes a new account in db (another store's transaction).
+func (s *Users) insert(db *gorm.DB, u User) (User, error) {
+	err := db.Create(&u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return User{}, ErrEmailTaken
 	}
@@ -181,6 +201,28 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (User,
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// MarkEmailVerified records that the account's email was verified at at:
+// for the demo accounts, and for tests that need an account that may
+// order. Shoppers verify by following a mailed link (EmailVerifications).
+func (s *Users) MarkEmailVerified(ctx context.Context, id uint, at time.Time) error {
+	err := Conn(ctx, s.db).Model(&User{}).Where("id = ? AND email_verified_at IS NULL", id).Update("email_verified_at", at.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("verify email: %w", err)
+	}
+	return nil
+}
+
+// markVerified records, in db (another store's transaction), that a link
+// mailed to email was followed: the account's email is verified if it is
+// still that address. It reports whether it was not verified before.
+func (s *Users) markVerified(db *gorm.DB, id uint, email string, at time.Time) (bool, error) {
+	res := db.Model(&User{}).Where("id = ? AND email = ? AND email_verified_at IS NULL", id, email).Update("email_verified_at", at.UTC())
+	if res.Error != nil {
+		return false, fmt.Errorf("verify email: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // ByID loads an account.
@@ -287,17 +329,19 @@ func (s *Users) setPasswordHash(db *gorm.DB, id uint, hash string) error {
 	return nil
 }
 
-// SetEmail changes the account's email (normalised by NormalizeEmail);
-// ErrEmailTaken if another account has it.
-func (s *Users) SetEmail(ctx context.Context, id uint, email string) error {
-	err := Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("email", email).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return ErrEmailTaken
+// setEmail gives the account a new email (normalised by NormalizeEmail),
+// not verified, in db (another store's transaction); changed is false
+// when it already had it. ErrEmailTaken if another account has it.
+func (s *Users) setEmail(db *gorm.DB, id uint, email string) (changed bool, err error) {
+	res := db.Model(&User{}).Where("id = ? AND email <> ?", id, email).
+		Updates(map[string]any{"email": email, "email_verified_at": nil})
+	if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+		return false, ErrEmailTaken
 	}
-	if err != nil {
-		return fmt.Errorf("set email: %w", err)
+	if res.Error != nil {
+		return false, fmt.Errorf("set email: %w", res.Error)
 	}
-	return nil
+	return res.RowsAffected == 1, nil
 }
 
 // SetRole makes the account with email an admin or a customer again.
@@ -378,7 +422,8 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// EnsureUser adds an account unless its email is taken (the demo accounts).
+// EnsureUser adds an account, its email counted as verified since it was
+// made, unless the email is taken (the demo accounts).
 func (s *Users) EnsureUser(ctx context.Context, name, email, password string) error {
 	var n int64
 	if err := Conn(ctx, s.db).Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
@@ -387,10 +432,14 @@ func (s *Users) EnsureUser(ctx context.Context, name, email, password string) er
 	if n > 0 {
 		return nil
 	}
-	if _, err := s.Create(ctx, name, email, password); err != nil && !errors.Is(err, ErrEmailTaken) {
+	u, err := s.Create(ctx, name, email, password)
+	if errors.Is(err, ErrEmailTaken) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	return s.MarkEmailVerified(ctx, u.ID, u.CreatedAt)
 }
 
 // EnsureAdmin adds an admin account unless its email is taken (the

@@ -58,7 +58,7 @@ func newRaceKit(t *testing.T) *raceKit {
 	k.app = fiber.New()
 	k.app.Use(k.m.Cookie)
 	k.app.Get("/signin", func(c *fiber.Ctx) error {
-		if _, err := k.m.SignIn(c, k.user, true, ""); err != nil {
+		if _, err := k.m.SignIn(c, k.user, ByPassword, ""); err != nil {
 			return err
 		}
 		if c.Query("remember") != "" {

@@ -87,7 +87,7 @@ func (m *Manager) resume(c *fiber.Ctx) (*Current, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := m.SignIn(c, user, false, "")
+	cur, err := m.SignIn(c, user, ByRememberMe, "")
 	if errors.Is(err, models.ErrDisabled) {
 		return nil, m.forgetDevice(c)
 	}

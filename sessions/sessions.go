@@ -44,14 +44,29 @@ const (
 	keyAdmin  = "adm" // when the back office was last used
 )
 
+// Proof is how a browser showed whose it is when it was signed in.
+type Proof int
+
+// The ways a browser is signed in.
+const (
+	// ByPassword: the password, just given (signing in or up, a new
+	// password): a fresh session.
+	ByPassword Proof = iota
+	// ByRememberMe: a remember-me cookie ("keep me signed in").
+	ByRememberMe
+	// ByMailedLink: a link Crumb emailed to the account's address. It is
+	// not the password: what asks for the password still asks.
+	ByMailedLink
+)
+
 // Current is who is signed in for this request.
 type Current struct {
 	UserID   uint
 	Name     string
-	Fresh    bool   // signed in with the password now, not resumed from a remember-me token
+	Fresh    bool   // signed in with the password now, not resumed from a remember-me token or by a mailed link
 	KeyHash  string // this session's id on the devices page
 	AuthAt   time.Time
-	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me
+	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me or by a mailed link
 	AdminAt  time.Time // when the back office was last used in this session; zero if never
 	Flash    string    // a one-time message for the next page
 }
@@ -308,7 +323,7 @@ var ErrSignedOut = errors.New("sessions: signed out")
 // afresh under a new id, so a copy of the cookie taken before is worthless
 // from now on; ProvedAt and AdminAt become now.
 func (m *Manager) ProvePassword(c *fiber.Ctx, user models.User) error {
-	_, err := m.signIn(c, user, true, "", true)
+	_, err := m.signIn(c, user, ByPassword, "", true)
 	return err
 }
 
@@ -319,14 +334,20 @@ func (m *Manager) UsedAdmin(c *fiber.Ctx) error {
 	if err != nil || cur == nil || m.now().Sub(cur.AdminAt) < SeenEvery {
 		return err
 	}
-	return m.mark(c, func(cur *Current, now time.Time) map[string]int64 {
+	return m.mark(c, func(cur *Current, now time.Time) map[string]any {
 		cur.AdminAt = now
-		return map[string]int64{keyAdmin: now.Unix()}
+		return map[string]any{keyAdmin: now.Unix()}
 	})
 }
 
+// Flash keeps msg for the next page this signed-in browser is shown (a
+// redirect's target).
+func (m *Manager) Flash(c *fiber.Ctx, msg string) error {
+	return m.mark(c, func(*Current, time.Time) map[string]any { return map[string]any{keyFlash: msg} })
+}
+
 // mark sets values in this request's session and writes it.
-func (m *Manager) mark(c *fiber.Ctx, set func(*Current, time.Time) map[string]int64) error {
+func (m *Manager) mark(c *fiber.Ctx, set func(*Current, time.Time) map[string]any) error {
 	cur, err := m.Load(c)
 	if err != nil {
 		return err
@@ -376,16 +397,18 @@ func (m *Manager) save(sess *session.Session, authAt time.Time) error {
 
 // SignIn starts a new session for user with a new id (so an id planted
 // before sign-in is worthless), records it for the devices page and starts
-// a new form-token secret. fresh says whether the password was just
-// checked; flash is shown on the next page. Every web sign-in comes here,
-// and here the account is admitted (models.Users.Admit): a disabled one is
-// models.ErrDisabled, and no session is left.
-func (m *Manager) SignIn(c *fiber.Ctx, user models.User, fresh bool, flash string) (*Current, error) {
-	return m.signIn(c, user, fresh, flash, false)
+// a new form-token secret. by says how the browser proved it (only
+// ByPassword makes a fresh session); flash is shown on the next page.
+// Every web sign-in comes here, and here the account is admitted
+// (models.Users.Admit): a disabled one is models.ErrDisabled, and no
+// session is left.
+func (m *Manager) SignIn(c *fiber.Ctx, user models.User, by Proof, flash string) (*Current, error) {
+	return m.signIn(c, user, by, flash, false)
 }
 
 // signIn is SignIn; inAdmin starts the back office's idle clock too.
-func (m *Manager) signIn(c *fiber.Ctx, user models.User, fresh bool, flash string, inAdmin bool) (*Current, error) {
+func (m *Manager) signIn(c *fiber.Ctx, user models.User, by Proof, flash string, inAdmin bool) (*Current, error) {
+	fresh := by == ByPassword
 	sess, err := m.store.Get(c)
 	if errors.Is(err, ErrStoreUnavailable) {
 		return nil, err
@@ -431,7 +454,7 @@ func (m *Manager) signIn(c *fiber.Ctx, user models.User, fresh bool, flash strin
 	}
 	err = m.sessions.create(c.UserContext(), WebSession{
 		KeyHash: cur.KeyHash, UserID: user.ID, DeviceLabel: DeviceLabel(c.Get(fiber.HeaderUserAgent)), IP: c.IP(),
-		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
+		Remembered: by == ByRememberMe, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
 	})
 	if err != nil {
 		return nil, err

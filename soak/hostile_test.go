@@ -45,8 +45,12 @@ func TestHostileInputs(t *testing.T) {
 	db := srv.DB()
 	client := shopper.Client(8)
 
+	mailbox := srv.Mailbox(db)
 	victim := shopper.New(srv.Base, client, nil)
 	if err := victim.SignUp("Victim Vera", "vera@soak.test", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.Verify(mailbox, "vera@soak.test"); err != nil {
 		t.Fatal(err)
 	}
 	app := apiSignIn(t, srv.Base, "vera@soak.test")
@@ -63,6 +67,9 @@ func TestHostileInputs(t *testing.T) {
 	}
 	attacker := shopper.New(srv.Base, client, nil)
 	if err := attacker.SignUp("Mallory", "mallory@soak.test", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := attacker.Verify(mailbox, "mallory@soak.test"); err != nil {
 		t.Fatal(err)
 	}
 	attackerApp := apiSignIn(t, srv.Base, "mallory@soak.test")

@@ -21,7 +21,7 @@ var orderNumber = regexp.MustCompile(`^/orders/(CR-[2-9A-HJKMNP-Z]{10})$`)
 func placeOrder(t *testing.T, ta *apptest.App, email, slug string, qty int, payment string) (*apptest.Browser, string) {
 	t.Helper()
 	b := ta.Browser()
-	b.SignUp("Shopper", email, apptest.Password, nil)
+	b.SignUpVerified("Shopper", email, apptest.Password, nil)
 	b.Post("/cart/items", url.Values{"product_id": {ta.ProductID(slug)}, "quantity": {apptest.Itoa(uint(qty))}})
 	tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(b.Get("/checkout").Text)[1]
 	res := b.Post("/checkout", url.Values{"checkout_token": {tok}, "name": {"Pat Shopper"}, "phone": {"555 0100"}, "address1": {"1 Flour St"},

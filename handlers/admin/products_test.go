@@ -295,7 +295,7 @@ func TestStockIsNeverOverwritten(t *testing.T) {
 		b := owner(t, ta)
 		cake := ta.ProductID("carrot-cake") // 6 in stock
 		shopper := ta.Browser()
-		shopper.SignUp("Sid", "sid@example.com", apptest.Password, nil)
+		shopper.SignUpVerified("Sid", "sid@example.com", apptest.Password, nil)
 		shopper.Post("/cart/items", url.Values{"product_id": {cake}, "quantity": {"2"}})
 		tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(shopper.Get("/checkout").Text)[1]
 		fields := url.Values{"name": {"Carrot Cake"}, "slug": {"carrot-cake"}, "category": {"cakes"}, "price": {"32.00"}, "stock": {"10"},

@@ -65,13 +65,13 @@ type appUser struct {
 	pair  tokenPair
 }
 
-// newAppUser signs up on the web, then signs the app in with the same
-// account.
+// newAppUser signs up on the web (following the link that verifies the
+// email), then signs the app in with the same account.
 func newAppUser(t *testing.T, ta *apptest.App, name string, opts ...apiOption) appUser {
 	t.Helper()
 	email := strings.ToLower(name) + "@example.com"
 	b := ta.Browser()
-	b.SignUp(name, email, apptest.Password, nil)
+	b.SignUpVerified(name, email, apptest.Password, nil)
 	return appUser{b: b, email: email, pair: signInApp(t, ta, email, apptest.Password, opts...)}
 }
 

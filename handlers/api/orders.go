@@ -57,7 +57,8 @@ func orderJSON(o models.Order) order {
 
 // PlaceOrder checks out the account's cart. The Idempotency-Key header
 // makes retries safe: the same key and body give the same order; the same
-// key with another body is refused.
+// key with another body is refused. An account whose email is not
+// verified gets a 403 of type ProblemEmailUnverified.
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var in struct {
 		Shipping      shipping `json:"shipping"`
@@ -102,6 +103,9 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 			p.Errors = append(p.Errors, FieldError{"items", fmt.Sprintf("%s: %d wanted, %d available.", l.Name, l.Wanted, l.Available)})
 		}
 		return p
+	case errors.Is(err, models.ErrEmailUnverified):
+		return &Problem{Type: ProblemEmailUnverified, Status: fiber.StatusForbidden, Title: "Email not verified",
+			Detail: "Before your first order, confirm your email address: follow the link we emailed you. You can ask for a new link."}
 	case errors.Is(err, models.ErrEmptyCart):
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Cart is empty", Detail: "Add something to the cart before placing an order."}
 	case errors.Is(err, models.ErrIdempotencyConflict):

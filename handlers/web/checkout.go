@@ -23,14 +23,18 @@ type checkoutForm struct {
 
 type checkoutPage struct {
 	Page
-	Cart      models.PricedCart
-	Form      checkoutForm
-	Quote     string // the prices shown, to notice a change (see quoteOf)
-	Countries []Option
-	Conflict  *models.CheckoutConflict
+	Cart       models.PricedCart
+	Form       checkoutForm
+	Quote      string // the prices shown, to notice a change (see quoteOf)
+	Countries  []Option
+	Conflict   *models.CheckoutConflict
+	Unverified bool   // the account's email is not verified: no form, but the link again
+	Email      string // the account's email
 }
 
-// Checkout shows the cart, the shipping form and a one-time checkout token.
+// Checkout shows the cart, the shipping form and a one-time checkout
+// token; to an account whose email is not verified yet, the cart and an
+// offer to mail the link again instead of the form.
 func (s *Server) Checkout(c *fiber.Ctx) error {
 	cur := s.current(c)
 	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: models.PayOnDelivery, Token: secret.Hex(16)}
@@ -42,14 +46,20 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 	if err != nil {
 		return err
 	}
+	user, err := s.Users.ByID(c.UserContext(), s.current(c).UserID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, "pages/checkout", &checkoutPage{
 		Page: s.NewPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
-		Countries: countryOptions(), Conflict: conflict,
+		Countries: countryOptions(), Conflict: conflict, Unverified: !user.EmailVerified(), Email: user.Email,
 	})
 }
 
 // PlaceOrder creates the order from the account's cart. The same checkout
 // token (double click, back and resubmit, a retry) gives the same order.
+// An account whose email is not verified places nothing (403, the page
+// says so).
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	cur := s.current(c)
 	form := checkoutForm{
@@ -82,6 +92,8 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &conflict):
 		return s.renderCheckout(c, fiber.StatusConflict, form, conflict)
+	case errors.Is(err, models.ErrEmailUnverified):
+		return s.renderCheckout(c, fiber.StatusForbidden, form, nil)
 	case errors.Is(err, models.ErrEmptyCart):
 		form.Errors["cart"] = "Your cart is empty. Add something before checking out."
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)

@@ -27,11 +27,12 @@ func shipping(token, quote string) url.Values {
 	}
 }
 
-// readyToCheckout signs a shopper in with items in the cart and returns
-// the checkout form's token and quote.
+// readyToCheckout signs a shopper up (following the link that verifies
+// the email) with items in the cart and returns the checkout form's token
+// and quote.
 func readyToCheckout(t *testing.T, ta *apptest.App, b *apptest.Browser, email string, items map[string]string) (string, string) {
 	t.Helper()
-	b.SignUp("Ana Baker", email, apptest.Password, nil)
+	b.SignUpVerified("Ana Baker", email, apptest.Password, nil)
 	for slug, qty := range items {
 		if res := b.Post("/cart/items", url.Values{"product_id": {ta.ProductID(slug)}, "quantity": {qty}}); res.StatusCode != fiber.StatusSeeOther {
 			t.Fatalf("add %s = %d", slug, res.StatusCode)
@@ -57,6 +58,11 @@ func TestCheckoutNeedsSignIn(t *testing.T) {
 	if res.Header.Get("Location") != "/checkout" {
 		t.Fatalf("after sign-up: %q", res.Header.Get("Location"))
 	}
+	// A new account confirms its email first, then orders.
+	if page := b.Get("/checkout"); !strings.Contains(page.Text, "2 × Baguette") || strings.Contains(page.Text, "Place order") {
+		t.Errorf("an unverified account's checkout shows the form, or not the cart:\n%s", page.Text)
+	}
+	b.VerifyEmail("bo@example.com")
 	page := b.Get("/checkout")
 	for _, want := range []string{"2 × Baguette", "$7.00", `name="checkout_token"`, `value="cod"`, `value="bank_transfer"`, "Place order"} {
 		if !strings.Contains(page.Text, want) {
@@ -289,7 +295,7 @@ func TestCancelOrderReturnsStock(t *testing.T) {
 func TestOrdersArePaginated(t *testing.T) {
 	ta := apptest.New(t)
 	b := ta.Browser()
-	b.SignUp("Jo", "jo@example.com", apptest.Password, nil)
+	b.SignUpVerified("Jo", "jo@example.com", apptest.Password, nil)
 	var numbers []string
 	for range 12 {
 		b.Post("/cart/items", url.Values{"product_id": {ta.ProductID("pretzel")}, "quantity": {"1"}})

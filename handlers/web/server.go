@@ -40,9 +40,11 @@ type Deps struct {
 	Limits     *sessions.Limits
 	Refresh    *tokens.Refresh // the app's sign-ins, listed on the devices page
 	Resets     *models.PasswordResets
-	Outbox     *models.Outbox // shown at /dev/mail in development
-	Mail       *mail.Renderer
-	Metrics    *metrics.Metrics
+	// Verifications mails the links that verify an account's email.
+	Verifications *models.EmailVerifications
+	Outbox        *models.Outbox // shown at /dev/mail in development
+	Mail          *mail.Renderer
+	Metrics       *metrics.Metrics
 }
 
 // Server holds the dependencies; its methods are the handlers.
@@ -61,7 +63,7 @@ func New(d Deps) (*Server, error) {
 	}
 	for _, name := range []string{"layouts/base", "pages/home", "partials/product-list", "pages/product", "pages/cart",
 		"pages/cookies", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/security",
-		"pages/checkout", "pages/orders", "pages/order", "pages/forgot", "pages/reset", "pages/devmail"} {
+		"pages/checkout", "pages/orders", "pages/order", "pages/forgot", "pages/reset", "pages/verify", "pages/devmail"} {
 		if !tpl.Has(name) {
 			return nil, fmt.Errorf("views: template %s is missing", name)
 		}

@@ -342,6 +342,16 @@ func (b *Browser) SignUp(name, email, password string, extra url.Values) Respons
 	return res
 }
 
+// SignUpVerified creates an account in this browser and follows the
+// link that verifies its email, as its owner would: signed in after, and
+// it may order.
+func (b *Browser) SignUpVerified(name, email, password string, extra url.Values) Response {
+	b.App.T.Helper()
+	res := b.SignUp(name, email, password, extra)
+	b.VerifyEmail(strings.ToLower(strings.TrimSpace(email)))
+	return res
+}
+
 // LogIn signs this browser in.
 func (b *Browser) LogIn(email, password string, extra url.Values) Response {
 	b.App.T.Helper()
