@@ -19,10 +19,11 @@ vet:
 
 # A short run of each fuzz target (FUZZTIME each): hostile cookie values,
 # remember-me cookies, access tokens and form bodies must never panic, be
-# accepted when forged, or cause a 5xx.
+# accepted when forged, or cause a 5xx; typed text the checker takes never
+# holds a control character.
 FUZZTIME ?= 5s
 FUZZ_TARGETS = cookies:FuzzDecodeCart cookies:FuzzJarOpen tokens:FuzzAccessVerify \
-	handlers/web:FuzzRememberCookie handlers/web:FuzzForms
+	handlers/web:FuzzRememberCookie handlers/web:FuzzForms models:FuzzCheckText
 fuzz:
 	@set -e; for target in $(FUZZ_TARGETS); do \
 		echo "fuzz: $${target#*:} for $(FUZZTIME)"; \

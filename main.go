@@ -16,7 +16,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"crumb/app"
 	"crumb/config"
@@ -71,8 +74,18 @@ func command(args []string, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "%s (%s) is now %s.\n", user.Email, user.Name, word)
+	_, err = fmt.Fprintf(out, "%s (%s) is now %s.\n", printable(user.Email), printable(user.Name), word)
 	return err
+}
+
+// printable is s as it is when every character of it prints, and quoted
+// with escapes otherwise, so that what an account holds cannot move the
+// cursor, retitle or clear the operator's terminal.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 func run(bootLog *slog.Logger) error {

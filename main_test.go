@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"crumb/internal/testkit"
+	"context"
 	"io"
 	"mime/multipart"
 	"net"
@@ -19,6 +19,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"crumb/database"
+	"crumb/internal/testkit"
+	"crumb/models"
 )
 
 // buildCrumb builds the real binary once per test run.
@@ -339,6 +343,48 @@ func TestAdminCommand(t *testing.T) {
 	} {
 		if out, err := crumb(tt.args...); err == nil || !strings.Contains(out, tt.want) {
 			t.Errorf("crumb %s: %v\n%s", strings.Join(tt.args, " "), err, out)
+		}
+	}
+}
+
+// TestAdminCommandEscapesNames: "crumb admin grant" prints an account's
+// name as it is when it prints, and quoted with escapes when it holds
+// anything else (an old account's ESC, BEL or CR/LF), so a name cannot
+// retitle, clear or rewrite the operator's terminal.
+func TestAdminCommandEscapesNames(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("DATA_DIR", filepath.Join(dir, "data"))
+	t.Setenv("DATABASE_URL", "")
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := database.Open("", filepath.Join(dir, "data", "crumb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	if err := database.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	users := models.NewUsers(db, testkit.Passwords)
+	for email, name := range map[string]string{"eve@example.com": "Eve\x1b]0;owned\a\x1b[2J\r\nroot", "bidi@example.com": "\u202eevE", "ok@example.com": "Zoë O'Brien"} {
+		if _, err := users.Create(context.Background(), name, email, "rye-and-butter-42"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, _ := testkit.Logger()
+	for email, want := range map[string]string{
+		"eve@example.com":  `eve@example.com ("Eve\x1b]0;owned\a\x1b[2J\r\nroot") is now an admin`,
+		"bidi@example.com": `bidi@example.com ("\u202eevE") is now an admin`,
+		"ok@example.com":   `ok@example.com (Zoë O'Brien) is now an admin`,
+	} {
+		var out bytes.Buffer
+		if err := command([]string{"admin", "grant", email}, &out, log); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.Contains(got, want) || strings.ContainsAny(got, "\x1b\a\r\u202e") {
+			t.Errorf("grant %s printed %q, want %q", email, got, want)
 		}
 	}
 }

@@ -65,9 +65,11 @@ type App struct {
 	Storage  fiber.Storage // sessions and limit counters
 	Outbox   *models.Outbox
 	Resets   *models.PasswordResets
-	Mail     *mail.Renderer
-	Sender   *mail.Sender // nil without SMTP_URL: mail stays in the outbox
-	Metrics  *metrics.Metrics
+	// Verifications are the links that verify an account's email.
+	Verifications *models.EmailVerifications
+	Mail          *mail.Renderer
+	Sender        *mail.Sender // nil without SMTP_URL: mail stays in the outbox
+	Metrics       *metrics.Metrics
 
 	log       *slog.Logger
 	now       func() time.Time
@@ -167,7 +169,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Jar: a.Jar, Visitors: a.Visitors, Sessions: a.Sessions,
 		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
 		Access: access, Refresh: a.Refresh, Ready: a.ready, Metrics: a.Metrics,
-		Resets: a.Resets, Outbox: a.Outbox, Mail: a.Mail,
+		Resets: a.Resets, Verifications: a.Verifications, Outbox: a.Outbox, Mail: a.Mail,
 	})
 	if err != nil {
 		return nil, err

@@ -10,12 +10,13 @@ import (
 	"crumb/views"
 )
 
-// buildMail builds the outbox, the password reset links, the email
-// templates and, when SMTP_URL is set, the sender that delivers the
-// outbox.
+// buildMail builds the outbox, the password reset and email verification
+// links, the email templates and, when SMTP_URL is set, the sender that
+// delivers the outbox.
 func (a *App) buildMail(cfg config.Config) error {
 	a.Outbox = models.NewOutbox(a.DB, a.now)
 	a.Resets = models.NewPasswordResets(a.DB, a.Users, a.Outbox, a.now)
+	a.Verifications = models.NewEmailVerifications(a.DB, a.Users, a.Outbox, a.now)
 	var err error
 	if a.Mail, err = mail.NewRenderer(views.FS, cfg.BaseURL, cfg.StoreTimezone); err != nil {
 		return err
@@ -34,7 +35,8 @@ func (a *App) buildMail(cfg config.Config) error {
 
 // runMail issues reset links that were asked for and delivers the
 // outbox (with SMTP_URL), every mailEvery until ctx ends, and sweeps
-// old mail and expired links. Every step is safe on every instance at once.
+// old mail and the reset and verification links that no longer work.
+// Every step is safe on every instance at once.
 func (a *App) runMail(ctx context.Context) {
 	if a.Sender != nil {
 		go a.Sender.Run(ctx, a.mailEvery)
@@ -42,6 +44,7 @@ func (a *App) runMail(ctx context.Context) {
 	go a.issueResetLinks(ctx)
 	go a.sweep(ctx, time.Hour, a.Outbox.Sweep)
 	go a.sweep(ctx, 5*time.Minute, a.Resets.Sweep)
+	go a.sweep(ctx, time.Hour, a.Verifications.Sweep)
 }
 
 func (a *App) issueResetLinks(ctx context.Context) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -42,7 +43,9 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		q.Set("_foreign_keys", "on")
 		q.Set("_txlock", "immediate")
 		q.Set("_synchronous", "NORMAL")
-		dialector = sqlite.Open("file:" + sqlitePath + "?" + q.Encode())
+		// The path is escaped: a "?" or "#" in it would otherwise end it.
+		path := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(sqlitePath)
+		dialector = sqlite.Open("file:" + path + "?" + q.Encode())
 	}
 	db, err := gorm.Open(dialector, gcfg)
 	if err != nil {

@@ -145,6 +145,16 @@ func TestSeedDemoAccount(t *testing.T) {
 	if !models.PasswordMatches(users[0].PasswordHash, database.DemoPassword) {
 		t.Error("the demo account does not accept the documented password")
 	}
+	if !users[0].EmailVerified() {
+		t.Error("the demo account's email is not verified: it could not order")
+	}
+	if err := database.SeedOwnerAccount(context.Background(), models.NewUsers(db, cheap)); err != nil {
+		t.Fatal(err)
+	}
+	var owner models.User
+	if err := db.Where("email = ?", database.OwnerEmail).Take(&owner).Error; err != nil || !owner.EmailVerified() || !owner.IsAdmin() {
+		t.Errorf("the owner account = %+v, %v; want an admin with its email verified", owner, err)
+	}
 }
 
 func TestOpenCreatesTheFolder(t *testing.T) {
@@ -329,4 +339,22 @@ func TestPostgres(t *testing.T) {
 	t.Cleanup(func() { _ = database.Close(db) })
 	migrateAndSeed(t, db, "KRW", 2)
 	checkCatalog(t, db, "KRW")
+}
+
+// TestSQLitePathWithURLCharacters: a data folder whose name holds "?",
+// "#" or "%" keeps the database where it says.
+func TestSQLitePathWithURLCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop #1?%20")
+	path := filepath.Join(dir, "crumb.db")
+	db, err := database.Open("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	if err := db.Exec("CREATE TABLE probe (id integer)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at %s: %v", path, err)
+	}
 }

@@ -372,6 +372,13 @@ func TestMigrateUpgradesAnAutoMigratedDatabase(t *testing.T) {
 		if got, want := recordedVersion(t, db), latestVersion(t, d.name); got != want {
 			t.Errorf("goose recorded version %d, want %d", got, want)
 		}
+		// Accounts made before emails were verified count as verified,
+		// since they were made.
+		if got, want := queryRows(t, db, "SELECT id, email_verified_at FROM users ORDER BY id"), []string{
+			"1|2026-03-14T09:26:53.589793Z", "2|2026-03-14T09:27:53.589793Z",
+		}; !slices.Equal(got, want) {
+			t.Errorf("users' email_verified_at after the upgrade = %q, want %q", got, want)
+		}
 		if latestVersion(t, d.name) == 1 {
 			// Migration 1 is today's schema: on a database AutoMigrate made
 			// it must change nothing but add goose's table.
@@ -416,6 +423,22 @@ func checkSchemaIsUsable(t *testing.T, db *gorm.DB) {
 	}
 	if userID != 3 {
 		t.Errorf("new user got id %d, want 3 (after the fixture's 2)", userID)
+	}
+	if got := queryRows(t, db, fmt.Sprintf("SELECT email_verified_at FROM users WHERE id = %d", userID)); !slices.Equal(got, []string{"NULL"}) {
+		t.Errorf("a new user's email_verified_at = %q, want NULL (not verified)", got)
+	}
+	insertLink := func(userID int64, hash string) error {
+		return db.Exec("INSERT INTO email_verifications (user_id, email, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			userID, "cy@crumb.test", hash, now, now.Add(24*time.Hour)).Error
+	}
+	if err := insertLink(userID, strings.Repeat("a", 64)); err != nil {
+		t.Errorf("a verification link for the new user: %v", err)
+	}
+	if err := insertLink(userID, strings.Repeat("a", 64)); !errors.Is(err, gorm.ErrDuplicatedKey) {
+		t.Errorf("a second link with the same token hash: err = %v, want a duplicate key", err)
+	}
+	if err := insertLink(999999, strings.Repeat("b", 64)); !errors.Is(err, gorm.ErrForeignKeyViolated) {
+		t.Errorf("a verification link for a missing user: err = %v, want a foreign key violation", err)
 	}
 	err = db.Exec("INSERT INTO users (name, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
 		"Ada Again", "ada@crumb.test", "x", now, now).Error

@@ -81,7 +81,7 @@ func Seed(ctx context.Context, catalog *models.Catalog, currency string) error {
 			shelves[i].Products = append(shelves[i].Products, models.Product{
 				Slug: sp.slug, Name: sp.name, Description: sp.description,
 				PriceAmount: sp.price, Currency: currency, Stock: sp.stock,
-				Image: "img/products/" + sp.slug + ".svg", Featured: sp.featured, Published: true,
+				Image: models.ShippedPictures + sp.slug + ".svg", Featured: sp.featured, Published: true,
 			})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
+	"crumb/internal/shopper"
 	"crumb/secret"
 )
 
@@ -228,6 +230,37 @@ func (b *browser) signUp(base, email string, remember bool) {
 	}
 }
 
+// verify follows, at base, the link the sign-up of email mailed, read
+// from the run's mailbox (CRUMB_SCALED_MAILBOX) as its owner would read
+// it: the account may order after.
+func (b *browser) verify(base, email string) {
+	b.t.Helper()
+	box := os.Getenv("CRUMB_SCALED_MAILBOX")
+	if box == "" {
+		b.t.Fatal("run these tests inside scripts/scaled.sh, as make e2e-scaled does: CRUMB_SCALED_MAILBOX is missing")
+	}
+	mb := shopper.MailServer(box, &http.Client{Timeout: 10 * time.Second})
+	var link string
+	ok := within(20*time.Second, func() bool {
+		var err error
+		link, err = mb.VerifyLink(email)
+		if err != nil && !errors.Is(err, shopper.ErrNoMail) {
+			b.t.Fatalf("the mailbox: %v", err)
+		}
+		return err == nil
+	})
+	if !ok {
+		b.t.Fatalf("no verification email to %s in 20 s", email)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if status, body := b.get(base + u.RequestURI()); status != http.StatusSeeOther {
+		b.t.Fatalf("following the verification link of %s = %d: %s", email, status, body)
+	}
+}
+
 // signedIn reports whether base shows this browser's account.
 func (b *browser) signedIn(base string) bool {
 	b.t.Helper()
@@ -251,10 +284,13 @@ type app struct {
 	client *http.Client
 }
 
-// newApp signs a new shopper up on the web and in the app, at base.
+// newApp signs a new shopper up on the web (following the link that
+// verifies the email, so the app may order) and in the app, at base.
 func newApp(t *testing.T, base, email string) *app {
 	t.Helper()
-	newBrowser(t).signUp(base, email, false)
+	web := newBrowser(t)
+	web.signUp(base, email, false)
+	web.verify(base, email)
 	a := &app{t: t, client: &http.Client{Timeout: 10 * time.Second}}
 	status, body := a.call(http.MethodPost, base+"/api/v1/auth/token", "", map[string]string{"email": email, "password": password})
 	var pair struct {

@@ -29,6 +29,8 @@ func describeError(err error) web.Problem {
 		return web.Problem{Status: fiber.StatusNotFound, Title: "Page not found", Message: "We couldn't find what you were looking for. It may have moved or sold out for good."}
 	case errors.Is(err, models.ErrDisabled):
 		return web.Problem{Status: fiber.StatusForbidden, Title: "This account is disabled", Message: "The bakery has disabled this account, so it cannot sign in. If you think that is a mistake, contact the bakery."}
+	case errors.Is(err, models.ErrEmailUnverified):
+		return web.Problem{Status: fiber.StatusForbidden, Title: "Please confirm your email first", Message: "Before your first order, follow the link we emailed you. Your account page can send it again."}
 	case errors.Is(err, web.ErrCSRF):
 		return web.Problem{Status: fiber.StatusForbidden, Title: "This form has expired", Message: "For your safety we couldn't accept that form. Reload the page and try again."}
 	case errors.As(err, &ie):

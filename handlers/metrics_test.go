@@ -81,7 +81,7 @@ func TestMetrics(t *testing.T) {
 	// Sign-ins on the web and in the app, one failing each, by two
 	// shoppers (each stolen token below signs its account out everywhere).
 	email := "metrics-" + apptest.RandomSuffix() + "@example.com"
-	ta.Browser().SignUp("Mae", email, apptest.Password, nil)
+	ta.Browser().SignUpVerified("Mae", email, apptest.Password, nil)
 	appEmail := "metrics-app-" + apptest.RandomSuffix() + "@example.com"
 	ta.Browser().SignUp("Abe", appEmail, apptest.Password, nil)
 	if code := b.FailLogin(email); code != 422 {

@@ -35,6 +35,7 @@ func (s *server) routes(app *fiber.App) {
 	v1.Get("/products/:id", a.Product)
 	bearer := a.RequireBearer
 	v1.Get("/me", bearer, a.Me)
+	v1.Post("/me/verification", bearer, s.limit("verify"), a.ResendVerification)
 	v1.Get("/cart", bearer, a.Cart)
 	v1.Post("/cart/items", bearer, a.AddToCart)
 	v1.Put("/cart/items/:product_id", bearer, a.SetCartQuantity)
@@ -74,9 +75,16 @@ func (s *server) routes(app *fiber.App) {
 	pages.Get("/password/reset", w.ResetForm)
 	pages.Post("/password/reset", s.limit("reset"), w.Reset)
 
+	// The link that verifies an email works signed in or not (it sends no
+	// referrer), so it comes before the signed-in group; asking for it
+	// again is limited per client address (and per account, in the
+	// handler).
+	pages.Get("/account/verify", w.Verify)
+
 	// Signed-in pages.
 	account := pages.Group("/account", w.RequireLogin)
 	account.Get("", w.Account)
+	account.Post("/verify", s.limit("verify"), w.ResendVerification)
 	account.Post("/password", w.ChangePassword)
 	account.Post("/email", w.ChangeEmail)
 	account.Get("/security", w.Devices)

@@ -94,6 +94,10 @@ func TestEveryKindIsDeliveredWithBothParts(t *testing.T) {
 			models.MailData{Name: "Ada", At: testkit.Start}, "", "Your Crumb password was changed",
 			[]string{"was changed on 7 Mar 2026 10:00 EST", "signed out", "https://shop.example.com/password/forgot"},
 		},
+		models.MailVerifyEmail: {
+			models.MailData{Name: "Ada", At: testkit.Start.Add(24 * time.Hour)}, "tok_en-456", "Confirm your email for Crumb",
+			[]string{"https://shop.example.com/account/verify?token=tok_en-456", "works once, until 8 Mar 2026 11:00 EDT"},
+		},
 	}
 	for i, kind := range models.MailKinds() {
 		tt, ok := tests[kind]

@@ -43,6 +43,13 @@ func NewRenderer(fsys fs.FS, base *url.URL, zone *time.Location) (*Renderer, err
 	return r, nil
 }
 
+// linkPaths is where the one-time link of each kind that carries one
+// leads, on the shop.
+var linkPaths = map[string]string{
+	models.MailPasswordReset: "/password/reset",
+	models.MailVerifyEmail:   "/account/verify",
+}
+
 // view is what the templates see.
 type view struct {
 	models.MailData
@@ -64,8 +71,8 @@ func (r *Renderer) Render(m models.OutboxMessage) (Message, error) {
 	}
 	shop := r.base.String()
 	v := view{MailData: data, Shop: shop, ForgotURL: shop + "/password/forgot"}
-	if m.Secret != "" {
-		v.Link = shop + "/password/reset?token=" + url.QueryEscape(m.Secret)
+	if path, ok := linkPaths[m.Kind]; ok && m.Secret != "" {
+		v.Link = shop + path + "?token=" + url.QueryEscape(m.Secret)
 	}
 	if data.Order != nil {
 		v.OrderURL = shop + "/orders/" + url.PathEscape(data.Order.Number)

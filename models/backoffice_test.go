@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,8 +15,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"crumb/assets"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/public"
 )
 
 func TestParsePrice(t *testing.T) {
@@ -312,6 +315,23 @@ func TestImages(t *testing.T) {
 		}
 		if models.ImageType([]byte(`<?xml version="1.0"?><!-- a logo --><svg xmlns="http://www.w3.org/2000/svg"/>`)) != "image/svg+xml" {
 			t.Error("an SVG with a prolog and a comment is not an SVG")
+		}
+		// A product form may name the picture just kept, or one the shop
+		// ships for its products; nothing else.
+		static, err := assets.New(public.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ok := range []string{name, models.ShippedPictures + "baguette.svg"} {
+			if err := images.CheckPicture(ctx, ok, static); err != nil {
+				t.Errorf("CheckPicture(%q): %v", ok, err)
+			}
+		}
+		for _, bad := range []string{name[:len(name)-4] + ".svg", models.ImagePrefix + strings.Repeat("0", 64) + ".png", strings.ToUpper(name), name + "\x00", "uploads/../../account/security",
+			"uploads/" + strings.Repeat("a", 300), "img/logo.svg", "img/products/../logo.svg", "img/products/none.svg", "/" + models.ShippedPictures + "baguette.svg", "\xff"} {
+			if err := images.CheckPicture(ctx, bad, static); code(err) != models.CodeImageUnknown {
+				t.Errorf("CheckPicture(%q): %v", bad, err)
+			}
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -42,21 +41,27 @@ type ProductChange struct {
 
 // CheckProduct checks a product form; errs maps each bad field to what to
 // tell the admin. Prices are decimals in the currency's units ("4.50").
+// The name and slug are one line each (see CheckText), the description
+// may hold line breaks.
 func (c *Catalog) CheckProduct(f ProductForm, currency string) (ProductChange, map[string]Message) {
 	errs := map[string]Message{}
-	p := ProductChange{
-		Name: strings.TrimSpace(f.Name), Slug: strings.TrimSpace(f.Slug),
-		Description: strings.TrimSpace(strings.ReplaceAll(f.Description, "\r\n", "\n")),
-		CategoryID:  f.CategoryID, Published: f.Published,
+	p := ProductChange{CategoryID: f.CategoryID, Published: f.Published}
+	text := func(field, raw string, max int, lines bool) string {
+		t, err := CheckText(field, raw, max, lines)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			errs[field] = ie.Message
+		}
+		return t
 	}
-	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 || !utf8.ValidString(p.Name) {
-		errs["name"] = Message{Code: CodeProductName, Args: []any{200}}
+	p.Name = text("name", f.Name, MaxProductNameLength, false)
+	p.Slug = text("slug", f.Slug, MaxSlugLength, false)
+	p.Description = text("description", f.Description, MaxDescriptionLength, true)
+	if _, bad := errs["name"]; !bad && p.Name == "" {
+		errs["name"] = Message{Code: CodeProductName, Args: []any{MaxProductNameLength}}
 	}
-	if !validSlug(p.Slug) {
+	if _, bad := errs["slug"]; !bad && !validSlug(p.Slug) {
 		errs["slug"] = Message{Code: CodeProductSlug}
-	}
-	if utf8.RuneCountInString(p.Description) > 2000 || !utf8.ValidString(p.Description) {
-		errs["description"] = Message{Code: CodeProductDescription, Args: []any{2000}}
 	}
 	if _, err := c.categoryByID(f.CategoryID); err != nil {
 		errs["category"] = Message{Code: CodeProductCategory}
@@ -111,7 +116,7 @@ func FormatPrice(amount int64, currency string) string {
 }
 
 func validSlug(s string) bool {
-	if s == "" || len(s) > 100 || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") {
+	if s == "" || len(s) > MaxSlugLength || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") {
 		return false
 	}
 	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""

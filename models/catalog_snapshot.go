@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -37,19 +36,6 @@ type catalogSnapshot struct {
 	bySlug         map[string]int
 	byID           map[uint]int
 	featured       []int // indexes of the featured products
-}
-
-// MaxQueryRunes is the longest search query used; the rest is cut.
-const MaxQueryRunes = 100
-
-// CleanQuery makes a search query safe to use: valid UTF-8, trimmed, at
-// most 100 characters.
-func CleanQuery(q string) string {
-	q = strings.TrimSpace(strings.ToValidUTF8(q, ""))
-	if utf8.RuneCountInString(q) > MaxQueryRunes {
-		q = string([]rune(q)[:MaxQueryRunes])
-	}
-	return q
 }
 
 // ProductQuery selects a page of the catalog.

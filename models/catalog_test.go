@@ -43,17 +43,3 @@ func TestCatalogAddMissingAndForSale(t *testing.T) {
 		t.Errorf("no such product for sale: %v", err)
 	}
 }
-
-func TestCleanQuery(t *testing.T) {
-	long := ""
-	for range 150 {
-		long += "é"
-	}
-	for in, want := range map[string]string{
-		"  rye  ": "rye", "rye\xffbread": "ryebread", long: long[:200],
-	} {
-		if got := models.CleanQuery(in); got != want {
-			t.Errorf("CleanQuery(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

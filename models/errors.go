@@ -17,6 +17,8 @@ type Code string
 
 // Codes the models use; after each, the values its Message carries.
 const (
+	CodeTextUnreadable  Code = "text.unreadable"
+	CodeTextLong        Code = "text.long" // most characters
 	CodeEmailInvalid    Code = "email.invalid"
 	CodeEmailTaken      Code = "email.taken"
 	CodeNameInvalid     Code = "name.invalid"   // most characters
@@ -40,27 +42,27 @@ const (
 	CodeShipCountry     Code = "shipping.country"
 	CodePaymentMethod   Code = "shipping.payment_method"
 
-	CodeProductName        Code = "product.name" // most characters
-	CodeProductSlug        Code = "product.slug"
-	CodeProductSlugTaken   Code = "product.slug_taken"
-	CodeProductDescription Code = "product.description" // most characters
-	CodeProductCategory    Code = "product.category"
-	CodeProductPrice       Code = "product.price" // highest price
-	CodeProductStock       Code = "product.stock" // highest stock
-	CodeStockChanged       Code = "product.stock_changed"
-	CodeImageType          Code = "image.type"
-	CodeImageSize          Code = "image.size" // most megabytes
-	CodeOrderMove          Code = "order.move" // from, to
+	CodeProductName      Code = "product.name" // most characters
+	CodeProductSlug      Code = "product.slug"
+	CodeProductSlugTaken Code = "product.slug_taken"
+	CodeProductCategory  Code = "product.category"
+	CodeProductPrice     Code = "product.price" // highest price
+	CodeProductStock     Code = "product.stock" // highest stock
+	CodeStockChanged     Code = "product.stock_changed"
+	CodeImageType        Code = "image.type"
+	CodeImageSize        Code = "image.size" // most megabytes
+	CodeImageUnknown     Code = "image.unknown"
+	CodeOrderMove        Code = "order.move" // from, to
 )
 
 // Codes lists every code, so a test can check that each has its words.
 func Codes() []Code {
-	return []Code{CodeEmailInvalid, CodeEmailTaken, CodeNameInvalid, CodePasswordShort, CodePasswordLong,
+	return []Code{CodeTextUnreadable, CodeTextLong, CodeEmailInvalid, CodeEmailTaken, CodeNameInvalid, CodePasswordShort, CodePasswordLong,
 		CodePasswordCommon, CodeQuantityInvalid, CodeProductUnknown, CodeProductGone, CodeLineTooMany, CodeSoldOut, CodeStockShort,
 		CodeCartFull, CodeNoticeGone, CodeNoticeSoldOut, CodeNoticeReduced, CodeShipName, CodeShipPhone,
 		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod,
-		CodeProductName, CodeProductSlug, CodeProductSlugTaken, CodeProductDescription, CodeProductCategory,
-		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeOrderMove}
+		CodeProductName, CodeProductSlug, CodeProductSlugTaken, CodeProductCategory,
+		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeImageUnknown, CodeOrderMove}
 }
 
 // Message is a code with the values its words need, in order.

@@ -3,6 +3,7 @@ package models
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -65,10 +66,23 @@ func (s *Images) Put(ctx context.Context, data []byte) (string, error) {
 	return ImagePrefix + img.Hash + "." + ext, nil
 }
 
+// uploadName splits the asset name of an uploaded picture
+// ("uploads/<sha-256>.<ext>") into its hash and extension; ok is false for
+// anything Put cannot have made.
+func uploadName(name string) (hash, ext string, ok bool) {
+	rest, ok := strings.CutPrefix(name, ImagePrefix)
+	hash, ext, dot := strings.Cut(rest, ".")
+	known := false
+	for _, e := range imageKinds {
+		known = known || e == ext
+	}
+	return hash, ext, ok && dot && known && secret.IsHash(hash)
+}
+
 // Get finds an uploaded image by its asset name.
 func (s *Images) Get(ctx context.Context, name string) (Image, error) {
-	hash, ext, ok := strings.Cut(strings.TrimPrefix(name, ImagePrefix), ".")
-	if !strings.HasPrefix(name, ImagePrefix) || !ok || len(hash) != 64 {
+	hash, ext, ok := uploadName(name)
+	if !ok {
 		return Image{}, ErrNotFound
 	}
 	var img Image
@@ -79,6 +93,41 @@ func (s *Images) Get(ctx context.Context, name string) (Image, error) {
 		return Image{}, ErrNotFound
 	}
 	return img, nil
+}
+
+// ShippedPictures is where the product pictures the shop ships with are,
+// under public/ (the demo catalog's).
+const ShippedPictures = "img/products/"
+
+// CheckPicture checks the picture a product form names: the asset name of
+// one uploaded and kept here, or of a product picture the shop ships
+// (ShippedPictures, in static). Anything else, however it is spelled, is
+// an InputError on "image", found without a query when it cannot be
+// either.
+func (s *Images) CheckPicture(ctx context.Context, name string, static *assets.Assets) error {
+	unknown := Invalid("image", CodeImageUnknown)
+	if len(name) > MaxImageNameLength || checkRunes("image", name, false) != nil {
+		return unknown
+	}
+	if strings.HasPrefix(name, ShippedPictures) {
+		if _, err := static.Path(name); err != nil {
+			return unknown
+		}
+		return nil
+	}
+	hash, ext, ok := uploadName(name)
+	if !ok {
+		return unknown
+	}
+	var ctype string
+	err := s.db.WithContext(ctx).Model(&Image{}).Select("content_type").Where("hash = ?", hash).Row().Scan(&ctype)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && imageKinds[ctype] != ext) {
+		return unknown
+	}
+	if err != nil {
+		return fmt.Errorf("check picture: %w", err)
+	}
+	return nil
 }
 
 // ImageType tells what picture data holds by looking at its bytes, never

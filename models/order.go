@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ var (
 	ErrNotCancellable = errors.New("models: order can no longer be cancelled")
 	// ErrIllegalMove: the order's status cannot go where it was asked to.
 	ErrIllegalMove = errors.New("models: the order cannot move to that status")
+	// ErrEmailUnverified: the account has not verified its email yet, so
+	// it cannot order.
+	ErrEmailUnverified = errors.New("models: the account's email is not verified")
 )
 
 // Order is a placed order. Number is what people see: random, not a
@@ -130,45 +134,43 @@ var Countries = []struct{ Code, Name string }{
 	{"FR", "France"}, {"DE", "Germany"}, {"NL", "Netherlands"}, {"KR", "South Korea"}, {"JP", "Japan"},
 }
 
-// CheckShipping cleans and validates shipping details and the payment
-// method; errs maps each bad field to what to tell the shopper.
-func CheckShipping(s Shipping, payment string) (Shipping, map[string]Code) {
-	errs := map[string]Code{}
-	s.Name = clean(s.Name, 100)
-	s.Phone = clean(s.Phone, 30)
-	s.Address1 = clean(s.Address1, 200)
-	s.Address2 = clean(s.Address2, 200)
-	s.PostalCode = strings.ToUpper(clean(s.PostalCode, 20))
+// CheckShipping checks shipping details as typed (see CheckText; runs of
+// white space become one space) and the payment method; errs maps each
+// bad field to what to tell the shopper. A field in errs keeps what was
+// typed, so the form can show it again.
+func CheckShipping(s Shipping, payment string) (Shipping, map[string]Message) {
+	errs := map[string]Message{}
+	line := func(field string, v *string, max int) {
+		text, err := CheckText(field, *v, max, false)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			errs[field] = ie.Message
+			return
+		}
+		*v = strings.Join(strings.Fields(text), " ")
+	}
+	line("name", &s.Name, MaxNameLength)
+	line("phone", &s.Phone, MaxPhoneLength)
+	line("address1", &s.Address1, MaxAddressLength)
+	line("address2", &s.Address2, MaxAddressLength)
+	line("postal_code", &s.PostalCode, MaxPostalCodeLength)
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
-	if s.Name == "" {
-		errs["name"] = CodeShipName
+	if _, bad := errs["postal_code"]; !bad {
+		s.PostalCode = strings.ToUpper(s.PostalCode)
 	}
-	if len(strings.Trim(s.Phone, "0123456789 +-().")) != 0 || countDigits(s.Phone) < 6 {
-		errs["phone"] = CodeShipPhone
+	need := func(field string, ok bool, code Code) {
+		if _, bad := errs[field]; !bad && !ok {
+			errs[field] = Message{Code: code}
+		}
 	}
-	if s.Address1 == "" {
-		errs["address1"] = CodeShipAddress
-	}
-	if len(s.PostalCode) < 2 || strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") != "" {
-		errs["postal_code"] = CodeShipPostalCode
-	}
-	known := false
-	for _, c := range Countries {
-		known = known || c.Code == s.Country
-	}
-	if !known {
-		errs["country"] = CodeShipCountry
-	}
-	if _, ok := ParsePaymentMethod(payment); !ok {
-		errs["payment_method"] = CodePaymentMethod
-	}
+	need("name", s.Name != "", CodeShipName)
+	need("phone", len(strings.Trim(s.Phone, "0123456789 +-().")) == 0 && countDigits(s.Phone) >= 6, CodeShipPhone)
+	need("address1", s.Address1 != "", CodeShipAddress)
+	need("postal_code", len(s.PostalCode) >= 2 && strings.Trim(s.PostalCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -") == "", CodeShipPostalCode)
+	need("country", slices.ContainsFunc(Countries, func(c struct{ Code, Name string }) bool { return c.Code == s.Country }), CodeShipCountry)
+	_, known := ParsePaymentMethod(payment)
+	need("payment_method", known, CodePaymentMethod)
 	return s, errs
-}
-
-// clean folds white space, drops invalid UTF-8 and cuts to max runes.
-func clean(v string, max int) string {
-	r := []rune(strings.Join(strings.Fields(strings.ToValidUTF8(v, "")), " "))
-	return string(r[:min(len(r), max)])
 }
 
 func countDigits(s string) int {
@@ -228,11 +230,13 @@ func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox
 	return &Orders{db: db, catalog: catalog, carts: carts, users: users, outbox: outbox, now: now}
 }
 
-// Place turns the account's cart into an order in one transaction: prices
-// and stock are read again, stock is taken only where enough is left (a
-// conditional update), the order keeps the prices paid, the cart is
-// emptied and the confirmation email is queued. The same Key returns the existing order (created false). The
-// catalog snapshot is refreshed once the stock has changed.
+// Place turns the account's cart into an order in one transaction: an
+// account whose email is not verified is refused (ErrEmailUnverified),
+// prices and stock are read again, stock is taken only where enough is
+// left (a conditional update), the order keeps the prices paid, the cart
+// is emptied and the confirmation email is queued. The same Key returns
+// the existing order (created false). The catalog snapshot is refreshed
+// once the stock has changed.
 func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, created bool, err error) {
 	cart := s.carts.userCart(in.UserID)
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
@@ -242,6 +246,13 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 			}
 			order = existing
 			return err
+		}
+		user, err := s.users.byID(tx, in.UserID)
+		if err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if !user.EmailVerified() {
+			return ErrEmailUnverified
 		}
 		lines, err := cart.in(tx).Lines(ctx)
 		if err != nil {
@@ -271,7 +282,7 @@ func (s *Orders) Place(ctx context.Context, in PlaceOrderInput) (order Order, cr
 		if err := cart.in(tx).empty(); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
-		if err := s.queueOrderMail(tx, order); err != nil {
+		if err := s.mailOrder(tx, user, order); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		created = true
@@ -367,14 +378,25 @@ func newOrderNumber() string {
 	return "CR-" + string(b)
 }
 
+// orderNumberLike reports whether number can be one newOrderNumber made;
+// what cannot is never looked up.
+func orderNumberLike(number string) bool {
+	rest, ok := strings.CutPrefix(number, "CR-")
+	return ok && len(rest) == 10 && strings.Trim(rest, orderAlphabet) == ""
+}
+
 // ForUser loads one of the user's orders by its number; another
-// account's order is ErrNotFound, exactly like a missing one.
+// account's order is ErrNotFound, exactly like a missing one (and like a
+// number no order can have).
 func (s *Orders) ForUser(ctx context.Context, userID uint, number string) (Order, error) {
 	return userOrder(Conn(ctx, s.db), userID, number)
 }
 
 func userOrder(db *gorm.DB, userID uint, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := db.Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("user_id = ? AND number = ?", userID, number).Take(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -459,6 +481,9 @@ func productIDs(lines []OrderLine) []uint {
 // ByNumber loads any account's order by its number (the back office).
 func (s *Orders) ByNumber(ctx context.Context, number string) (Order, error) {
 	var o Order
+	if !orderNumberLike(number) {
+		return Order{}, ErrNotFound
+	}
 	err := Conn(ctx, s.db).Preload("Lines", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Where("number = ?", number).Take(&o).Error
 	if err != nil {
@@ -494,6 +519,9 @@ func (s *Orders) List(ctx context.Context, status string, page int) (OrderPage, 
 // queues the shopper's email, in the same transaction.
 // It returns the order as it was and as it is.
 func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time) (before, after Order, err error) {
+	if !orderNumberLike(number) {
+		return before, after, fmt.Errorf("order status: %w", ErrNotFound)
+	}
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Preload("Lines").Where("number = ?", number).Take(&before).Error; err != nil {
 			return notFound(err)

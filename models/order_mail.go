@@ -54,20 +54,29 @@ func orderMail(o Order) *OrderMail {
 	return m
 }
 
+// orderMailKinds is the email of each status that tells the shopper.
+var orderMailKinds = map[string]string{StatusPlaced: MailOrderPlaced, StatusShipped: MailOrderShipped, StatusCancelled: MailOrderCancelled}
+
 // queueOrderMail tells the shopper about order in tx: its confirmation
 // when placed, and a note when it is shipped or cancelled. An order
 // status change calls it inside the change's transaction; other statuses
 // send nothing.
 func (s *Orders) queueOrderMail(tx *gorm.DB, order Order) error {
-	kind, ok := map[string]string{
-		StatusPlaced: MailOrderPlaced, StatusShipped: MailOrderShipped, StatusCancelled: MailOrderCancelled,
-	}[order.Status]
-	if !ok {
+	if _, ok := orderMailKinds[order.Status]; !ok {
 		return nil
 	}
 	user, err := s.users.byID(tx, order.UserID)
 	if err != nil {
 		return fmt.Errorf("order mail: %w", err)
+	}
+	return s.mailOrder(tx, user, order)
+}
+
+// mailOrder is queueOrderMail for a caller that has the account, user.
+func (s *Orders) mailOrder(tx *gorm.DB, user User, order Order) error {
+	kind, ok := orderMailKinds[order.Status]
+	if !ok {
+		return nil
 	}
 	return s.outbox.enqueue(tx, kind, user.Email, MailData{Name: user.Name, At: s.outbox.now().UTC(), Order: orderMail(order)}, "")
 }

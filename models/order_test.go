@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,6 +154,19 @@ func TestOrdersOfOneAccount(t *testing.T) {
 		o, err := s.orders.ForUser(ctx, mia.ID, numbers[0])
 		if err != nil || len(o.Lines) != 1 || o.TotalMoney().Amount != baguette.PriceAmount || o.Status != models.StatusPlaced {
 			t.Errorf("order = %+v, %v", o, err)
+		}
+		// A number no order can have is not found, without a query that
+		// Postgres would refuse (a NUL, bytes that are not UTF-8).
+		for _, bad := range []string{numbers[0][:12] + "\x00", numbers[0][:12] + "\xff", "CR-" + numbers[0], strings.ToLower(numbers[0]), "' OR 1=1 --"} {
+			_, err1 := s.orders.ForUser(ctx, mia.ID, bad)
+			_, err2 := s.orders.ByNumber(ctx, bad)
+			_, err3 := s.orders.Cancel(ctx, mia.ID, bad, s.clock.Now())
+			_, _, err4 := s.orders.SetStatus(ctx, bad, models.StatusPaid, s.clock.Now())
+			for _, err := range []error{err1, err2, err3, err4} {
+				if !errors.Is(err, models.ErrNotFound) {
+					t.Errorf("order %q: %v, want ErrNotFound", bad, err)
+				}
+			}
 		}
 	})
 }

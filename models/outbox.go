@@ -19,12 +19,22 @@ const (
 	MailOrderCancelled  = "order_cancelled"
 	MailPasswordReset   = "password_reset"
 	MailPasswordChanged = "password_changed"
+	MailVerifyEmail     = "verify_email"
 )
 
 // MailKinds lists every kind, so a test can check that each has templates.
 func MailKinds() []string {
-	return []string{MailOrderPlaced, MailOrderShipped, MailOrderCancelled, MailPasswordReset, MailPasswordChanged}
+	return []string{MailOrderPlaced, MailOrderShipped, MailOrderCancelled, MailPasswordReset, MailPasswordChanged, MailVerifyEmail}
 }
+
+// LinkMailsPerHour is how many emails with a link that opens an account
+// (password reset and email verification, together) one address is sent
+// in an hour at most, whatever asked for them: asking more often sends
+// nothing more, and is answered the same.
+const LinkMailsPerHour = 3
+
+// linkMailKinds are the kinds LinkMailsPerHour counts.
+var linkMailKinds = []string{MailPasswordReset, MailVerifyEmail}
 
 // Outbox limits.
 const (
@@ -37,7 +47,8 @@ const (
 
 // OutboxMessage is one email waiting to be sent, or sent. Data is what its
 // templates show (JSON of MailData); Secret is a one-time token the message
-// carries (a reset link's), cleared once the message is sent.
+// carries (a reset or verification link's), cleared once the message is
+// sent.
 type OutboxMessage struct {
 	ID            uint
 	Kind          string
@@ -96,6 +107,26 @@ func (o *Outbox) enqueue(tx *gorm.DB, kind, to string, data MailData, oneTimeSec
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
+}
+
+// linkMailAllowed reports, in tx, whether to may be sent one more email
+// with a link now: fewer than LinkMailsPerHour of them were queued for it
+// in the last hour, on any instance. On Postgres the address stays locked
+// until tx ends, so two instances cannot both send the last one; SQLite
+// transactions take the write lock as they begin.
+func (o *Outbox) linkMailAllowed(tx *gorm.DB, to string) (bool, error) {
+	if tx.Dialector.Name() == "postgres" {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "crumb link mail:"+to).Error; err != nil {
+			return false, fmt.Errorf("outbox: %w", err)
+		}
+	}
+	var n int64
+	err := tx.Model(&OutboxMessage{}).Where("recipient = ? AND kind IN ? AND created_at > ?", to, linkMailKinds, o.now().UTC().Add(-time.Hour)).
+		Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("outbox: %w", err)
+	}
+	return n < LinkMailsPerHour, nil
 }
 
 // Claim takes up to limit due messages for one sender for lease: no other

@@ -61,9 +61,10 @@ func (s *PasswordResets) Request(ctx context.Context, email string) error {
 // Issue turns pending requests into links. For a request whose email is
 // an account's, a new 256-bit token ends the account's older links and
 // its email is queued, in one transaction; a request for an unknown email
-// or a disabled account, or one a newer request for the same account
-// supersedes, is dropped. Safe
-// on every instance at once: each request is taken by a conditional update.
+// or a disabled account, one a newer request for the same account
+// supersedes, or one for an address that had its LinkMailsPerHour this
+// hour, is dropped. Safe on every instance at once: each request is taken
+// by a conditional update.
 func (s *PasswordResets) Issue(ctx context.Context) (int64, error) {
 	var pending []PasswordReset
 	err := Conn(ctx, s.db).Where("token_hash IS NULL AND expires_at > ?", s.now().UTC()).Order("id").Limit(50).Find(&pending).Error
@@ -96,7 +97,13 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 				return err
 			}
 		}
-		if !found || newer > 0 || user.Disabled() {
+		allowed := false
+		if found && newer == 0 && !user.Disabled() {
+			if allowed, err = s.outbox.linkMailAllowed(tx, user.Email); err != nil {
+				return err
+			}
+		}
+		if !allowed { // older links, if any, keep working
 			return tx.Where("id = ? AND token_hash IS NULL", r.ID).Delete(&PasswordReset{}).Error
 		}
 		token := secret.Token(32)
@@ -118,13 +125,18 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 }
 
 // Check finds the account a reset token opens, without using the token;
-// ErrResetLinkInvalid when it opens none.
+// ErrResetLinkInvalid when it opens none. The link reached the address it
+// was mailed to, so that address is verified, if the account still has it.
 func (s *PasswordResets) Check(ctx context.Context, token string) (User, error) {
-	r, err := s.link(Conn(ctx, s.db), token)
+	db := Conn(ctx, s.db)
+	r, err := s.link(db, token)
 	if err != nil {
 		return User{}, err
 	}
-	return s.users.byID(Conn(ctx, s.db), *r.UserID)
+	if _, err := s.users.markVerified(db, *r.UserID, r.Email, s.now()); err != nil {
+		return User{}, err
+	}
+	return s.users.byID(db, *r.UserID)
 }
 
 // link is the live link of token; ErrResetLinkInvalid when there is none.
@@ -145,8 +157,9 @@ func (s *PasswordResets) link(db *gorm.DB, token string) (PasswordReset, error) 
 
 // Reset gives the account of a reset token a new password (checked by
 // CheckPassword). In one transaction the token is used up (a conditional
-// delete: it works once), the password replaced, every other link of the
-// account ended and the "password changed" email queued.
+// delete: it works once), the address the link was mailed to verified (as
+// Check does), the password replaced, every other link of the account
+// ended and the "password changed" email queued.
 func (s *PasswordResets) Reset(ctx context.Context, token, password string) (User, error) {
 	hash := s.users.hash(password)
 	var user User
@@ -161,6 +174,9 @@ func (s *PasswordResets) Reset(ctx context.Context, token, password string) (Use
 		}
 		if res.RowsAffected != 1 {
 			return ErrResetLinkInvalid // used by a request that got there first
+		}
+		if _, err := s.users.markVerified(tx, *r.UserID, r.Email, s.now()); err != nil {
+			return err
 		}
 		if user, err = s.users.byID(tx, *r.UserID); err != nil {
 			return err

@@ -23,6 +23,7 @@ type shop struct {
 	orders  *models.Orders
 	outbox  *models.Outbox
 	resets  *models.PasswordResets
+	verify  *models.EmailVerifications
 }
 
 func newShop(t testing.TB, db *gorm.DB) shop {
@@ -40,7 +41,8 @@ func newShop(t testing.TB, db *gorm.DB) shop {
 	outbox := models.NewOutbox(db, clock.Now)
 	return shop{db: db, clock: clock, catalog: catalog, users: users, carts: carts,
 		orders: models.NewOrders(db, catalog, carts, users, outbox, clock.Now), outbox: outbox,
-		resets: models.NewPasswordResets(db, users, outbox, clock.Now)}
+		resets: models.NewPasswordResets(db, users, outbox, clock.Now),
+		verify: models.NewEmailVerifications(db, users, outbox, clock.Now)}
 }
 
 // product is the seeded product with slug, as the database has it now.
@@ -66,9 +68,17 @@ func (s shop) setStock(t testing.TB, slug string, stock int) models.Product {
 	return s.product(t, slug)
 }
 
+// user is a new account whose email is verified: it may order.
 func (s shop) user(t testing.TB, email string) models.User {
 	t.Helper()
 	u, err := s.users.Create(context.Background(), "Shopper", email, "rye-and-butter-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.users.MarkEmailVerified(context.Background(), u.ID, s.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u, err = s.users.ByID(context.Background(), u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,12 @@ type User struct {
 	// signing out everywhere starts a new one, and tokens of an older
 	// generation are refused.
 	TokenEpoch int64 `gorm:"not null;default:0"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// EmailVerifiedAt is when a link Crumb mailed to Email was followed;
+	// nil until then (a new account, a changed email), and no order may
+	// be placed.
+	EmailVerifiedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Roles of an account. Only the command line makes an admin.
@@ -54,18 +58,16 @@ func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.DisabledAt == nil
 // Disabled reports whether the bakery has disabled the account.
 func (u User) Disabled() bool { return u.DisabledAt != nil }
 
+// EmailVerified reports whether the account's email is proved to be its
+// owner's: it may place orders.
+func (u User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
+
 // Errors of the account store.
 var (
 	// ErrEmailTaken: the email is already some account's.
 	ErrEmailTaken = errors.New("models: email already registered")
 	// ErrDisabled: the password is right, but the account is disabled.
 	ErrDisabled = errors.New("models: account disabled")
-)
-
-// Password rules.
-const (
-	MinPasswordLength = 8
-	MaxPasswordLength = 128
 )
 
 // PasswordParams are the argon2id costs for new hashes. Existing hashes
@@ -80,28 +82,40 @@ type PasswordParams struct {
 var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
 
 // NormalizeEmail trims and lower-cases an email and checks that it is a
-// plain address.
+// plain address of at most MaxEmailLength characters.
 func NormalizeEmail(raw string) (string, error) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	email, err := CheckText("email", raw, MaxEmailLength, false)
+	if err != nil {
+		return "", err
+	}
+	email = strings.ToLower(email)
 	addr, err := mail.ParseAddress(email)
-	if email == "" || len(email) > 254 || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+	if email == "" || err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", Invalid("email", CodeEmailInvalid)
 	}
 	return email, nil
 }
 
-// CheckName validates a display name.
+// CheckName validates a display name: one line of at most MaxNameLength
+// characters.
 func CheckName(raw string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-		return "", Invalid("name", CodeNameInvalid, 100)
+	name, err := CheckText("name", raw, MaxNameLength, false)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", Invalid("name", CodeNameInvalid, MaxNameLength)
 	}
 	return name, nil
 }
 
-// CheckPassword enforces the password rules: 8 to 128 characters and not
-// one of the most common passwords.
+// CheckPassword enforces the password rules: 8 to 128 characters, any
+// printable ones (spaces too, kept as typed) but no control characters,
+// and not one of the most common passwords.
 func CheckPassword(password string) error {
+	if err := checkRunes("password", password, false); err != nil {
+		return err
+	}
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:
@@ -163,11 +177,23 @@ type Users struct {
 // NewUsers builds the account store; new passwords are hashed with p.
 func NewUsers(db *gorm.DB, p PasswordParams) *Users { return &Users{db: db, passwords: p} }
 
-// Create signs up a new account; name, email and password must have been
-// checked (CheckName, NormalizeEmail, CheckPassword).
+// Create adds an account with its email not verified, and mails nothing
+// (signing up is EmailVerifications.SignUp, which mails the link); name,
+// email and password must have been checked (CheckName, NormalizeEmail,
+// CheckPassword).
 func (s *Users) Create(ctx context.Context, name, email, password string) (User, error) {
-	u := User{Name: name, Email: email, PasswordHash: HashPassword(password, s.passwords)}
-	err := Conn(ctx, s.db).Create(&u).Error
+	return s.insert(Conn(ctx, s.db), s.newUser(name, email, password))
+}
+
+// newUser is a new account, its password hashed (before any transaction:
+// hashing is slow on purpose).
+func (s *Users) newUser(name, email, password string) User {
+	return User{Name: name, Email: email, PasswordHash: s.hash(password)}
+}
+
+// insert writes a new account in db (another store's transaction).
+func (s *Users) insert(db *gorm.DB, u User) (User, error) {
+	err := db.Create(&u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return User{}, ErrEmailTaken
 	}
@@ -175,6 +201,28 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (User,
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// MarkEmailVerified records that the account's email was verified at at:
+// for the demo accounts, and for tests that need an account that may
+// order. Shoppers verify by following a mailed link (EmailVerifications).
+func (s *Users) MarkEmailVerified(ctx context.Context, id uint, at time.Time) error {
+	err := Conn(ctx, s.db).Model(&User{}).Where("id = ? AND email_verified_at IS NULL", id).Update("email_verified_at", at.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("verify email: %w", err)
+	}
+	return nil
+}
+
+// markVerified records, in db (another store's transaction), that a link
+// mailed to email was followed: the account's email is verified if it is
+// still that address. It reports whether it was not verified before.
+func (s *Users) markVerified(db *gorm.DB, id uint, email string, at time.Time) (bool, error) {
+	res := db.Model(&User{}).Where("id = ? AND email = ? AND email_verified_at IS NULL", id, email).Update("email_verified_at", at.UTC())
+	if res.Error != nil {
+		return false, fmt.Errorf("verify email: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // ByID loads an account.
@@ -281,17 +329,19 @@ func (s *Users) setPasswordHash(db *gorm.DB, id uint, hash string) error {
 	return nil
 }
 
-// SetEmail changes the account's email (normalised by NormalizeEmail);
-// ErrEmailTaken if another account has it.
-func (s *Users) SetEmail(ctx context.Context, id uint, email string) error {
-	err := Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("email", email).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return ErrEmailTaken
+// setEmail gives the account a new email (normalised by NormalizeEmail),
+// not verified, in db (another store's transaction); changed is false
+// when it already had it. ErrEmailTaken if another account has it.
+func (s *Users) setEmail(db *gorm.DB, id uint, email string) (changed bool, err error) {
+	res := db.Model(&User{}).Where("id = ? AND email <> ?", id, email).
+		Updates(map[string]any{"email": email, "email_verified_at": nil})
+	if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+		return false, ErrEmailTaken
 	}
-	if err != nil {
-		return fmt.Errorf("set email: %w", err)
+	if res.Error != nil {
+		return false, fmt.Errorf("set email: %w", res.Error)
 	}
-	return nil
+	return res.RowsAffected == 1, nil
 }
 
 // SetRole makes the account with email an admin or a customer again.
@@ -372,7 +422,8 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// EnsureUser adds an account unless its email is taken (the demo accounts).
+// EnsureUser adds an account, its email counted as verified since it was
+// made, unless the email is taken (the demo accounts).
 func (s *Users) EnsureUser(ctx context.Context, name, email, password string) error {
 	var n int64
 	if err := Conn(ctx, s.db).Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
@@ -381,10 +432,14 @@ func (s *Users) EnsureUser(ctx context.Context, name, email, password string) er
 	if n > 0 {
 		return nil
 	}
-	if _, err := s.Create(ctx, name, email, password); err != nil && !errors.Is(err, ErrEmailTaken) {
+	u, err := s.Create(ctx, name, email, password)
+	if errors.Is(err, ErrEmailTaken) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	return s.MarkEmailVerified(ctx, u.ID, u.CreatedAt)
 }
 
 // EnsureAdmin adds an admin account unless its email is taken (the

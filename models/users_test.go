@@ -51,18 +51,31 @@ func TestUsers(t *testing.T) {
 			t.Errorf("the new password: %v", err)
 		}
 
+		verify := models.NewEmailVerifications(db, users, models.NewOutbox(db, time.Now), time.Now)
 		bea, _ := users.Create(ctx, "Bea", "bea@example.com", "rye-and-butter-42")
-		if err := users.SetEmail(ctx, bea.ID, "ada@example.com"); !errors.Is(err, models.ErrEmailTaken) {
+		if _, err := verify.ChangeEmail(ctx, bea.ID, "ada@example.com"); !errors.Is(err, models.ErrEmailTaken) {
 			t.Errorf("taking another account's email: %v", err)
 		}
-		if err := users.SetEmail(ctx, bea.ID, "bea2@example.com"); err != nil {
+		if _, err := verify.ChangeEmail(ctx, bea.ID, "bea2@example.com"); err != nil {
 			t.Fatal(err)
 		}
 		if err := users.EnsureUser(ctx, "Bea again", "bea2@example.com", "whatever-123"); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := users.ByID(ctx, bea.ID); got.Email != "bea2@example.com" || got.Name != "Bea" {
-			t.Errorf("after SetEmail and EnsureUser: %+v", got)
+			t.Errorf("after ChangeEmail and EnsureUser: %+v", got)
+		}
+
+		// A new account's email is not verified; the demo accounts' is.
+		if ada.EmailVerified() {
+			t.Error("Create made an account with its email verified")
+		}
+		if err := users.EnsureUser(ctx, "Demo", "demo@example.com", "rye-and-butter-42"); err != nil {
+			t.Fatal(err)
+		}
+		demo, err := users.Authenticate(ctx, "demo@example.com", "rye-and-butter-42")
+		if err != nil || !demo.EmailVerified() {
+			t.Errorf("EnsureUser made %+v, %v; want its email verified", demo, err)
 		}
 	})
 }

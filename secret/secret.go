@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 )
 
 // Bytes returns n random bytes.
@@ -29,4 +30,10 @@ func Hex(n int) string { return hex.EncodeToString(Bytes(n)) }
 func Hash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// IsHash reports whether s can be a Hash: 64 lower-case hex digits. What
+// cannot be one is never looked up.
+func IsHash(s string) bool {
+	return len(s) == 2*sha256.Size && strings.Trim(s, "0123456789abcdef") == ""
 }

@@ -2,6 +2,7 @@ package secret
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,16 @@ func TestHash(t *testing.T) {
 	// SHA-256 of "abc", from FIPS 180-2.
 	if got := Hash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("Hash(abc) = %s", got)
+	}
+}
+
+func TestIsHash(t *testing.T) {
+	if !IsHash(Hash("abc")) {
+		t.Error("a Hash is not a hash")
+	}
+	for _, bad := range []string{"", "a\x00", "\xff", Hash("abc")[:63], Hash("abc") + "0", strings.ToUpper(Hash("abc")), Hash("abc")[:63] + "g"} {
+		if IsHash(bad) {
+			t.Errorf("IsHash(%q)", bad)
+		}
 	}
 }

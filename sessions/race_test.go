@@ -50,7 +50,7 @@ func newRaceKit(t *testing.T) *raceKit {
 // signIn signs the account in with its password and returns the session id.
 func (k *raceKit) signIn() string {
 	k.t.Helper()
-	id, cur, err := k.m.SignIn(context.Background(), "", k.user, true, "", k.client)
+	id, cur, err := k.m.SignIn(context.Background(), "", k.user, ByPassword, "", k.client)
 	if err != nil || cur == nil || cur.UserID != k.user.ID {
 		k.t.Fatalf("SignIn = %q, %+v, %v", id, cur, err)
 	}

@@ -87,7 +87,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 	if err != nil {
 		return out, err
 	}
-	id, cur, err := m.SignIn(ctx, "", user, false, "", client)
+	id, cur, err := m.SignIn(ctx, "", user, ByRememberMe, "", client)
 	if errors.Is(err, models.ErrDisabled) {
 		return Resumed{Forget: true}, m.tokens.deleteSelector(ctx, selector)
 	}

@@ -30,14 +30,29 @@ import (
 // (and so how often a session is written while it is only being used).
 const SeenEvery = time.Minute
 
+// Proof is how a browser showed whose it is when it was signed in.
+type Proof int
+
+// The ways a browser is signed in.
+const (
+	// ByPassword: the password, just given (signing in or up, a new
+	// password): a fresh session.
+	ByPassword Proof = iota
+	// ByRememberMe: a remember-me cookie ("keep me signed in").
+	ByRememberMe
+	// ByMailedLink: a link Crumb emailed to the account's address. It is
+	// not the password: what asks for the password still asks.
+	ByMailedLink
+)
+
 // Current is who is signed in for this request.
 type Current struct {
 	UserID   uint
 	Name     string
-	Fresh    bool   // signed in with the password now, not resumed from a remember-me token
+	Fresh    bool   // signed in with the password now, not resumed from a remember-me token or by a mailed link
 	KeyHash  string // this session's id on the devices page
 	AuthAt   time.Time
-	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me
+	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me or by a mailed link
 	AdminAt  time.Time // when the back office was last used in this session; zero if never
 	Flash    string    // a one-time message for this page
 }
@@ -204,6 +219,22 @@ func (m *Manager) UsedAdmin(ctx context.Context, id string, cur *Current) error 
 	if now.Sub(cur.AdminAt) < SeenEvery {
 		return nil
 	}
+	err := m.mark(ctx, id, func(rec *record) { rec.AdminAt = now.Unix() })
+	if err == nil {
+		cur.AdminAt = now
+	}
+	return err
+}
+
+// Flash keeps msg for the next page the session id is shown (a
+// redirect's target).
+func (m *Manager) Flash(ctx context.Context, id, msg string) error {
+	return m.mark(ctx, id, func(rec *record) { rec.Flash = msg })
+}
+
+// mark changes the stored record of the session id and writes it;
+// ErrSignedOut when the session ended meanwhile.
+func (m *Manager) mark(ctx context.Context, id string, change func(*record)) error {
 	key := hashKey(id)
 	raw, err := m.store.Get(key)
 	if err != nil {
@@ -216,13 +247,10 @@ func (m *Manager) UsedAdmin(ctx context.Context, id string, cur *Current) error 
 	if err != nil {
 		return err
 	}
-	rec.AdminAt = now.Unix()
+	change(&rec)
 	live, err := m.write(ctx, key, rec)
 	if err == nil && !live {
 		err = ErrSignedOut
-	}
-	if err == nil {
-		cur.AdminAt = now
 	}
 	return err
 }
@@ -259,13 +287,14 @@ func (m *Manager) pause(step string) {
 
 // SignIn starts a new session for user under a new id (so an id planted
 // before sign-in is worthless), ends the session old (this browser's until
-// now, if any) and records the new one for the devices page. fresh says
-// whether the password was just checked; flash is shown on the next page.
+// now, if any) and records the new one for the devices page. by says how
+// the browser proved it (only ByPassword makes a fresh session); flash is
+// shown on the next page.
 // Every web sign-in comes here, and here the account is admitted
 // (models.Users.Admit): a disabled one is models.ErrDisabled, and no
 // session is left.
-func (m *Manager) SignIn(ctx context.Context, old string, user models.User, fresh bool, flash string, client Client) (string, *Current, error) {
-	return m.signIn(ctx, old, user, fresh, flash, false, client)
+func (m *Manager) SignIn(ctx context.Context, old string, user models.User, by Proof, flash string, client Client) (string, *Current, error) {
+	return m.signIn(ctx, old, user, by, flash, false, client)
 }
 
 // ProvePassword records that the shopper just gave their password again
@@ -273,11 +302,12 @@ func (m *Manager) SignIn(ctx context.Context, old string, user models.User, fres
 // afresh under a new id, so a copy of the cookie taken before is worthless
 // from now on; ProvedAt and AdminAt become now.
 func (m *Manager) ProvePassword(ctx context.Context, old string, user models.User, client Client) (string, *Current, error) {
-	return m.signIn(ctx, old, user, true, "", true, client)
+	return m.signIn(ctx, old, user, ByPassword, "", true, client)
 }
 
 // signIn is SignIn; inAdmin starts the back office's idle clock too.
-func (m *Manager) signIn(ctx context.Context, old string, user models.User, fresh bool, flash string, inAdmin bool, client Client) (string, *Current, error) {
+func (m *Manager) signIn(ctx context.Context, old string, user models.User, by Proof, flash string, inAdmin bool, client Client) (string, *Current, error) {
+	fresh := by == ByPassword
 	if old != "" {
 		if err := m.end(ctx, hashKey(old)); err != nil {
 			return "", nil, err
@@ -298,7 +328,7 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, fres
 	}
 	err := m.sessions.create(ctx, WebSession{
 		KeyHash: key, UserID: user.ID, DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
-		Remembered: !fresh, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
+		Remembered: by == ByRememberMe, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
 	})
 	if err != nil {
 		return "", nil, err
@@ -340,9 +370,14 @@ func (m *Manager) end(ctx context.Context, key string) error {
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
-// next request. Inside a transaction (models.InTransaction) the session
-// leaves the session store once the transaction has committed.
+// next request. An id that cannot be a session's (see secret.IsHash) ends
+// nothing, and is not looked up. Inside a transaction
+// (models.InTransaction) the session leaves the session store once the
+// transaction has committed.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
+	if !secret.IsHash(keyHash) {
+		return false, nil
+	}
 	ok, err := m.sessions.delete(ctx, userID, keyHash)
 	if err != nil || !ok {
 		return false, err

@@ -130,7 +130,11 @@ func eachStore(t *testing.T, test func(t *testing.T, k *kit)) {
 
 func (k *kit) signIn(old string, fresh bool, flash string) (string, *sessions.Current) {
 	k.t.Helper()
-	id, cur, err := k.m.SignIn(context.Background(), old, k.user, fresh, flash, client)
+	by := sessions.ByRememberMe
+	if fresh {
+		by = sessions.ByPassword
+	}
+	id, cur, err := k.m.SignIn(context.Background(), old, k.user, by, flash, client)
 	if err != nil || id == "" || cur == nil {
 		k.t.Fatalf("SignIn = %q, %+v, %v", id, cur, err)
 	}
@@ -327,7 +331,7 @@ func TestStoreUnavailable(t *testing.T) {
 	if !errors.Is(err, sessions.ErrStoreUnavailable) || !errors.Is(err, errDown) || gone || cur != nil {
 		t.Errorf("Load with the store down = %+v, %v, %v; want ErrStoreUnavailable, cookie kept", cur, gone, err)
 	}
-	if _, _, err := k.m.SignIn(context.Background(), "", k.user, true, "", client); !errors.Is(err, sessions.ErrStoreUnavailable) {
+	if _, _, err := k.m.SignIn(context.Background(), "", k.user, sessions.ByPassword, "", client); !errors.Is(err, sessions.ErrStoreUnavailable) {
 		t.Errorf("SignIn with the store down: %v", err)
 	}
 	if err := k.m.SignOut(context.Background(), id, ""); !errors.Is(err, sessions.ErrStoreUnavailable) {
@@ -487,7 +491,7 @@ func TestDisabledAccount(t *testing.T) {
 	if _, err := k.users.SetDisabled(ctx, k.user.ID, &now); err != nil {
 		t.Fatal(err)
 	}
-	if id, cur, err := k.m.SignIn(ctx, "", k.user, true, "", client); !errors.Is(err, models.ErrDisabled) || id != "" || cur != nil {
+	if id, cur, err := k.m.SignIn(ctx, "", k.user, sessions.ByPassword, "", client); !errors.Is(err, models.ErrDisabled) || id != "" || cur != nil {
 		t.Errorf("SignIn of a disabled account = %q, %+v, %v", id, cur, err)
 	}
 	res, err := k.m.Resume(ctx, cookie, client)

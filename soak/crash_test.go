@@ -45,7 +45,7 @@ func crashDuringCheckout(t *testing.T, srv *server) {
 		t.Fatal(err)
 	}
 
-	buyers, err := shopper.SignUpMany(srv.Base, 16, "crash", nil)
+	buyers, err := shopper.SignUpMany(srv.Base, 16, "crash", nil, srv.Mailbox(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,8 +45,12 @@ func TestHostileInputs(t *testing.T) {
 	db := srv.DB()
 	client := shopper.Client(8)
 
+	mailbox := srv.Mailbox(db)
 	victim := shopper.New(srv.Base, client, nil)
 	if err := victim.SignUp("Victim Vera", "vera@soak.test", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.Verify(mailbox, "vera@soak.test"); err != nil {
 		t.Fatal(err)
 	}
 	app := apiSignIn(t, srv.Base, "vera@soak.test")
@@ -63,6 +67,9 @@ func TestHostileInputs(t *testing.T) {
 	}
 	attacker := shopper.New(srv.Base, client, nil)
 	if err := attacker.SignUp("Mallory", "mallory@soak.test", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := attacker.Verify(mailbox, "mallory@soak.test"); err != nil {
 		t.Fatal(err)
 	}
 	attackerApp := apiSignIn(t, srv.Base, "mallory@soak.test")
@@ -225,6 +232,16 @@ func TestHostileInputs(t *testing.T) {
 			}
 			return nil
 		}},
+		// Text nobody types, where it is kept; ids no record has.
+		{"CR/LF in a sign-up name", signed(shopper.New(srv.Base, client, nil), "/signup", "name=Eve%0D%0ABcc%3A+all%40soak.test&email=eve%40soak.test&password="+shopper.Password), []int{422}, nil},
+		{"NUL and ESC in a sign-up name", signed(shopper.New(srv.Base, client, nil), "/signup", "name=Eve%00%1B%5B2J&email=eve%40soak.test&password="+shopper.Password), []int{422}, nil},
+		{"NUL in a shipping name", signed(victim, "/checkout", "checkout_token="+strings.Repeat("d", 32)+"&name=Vera%00&phone=%2B1+555+0100&address1=1+Flour+St&postal_code=10001&country=US&payment_method=cod"), []int{422}, nil},
+		{"NUL in the app's shipping name", jsonTo("/api/v1/orders", strings.Replace(orderJSON, `"name":"M"`, `"name":"M\u0000"`, 1), bearer(attackerApp.Access)), []int{422}, nil},
+		{"a NUL as the session to sign out", signed(victim, "/account/security/revoke", "kind=session&id=a%00"), []int{422}, nil},
+		{"a byte that is not UTF-8 as the device to sign out", signed(victim, "/account/security/revoke", "kind=device&id=%ff"), []int{422}, nil},
+		{"bytes that are not UTF-8 as an order number", func() (shopper.Response, error) {
+			return rawHTTP(srv.Base, "GET /api/v1/orders/CR-\xff\xfe HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+attackerApp.Access+"\r\n\r\n")
+		}, []int{404}, nil},
 		// Searches, addresses and traversal.
 		{"SQL injection in search", get(nil, "/products?q="+url.QueryEscape(`' OR 1=1 --`), nil), []int{200}, notContains(`href="/products/sourdough-loaf"`)},
 		{"script in search", get(nil, "/products?q="+url.QueryEscape(`<script>alert(1)</script>`), nil), []int{200}, notContains("<script>alert(1)")},

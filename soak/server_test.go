@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/database"
+	"crumb/internal/shopper"
 	"crumb/internal/testkit"
 	"crumb/secret"
 )
@@ -164,6 +165,19 @@ func (s *server) DB() *gorm.DB {
 	}
 	s.t.Cleanup(func() { _ = database.Close(db) })
 	return db
+}
+
+// Mailbox reads the email the server sent from its outbox in db: its
+// mail server is an address where nothing listens, so every email waits
+// there, its link's token kept. Shoppers who order follow their sign-up's
+// link from it, as they would from their inbox.
+func (s *server) Mailbox(db *gorm.DB) shopper.Mailbox {
+	s.t.Helper()
+	mb, err := shopper.Outbox(db, s.Base)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return mb
 }
 
 // ServerErrors are the 500s the server logged.

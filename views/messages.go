@@ -9,6 +9,8 @@ import (
 // texts are the words for each code of package models, with the values
 // the code carries in order (see the comments in models/errors.go).
 var texts = map[models.Code]string{
+	models.CodeTextUnreadable:  "This holds characters that cannot be typed here, such as control codes or broken text. Type it again without them.",
+	models.CodeTextLong:        "Use at most %d characters.",
 	models.CodeEmailInvalid:    "Enter an email address like name@example.com.",
 	models.CodeEmailTaken:      "An account with this email already exists. Sign in instead.",
 	models.CodeNameInvalid:     "Enter your name (up to %d characters).",
@@ -32,17 +34,17 @@ var texts = map[models.Code]string{
 	models.CodeShipCountry:     "Choose a country we deliver to.",
 	models.CodePaymentMethod:   "Choose cash on delivery or bank transfer.",
 
-	models.CodeProductName:        "Enter the product's name (up to %d characters).",
-	models.CodeProductSlug:        "Use lower-case letters, digits and dashes for the web address, such as rye-bread.",
-	models.CodeProductSlugTaken:   "Another product already has this web address. Choose another.",
-	models.CodeProductDescription: "Keep the description to %d characters.",
-	models.CodeProductCategory:    "Choose a category.",
-	models.CodeProductPrice:       "Enter a price such as 4.50, more than zero and at most %s.",
-	models.CodeProductStock:       "Enter the stock as a whole number from 0 to %d.",
-	models.CodeStockChanged:       "The stock changed while you were editing (orders came in). Check the stock now shown and save again.",
-	models.CodeImageType:          "The image must be a PNG, JPEG, WebP or SVG file.",
-	models.CodeImageSize:          "The image may be at most %d MB.",
-	models.CodeOrderMove:          "An order that is %s cannot become %s.",
+	models.CodeProductName:      "Enter the product's name (up to %d characters).",
+	models.CodeProductSlug:      "Use lower-case letters, digits and dashes for the web address, such as rye-bread.",
+	models.CodeProductSlugTaken: "Another product already has this web address. Choose another.",
+	models.CodeProductCategory:  "Choose a category.",
+	models.CodeProductPrice:     "Enter a price such as 4.50, more than zero and at most %s.",
+	models.CodeProductStock:     "Enter the stock as a whole number from 0 to %d.",
+	models.CodeStockChanged:     "The stock changed while you were editing (orders came in). Check the stock now shown and save again.",
+	models.CodeImageType:        "The image must be a PNG, JPEG, WebP or SVG file.",
+	models.CodeImageSize:        "The image may be at most %d MB.",
+	models.CodeImageUnknown:     "That picture is not one the shop has. Choose the picture again.",
+	models.CodeOrderMove:        "An order that is %s cannot become %s.",
 }
 
 // Say puts a message into words.

@@ -11,10 +11,10 @@ import (
 // its words use exactly the values the code carries.
 func TestEveryCodeHasWords(t *testing.T) {
 	samples := map[models.Code][]any{
-		models.CodeNameInvalid: {100}, models.CodePasswordShort: {8}, models.CodePasswordLong: {128},
+		models.CodeTextLong: {100}, models.CodeNameInvalid: {100}, models.CodePasswordShort: {8}, models.CodePasswordLong: {128},
 		models.CodeQuantityInvalid: {1, 99}, models.CodeLineTooMany: {99, "Baguette"}, models.CodeSoldOut: {"Baguette"},
 		models.CodeStockShort: {3, "Baguette"}, models.CodeCartFull: {100}, models.CodeNoticeSoldOut: {"Baguette"},
-		models.CodeNoticeReduced: {3, "Baguette"}, models.CodeProductName: {200}, models.CodeProductDescription: {2000},
+		models.CodeNoticeReduced: {3, "Baguette"}, models.CodeProductName: {200},
 		models.CodeProductPrice: {"$100,000.00"}, models.CodeProductStock: {100000}, models.CodeImageSize: {2},
 		models.CodeOrderMove: {"shipped", "paid"},
 	}

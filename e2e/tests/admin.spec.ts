@@ -1,6 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { test, expect } from './storefront';
 import { addToCart, expectSignedIn, expectSignedOut, newShopper, signIn, signUp, type Shopper } from './accounts-helpers';
+import { confirmEmail } from './mail';
 
 // The back office, as the bakery's owner uses it: the development seed
 // creates the owner's account beside the demo shopper's.
@@ -84,7 +85,8 @@ test('the owner adds a product with a picture, and the shop shows it fingerprint
 });
 
 test('the owner marks an order shipped, and the shopper sees it', async ({ page, browser }) => {
-  const { page: shopperPage } = await shopperIn(browser, 'Shipped Sam');
+  const { page: shopperPage, shopper } = await shopperIn(browser, 'Shipped Sam');
+  await confirmEmail(shopperPage, shopper);
   await addToCart(shopperPage, 'baguette', 1);
   await shopperPage.goto('/checkout');
   const checkout = shopperPage.locator('main form[action="/checkout"]');

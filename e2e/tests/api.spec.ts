@@ -1,6 +1,7 @@
 import type { APIRequestContext, APIResponse, Page } from '@playwright/test';
 import { cartCount, expect, test } from './storefront';
 import { addToCart, cartLine, newShopper, signUp, type Shopper } from './accounts-helpers';
+import { confirmEmail } from './mail';
 
 // The mobile app's JSON API (/api/v1) and the web store share one account
 // and one cart: what the phone does shows in the browser, and the other way
@@ -199,6 +200,13 @@ test('an order placed from the phone, sent twice with one Idempotency-Key, is on
       payment_method: 'cod',
     },
   };
+  // A new account confirms its email before its first order, on the web as in the app.
+  const unconfirmed = await expectProblem(await request.post(`${API}/orders`, order), 403);
+  expect(unconfirmed.type).toBe('urn:crumb:problem:email-unverified');
+  expect((await (await request.get(`${API}/me`, { headers: auth })).json()).email_verified).toBe(false);
+  await confirmEmail(page, shopper);
+  expect((await (await request.get(`${API}/me`, { headers: auth })).json()).email_verified).toBe(true);
+
   const first = await request.post(`${API}/orders`, order);
   expect(first.status(), await first.text()).toBe(201);
   const placed: ApiOrder = await first.json();

@@ -1,10 +1,12 @@
 import type { Locator, Page, Response, TestInfo } from '@playwright/test';
 import { cartCount, expect, test } from './storefront';
-import { addToCart, flash, newShopper, signUp } from './accounts-helpers';
+import { addToCart, flash, newShopper, signUp, type Shopper } from './accounts-helpers';
+import { confirmEmail } from './mail';
 
 // Checkout in a real browser: the guest who is asked to sign in on the way,
-// the order and its confirmation, a double click and a resubmitted form,
-// the form's own errors, and orders that only their owner can see.
+// a new account that confirms its email from the mail before its first
+// order, the order and its confirmation, a double click and a resubmitted
+// form, the form's own errors, and orders that only their owner can see.
 //
 // All specs share one server and run in parallel, so stock is always read
 // before and compared after, and every test orders products that no other
@@ -36,6 +38,7 @@ const DOUBLE_SUBMIT_PRODUCTS: Product[] = [
 const CIABATTA: Product = { slug: 'ciabatta', name: 'Ciabatta' };
 const CHEESE_SCONE: Product = { slug: 'cheese-scone', name: 'Cheese Scone' };
 const EGG_TART: Product = { slug: 'egg-tart', name: 'Egg Tart' };
+const FOCACCIA: Product = { slug: 'focaccia', name: 'Rosemary Focaccia' };
 
 /** This run's product from a test's own list. */
 function pick(products: Product[], testInfo: TestInfo): Product {
@@ -72,11 +75,23 @@ async function stockOf(page: Page, product: Product): Promise<number> {
   return Number(/\d+/.exec((await stock.textContent()) ?? '')![0]);
 }
 
-/** Creates an account from the sign-up page; the browser lands on /account. */
-async function signUpFresh(page: Page, name: string): Promise<void> {
+/**
+ * Creates an account from the sign-up page and confirms its email by the
+ * mailed link, as a shopper would before a first order; the browser lands
+ * on /account.
+ */
+async function signUpFresh(page: Page, name: string): Promise<Shopper> {
+  const shopper = newShopper(name);
   await page.goto('/signup');
-  await signUp(page, newShopper(name));
+  await signUp(page, shopper);
   await expect(page).toHaveURL(/\/account$/);
+  await confirmEmail(page, shopper);
+  return shopper;
+}
+
+/** The notice that an account must confirm its email before ordering. */
+function unconfirmed(page: Page): Locator {
+  return page.locator('main #email-unconfirmed');
 }
 
 /** The checkout page's delivery form. */
@@ -174,7 +189,8 @@ test('a guest signs up on the way to checkout, pays by bank transfer, and cancel
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await page.getByRole('link', { name: 'Create an account' }).click();
   await expect(page).toHaveURL(/\/signup\?next=(%2[fF]|\/)checkout$/);
-  await signUp(page, newShopper('Robin Baker'));
+  const shopper = newShopper('Robin Baker');
+  await signUp(page, shopper);
 
   // Back on checkout with the guest cart brought along.
   await expect(page).toHaveURL(/\/checkout$/);
@@ -191,6 +207,14 @@ test('a guest signs up on the way to checkout, pays by bank transfer, and cancel
   await expect(summary.locator('.summary-total')).toContainText('Total (3 items)');
   await expect(summary.locator('.summary-total strong')).toHaveText(total);
   await expect(cartCount(page)).toHaveText('3');
+
+  // A new account confirms its email first: the link in the mail, then back.
+  await expect(unconfirmed(page)).toContainText('Please confirm your email address before your first order.');
+  await expect(checkoutForm(page)).toHaveCount(0);
+  await confirmEmail(page, shopper);
+  await page.goto('/checkout');
+  await expect(unconfirmed(page)).toHaveCount(0);
+  await expect(summary.locator('.summary-total strong')).toHaveText(total);
 
   // The order, paid by bank transfer.
   await fillDelivery(page, { ...DELIVERY, payment: 'Bank transfer (details on the confirmation)' });
@@ -234,6 +258,42 @@ test('a guest signs up on the way to checkout, pays by bank transfer, and cancel
     'cancelled',
   );
   expect(await stockOf(page, cake), 'cancelling puts the stock back').toBe(stockBefore);
+});
+
+test('a new account confirms its email from the mail before its first order', async ({ page }) => {
+  const shopper = newShopper('Cora Confirm');
+  await page.goto('/signup');
+  await signUp(page, shopper);
+  await addToCart(page, FOCACCIA.slug, 1);
+
+  // Checkout says so plainly, offers the link again, and has nothing to place.
+  const refused = await page.goto('/checkout');
+  expect(refused?.status()).toBe(200);
+  await expect(unconfirmed(page)).toContainText('Please confirm your email address before your first order.');
+  await expect(unconfirmed(page)).toContainText(`Follow the link we emailed to ${shopper.email}`);
+  await expect(page.getByRole('button', { name: 'Place order' })).toHaveCount(0);
+  const summary = page.getByRole('region', { name: 'Your order' });
+  await expect(summary.locator('ul.summary li')).toHaveText([new RegExp(`^1 × ${FOCACCIA.name}`)]);
+
+  // The link again, on request; the answer comes back to checkout.
+  await unconfirmed(page).getByRole('button', { name: 'Send the link again' }).click();
+  await expect(page).toHaveURL(/\/checkout$/);
+  await expect(flash(page)).toContainText(`We are sending a new link to ${shopper.email}.`);
+  await expect(unconfirmed(page)).toBeVisible();
+
+  // The email, opened where the shop leaves it; its link confirms the address.
+  await confirmEmail(page, shopper);
+
+  // Now the order goes through, with the cart kept all along.
+  await page.goto('/checkout');
+  await expect(unconfirmed(page)).toHaveCount(0);
+  await expect(summary.locator('ul.summary li')).toHaveText([new RegExp(`^1 × ${FOCACCIA.name}`)]);
+  await fillDelivery(page, { ...DELIVERY, name: shopper.name });
+  const number = await placeOrder(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Order ${number}`);
+  await expect(orderStatus(page)).toHaveText('placed');
+  await page.goto('/orders');
+  await expect(orderLinks(page)).toHaveText([number]);
 });
 
 /** The fields the checkout form would send, in order. */

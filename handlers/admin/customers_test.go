@@ -30,7 +30,7 @@ func customerID(t *testing.T, b *apptest.Browser, email string) string {
 // TestEndingACustomersSignIns: the back office lists a customer's
 // sessions, remembered devices and app sign-ins, and ends one or all.
 func TestEndingACustomersSignIns(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		laptop := ta.Browser()
 		laptop.SignUp("Uma", "uma@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
@@ -77,10 +77,57 @@ func TestEndingACustomersSignIns(t *testing.T) {
 	})
 }
 
+// TestBackOfficeSearchesAndIdsThatCannotBeValid: searches and filters
+// with a NUL or bytes that are not UTF-8 (once a 500 on Postgres) find
+// what their readable part finds; ids and order numbers that cannot be
+// one are a 404, and a sign-in id that cannot be one is refused like one
+// already ended, all without a query.
+func TestBackOfficeSearchesAndIdsThatCannotBeValid(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		ta.Browser().SignUp("Abe", "abe@example.com", apptest.Password, nil)
+		for path, want := range map[string]string{
+			"/admin/customers?q=abe%00":           "abe@example.com",
+			"/admin/customers?q=%ffabe%1b":        "abe@example.com",
+			"/admin/customers?q=a%00&page=%ff":    "abe@example.com",
+			"/admin/products?q=bague%00tte":       `value="baguette"`,
+			"/admin/products?q=baguette%ff":       "Baguette",
+			"/admin/products?category=%00&q=%07":  "Baguette",
+			"/admin/products?category=breads%ff":  "Baguette",
+			"/admin/products?sold_out=%00&page=a": "",
+			"/admin/orders?status=%00":            "Orders",
+			"/admin/orders?status=placed%ff":      "Orders",
+			"/admin/audit?page=%00":               "Audit log",
+		} {
+			res := b.Get(path)
+			if res.StatusCode != fiber.StatusOK || !strings.Contains(res.Text, want) {
+				t.Errorf("%s = %d, without %q", path, res.StatusCode, want)
+			}
+		}
+		for _, path := range []string{"/admin/customers/%00", "/admin/customers/1%00", "/admin/customers/%ff", "/admin/products/%00",
+			"/admin/orders/CR-%00", "/admin/orders/%ff", "/admin/orders/CR-" + strings.Repeat("A", 200)} {
+			if res := b.Get(path); res.StatusCode != fiber.StatusNotFound {
+				t.Errorf("%s = %d, want 404", path, res.StatusCode)
+			}
+		}
+		if res := b.Post("/admin/orders/CR-%00/status", url.Values{"status": {"paid"}}); res.StatusCode != fiber.StatusNotFound {
+			t.Errorf("moving order CR-%%00 = %d, want 404", res.StatusCode)
+		}
+		id := customerID(t, b, "abe@example.com")
+		for _, kind := range []string{"session", "device", "app"} {
+			for _, bad := range []string{"a\x00", "\xff", "%ff"} {
+				if res := b.Post("/admin/customers/"+id+"/revoke", url.Values{"kind": {kind}, "id": {bad}}); res.StatusCode != fiber.StatusUnprocessableEntity {
+					t.Errorf("ending %s %q = %d, want 422", kind, bad, res.StatusCode)
+				}
+			}
+		}
+	})
+}
+
 // TestDisablingAnAccount: a disabled account is signed out everywhere at
 // once and cannot sign in on the web or in the app until enabled again.
 func TestDisablingAnAccount(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		web := ta.Browser()
 		web.SignUp("Vic", "vic@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
@@ -136,7 +183,7 @@ func TestDisablingAnAccount(t *testing.T) {
 // TestCustomerSearch finds accounts by email or name, any case, and shows
 // nothing for a search that matches nobody.
 func TestCustomerSearch(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		ta.Browser().SignUp("Wanda Baker", "wanda@example.com", apptest.Password, nil)
 		ta.Browser().SignUp("Xavier", "x_100%@example.com", apptest.Password, nil)

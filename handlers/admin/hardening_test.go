@@ -39,7 +39,7 @@ func disableOnly(t *testing.T, ta *apptest.App, email string) models.User {
 // office's disable ends what it holds, and a reset link, a remembered
 // device or an app sign-in that outlived it is refused at the sign-in.
 func TestDisabledAccountsStayOut(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		shopper := ta.Browser()
 		shopper.SignUp("Dee", "dee@example.com", apptest.Password, nil)
@@ -75,7 +75,7 @@ func TestDisabledAccountsStayOut(t *testing.T) {
 // device and an app refresh token that exist when the account is disabled
 // (as when the disable races them) never sign it in.
 func TestWaysInThatOutliveADisableAreRefused(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		laptop := ta.Browser()
 		laptop.SignUp("Eve", "eve@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
 		res := ta.Browser().PostJSON("/api/v1/auth/token", map[string]string{"email": "eve@example.com", "password": apptest.Password})
@@ -138,7 +138,7 @@ func longEmail() string {
 // emails out everywhere, disabling and enabling it each work and are each
 // recorded, on both databases.
 func TestActionsOnALongEmailAreAudited(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		email := longEmail()
 		if len(email) != 231 {
 			t.Fatalf("the address has %d characters", len(email))
@@ -172,7 +172,7 @@ func TestActionsOnALongEmailAreAudited(t *testing.T) {
 // action it records is not done either: the account stays enabled and
 // signed in.
 func TestNoActionWithoutItsEntry(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		shopper := ta.Browser()
 		shopper.SignUp("Gus", "gus@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
@@ -203,7 +203,7 @@ func TestNoActionWithoutItsEntry(t *testing.T) {
 // field that changed, as it was and as it is: category, description and
 // picture as well as name, price, stock and visibility.
 func TestProductEditsRecordWhatChanged(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		id := ta.ProductID("carrot-cake")
 		fields := url.Values{"name": {"Carrot Cake"}, "slug": {"carrot-cake"}, "category": {"tarts"}, "price": {"32.00"},

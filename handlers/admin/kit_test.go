@@ -107,10 +107,3 @@ func signInAppOf(t *testing.T, ta *apptest.App, email string) string {
 	}
 	return m[1]
 }
-
-// onEachDatabase runs test on an app on SQLite and on one on Postgres
-// (skipped, saying why, without TEST_DATABASE_URL).
-func onEachDatabase(t *testing.T, test func(t *testing.T, ta *apptest.App)) {
-	t.Run("sqlite", func(t *testing.T) { test(t, apptest.New(t)) })
-	t.Run("postgres", func(t *testing.T) { test(t, apptest.New(t, apptest.WithPostgres(t))) })
-}

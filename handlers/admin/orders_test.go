@@ -21,7 +21,7 @@ var orderNumber = regexp.MustCompile(`^/orders/(CR-[2-9A-HJKMNP-Z]{10})$`)
 func placeOrder(t *testing.T, ta *apptest.App, email, slug string, qty int, payment string) (*apptest.Browser, string) {
 	t.Helper()
 	b := ta.Browser()
-	b.SignUp("Shopper", email, apptest.Password, nil)
+	b.SignUpVerified("Shopper", email, apptest.Password, nil)
 	b.Post("/cart/items", url.Values{"product_id": {ta.ProductID(slug)}, "quantity": {apptest.Itoa(uint(qty))}})
 	tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(b.Get("/checkout").Text)[1]
 	res := b.Post("/checkout", url.Values{"checkout_token": {tok}, "name": {"Pat Shopper"}, "phone": {"555 0100"}, "address1": {"1 Flour St"},
@@ -37,7 +37,7 @@ func placeOrder(t *testing.T, ta *apptest.App, email, slug string, qty int, paym
 // each shown to the shopper on the web and in the app; any other move is
 // refused with a message; every move is in the audit log.
 func TestOrderGoesThroughItsSteps(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		shopper, number := placeOrder(t, ta, "quinn@example.com", "baguette", 2, "bank_transfer")
 		if page := b.Get("/admin/orders?status=placed").Text; !strings.Contains(page, number) {
@@ -100,7 +100,7 @@ func TestOrderGoesThroughItsSteps(t *testing.T) {
 
 // TestCancellingReturnsStock: cancelling a paid order puts its items back.
 func TestCancellingReturnsStock(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		_, number := placeOrder(t, ta, "rita@example.com", "lemon-tart", 3, "cod")
 		if ta.Stock("lemon-tart") != 5 {
@@ -125,7 +125,7 @@ func TestCancellingReturnsStock(t *testing.T) {
 // TestDashboard: today's orders and total, what waits for each step, and
 // what is low on stock.
 func TestDashboard(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		_, first := placeOrder(t, ta, "sam@example.com", "baguette", 2, "cod")    // $7.00
 		_, second := placeOrder(t, ta, "tess@example.com", "pecan-pie", 2, "cod") // $52.00, leaves 4

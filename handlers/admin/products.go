@@ -28,7 +28,7 @@ type productsPage struct {
 // Products lists the products, published or not: search by name or slug
 // (q), filter by category and to those sold out.
 func (s *Server) Products(c *fiber.Ctx) error {
-	q := models.AdminQuery{Q: c.Query("q"), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
+	q := models.AdminQuery{Q: models.CleanQuery(c.Query("q")), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
 	slug := c.Query("category")
 	if slug != "" {
 		cat, err := s.Catalog.Category(slug)
@@ -132,15 +132,23 @@ func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChang
 	if cat, err := s.Catalog.Category(form.Category); err == nil {
 		form.CategoryID = cat.ID
 	}
-	if form.Image != "" && !strings.HasPrefix(form.Image, models.ImagePrefix) {
-		form.Image = "" // only an uploaded picture is carried over
-	}
 	change, errs := s.Catalog.CheckProduct(form.ProductForm, s.Config.Currency)
 	for field, msg := range errs {
 		form.Errors[field] = say(msg)
 	}
-	name, err := s.upload(c)
+	// The picture the form carries must be one the shop has: uploaded
+	// here, or shipped with it.
 	var ie *models.InputError
+	if form.Image != "" {
+		err := s.Images.CheckPicture(c.UserContext(), form.Image, s.Web.Assets)
+		switch {
+		case errors.As(err, &ie):
+			form.Errors["image"], form.Image = say(ie.Message), ""
+		case err != nil:
+			return form, change, err
+		}
+	}
+	name, err := s.upload(c)
 	switch {
 	case errors.As(err, &ie):
 		form.Errors["image"] = say(ie.Message)

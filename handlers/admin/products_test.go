@@ -26,7 +26,7 @@ var editURL = regexp.MustCompile(`^/admin/products/(\d+)\?saved=1$`)
 // TestOwnerAddsAProduct: a new product with its picture is in the shop at
 // once, its picture fingerprinted and cached for a year; the API has it.
 func TestOwnerAddsAProduct(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		pic := pngImage(t, color.RGBA{200, 120, 40, 255})
 		res := postMultipart(t, b, "/admin/products/new", productFields("Opera Cake", "opera-cake", "32.50", "6"), "opera.png", pic)
@@ -117,6 +117,98 @@ func TestProductFormKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
+// TestProductFormRefusesUntypableText: a NUL (once a 500 on Postgres), a
+// control character or invalid UTF-8 in the name, web address or
+// description is a 422 naming that field, with what was typed kept; a
+// description may hold line breaks and tabs, nothing else.
+func TestProductFormRefusesUntypableText(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		pic := pngImage(t, color.RGBA{1, 2, 3, 255})
+		for _, tt := range []struct{ field, value string }{
+			{"name", "Opera\x00Cake"}, {"name", "Opera\aCake"}, {"name", "Opera\r\nCake"}, {"name", "\x1b[31mOpera"}, {"name", "Opera\xff"},
+			{"name", strings.Repeat("o", 201)}, {"slug", "opera\x00"}, {"description", "Layers\x00"}, {"description", "Layers\x1b[2J"},
+			{"description", "Layers\xff"}, {"description", strings.Repeat("l", 2001)},
+		} {
+			fields := productFields("Opera", "opera", "32.50", "6")
+			fields.Set(tt.field, tt.value)
+			res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic)
+			if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="`+tt.field+`-error"`) {
+				t.Errorf("%s=%q: %d, without an error on the field", tt.field, tt.value, res.StatusCode)
+			}
+			if tt.field != "name" && !strings.Contains(res.Text, `value="Opera"`) {
+				t.Errorf("%s=%q: the name typed was lost", tt.field, tt.value)
+			}
+		}
+		fields := productFields("Opera", "opera", "32.50", "6")
+		fields.Set("description", "Layers:\r\n\tcoffee\r\n\tganache")
+		if res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("a description of several lines = %d", res.StatusCode)
+		}
+		var p models.Product
+		ta.DB.Where("slug = ?", "opera").Take(&p)
+		if p.Description != "Layers:\n\tcoffee\n\tganache" {
+			t.Errorf("the description is kept as %q", p.Description)
+		}
+	})
+}
+
+// TestProductPictureMustBeOneTheShopHas: image_name, the picture a form
+// carries, names a picture uploaded and kept here or one the shop ships;
+// anything else (a path out of /static/uploads that every shopper's page
+// would then request, a name over 200 characters, which was a 500 on
+// Postgres, an upload that was never made) is a 422 on the picture, and
+// no page shows it.
+func TestProductPictureMustBeOneTheShopHas(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		id := ta.ProductID("baguette")
+		edit := b.Get("/admin/products/" + id)
+		if !strings.Contains(edit.Text, `name="image_name" value="img/products/baguette.svg"`) {
+			t.Fatal("the form does not carry the shipped picture")
+		}
+		update := func(image string) apptest.Response {
+			fields := productFields("Baguette", "baguette", "4.00", apptest.Itoa(uint(ta.Stock("baguette"))))
+			fields.Set("category", "bread")
+			fields.Set("stock_was", fields.Get("stock"))
+			fields.Set("image_name", image)
+			return postMultipart(t, b, "/admin/products/"+id, fields, "", nil)
+		}
+		// The picture it ships with, carried as the form shows it, saves.
+		if res := update("img/products/baguette.svg"); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("saving with the shipped picture = %d: %s", res.StatusCode, res.Text)
+		}
+		for _, bad := range []string{
+			"uploads/../../account/security", "uploads/" + strings.Repeat("a", 200), "uploads/" + strings.Repeat("ab", 32) + ".png",
+			"uploads/" + strings.Repeat("AB", 32) + ".png", "uploads/" + strings.Repeat("ab", 32) + ".exe", "img/products/../logo.svg",
+			"img/products/nope.svg", "/img/products/baguette.svg", "https://evil.example/x.png", "uploads/\x00", "img/products/baguette.svg\x00",
+		} {
+			res := update(bad)
+			if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="image-error"`) || !strings.Contains(res.Text, "not one the shop has") {
+				t.Errorf("image_name %q = %d, without an error on the picture", bad, res.StatusCode)
+			}
+			if strings.Contains(res.Text, `value="`+html.EscapeString(bad)+`"`) {
+				t.Errorf("image_name %q is carried on to the next try", bad)
+			}
+			fields := productFields("Forged", "forged", "1", "1")
+			fields.Set("image_name", bad)
+			if res := postMultipart(t, b, "/admin/products/new", fields, "", nil); res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, "not one the shop has") {
+				t.Errorf("a new product with image_name %q = %d", bad, res.StatusCode)
+			}
+		}
+		var p models.Product
+		ta.DB.Where("slug = ?", "baguette").Take(&p)
+		if p.Image != "img/products/baguette.svg" {
+			t.Errorf("the baguette's picture is now %q", p.Image)
+		}
+		for _, page := range []string{"/", "/products/baguette", "/products?category=bread"} {
+			if strings.Contains(ta.Get(page).Text, "uploads/..") {
+				t.Errorf("%s requests a path out of /static/uploads", page)
+			}
+		}
+	})
+}
+
 // TestPicturesAreCheckedByContent: a picture is what its bytes say, not
 // its name; an SVG is served so that no script in it can run.
 func TestPicturesAreCheckedByContent(t *testing.T) {
@@ -160,7 +252,7 @@ func TestPicturesAreCheckedByContent(t *testing.T) {
 // the pages and the API, cannot be added or bought, and carts holding it
 // say so.
 func TestUnpublishedProductsLeaveTheShop(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		shopper := ta.Browser()
 		macarons := ta.ProductID("macarons")
@@ -199,11 +291,11 @@ func TestUnpublishedProductsLeaveTheShop(t *testing.T) {
 // TestStockIsNeverOverwritten: a stock typed over one that checkouts
 // changed meanwhile is refused; adjusting adds to what is there.
 func TestStockIsNeverOverwritten(t *testing.T) {
-	onEachDatabase(t, func(t *testing.T, ta *apptest.App) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		b := owner(t, ta)
 		cake := ta.ProductID("carrot-cake") // 6 in stock
 		shopper := ta.Browser()
-		shopper.SignUp("Sid", "sid@example.com", apptest.Password, nil)
+		shopper.SignUpVerified("Sid", "sid@example.com", apptest.Password, nil)
 		shopper.Post("/cart/items", url.Values{"product_id": {cake}, "quantity": {"2"}})
 		tok := regexp.MustCompile(`name="checkout_token" value="([^"]+)"`).FindStringSubmatch(shopper.Get("/checkout").Text)[1]
 		fields := url.Values{"name": {"Carrot Cake"}, "slug": {"carrot-cake"}, "category": {"cakes"}, "price": {"32.00"}, "stock": {"10"},

@@ -65,13 +65,13 @@ type appUser struct {
 	pair  tokenPair
 }
 
-// newAppUser signs up on the web, then signs the app in with the same
-// account.
+// newAppUser signs up on the web (following the link that verifies the
+// email), then signs the app in with the same account.
 func newAppUser(t *testing.T, ta *apptest.App, name string, opts ...apiOption) appUser {
 	t.Helper()
 	email := strings.ToLower(name) + "@example.com"
 	b := ta.Browser()
-	b.SignUp(name, email, apptest.Password, nil)
+	b.SignUpVerified(name, email, apptest.Password, nil)
 	return appUser{b: b, email: email, pair: signInApp(t, ta, email, apptest.Password, opts...)}
 }
 
@@ -900,6 +900,38 @@ func TestAPIPlaceOrderRefusals(t *testing.T) {
 	if res := placeOrderAPI(ta, access, "stock-1", orderRequest("cod")); res.StatusCode != fiber.StatusCreated {
 		t.Errorf("after fixing the cart: %d %s", res.StatusCode, res.Text)
 	}
+}
+
+// TestAPIOrderRefusesUntypableShipping: NUL (once a 500 on Postgres), a
+// control character, or bytes that are not UTF-8 (which JSON decoding
+// turns into U+FFFD) in a shipping field is a 422 naming the field; no
+// order is placed and the cart is kept.
+func TestAPIOrderRefusesUntypableShipping(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		u := newAppUser(t, ta, "Nul")
+		access := u.pair.AccessToken
+		addToCartAPI(t, ta, access, "baguette", 1)
+		good := map[string]string{"name": "Nul", "phone": "+1 555 0100", "address1": "1 Flour St", "address2": "Flat 3", "postal_code": "10001", "country": "US"}
+		for _, field := range []string{"name", "phone", "address1", "address2", "postal_code"} {
+			for _, bad := range []string{`\u0000`, `\u0007`, `\r\n`, `\u001b[2J`, "\xff", `\ufffd`, strings.Repeat("1", 201)} {
+				var parts []string
+				for f, v := range good {
+					if f == field {
+						v += bad
+					}
+					parts = append(parts, fmt.Sprintf("%q:\"%s\"", f, v))
+				}
+				body := `{"shipping":{` + strings.Join(parts, ",") + `},"payment_method":"cod"}`
+				p := placeOrderAPI(ta, access, "", jsonBody(body)).problem(t, fiber.StatusUnprocessableEntity)
+				if got := joinFields(p.fields()); got != "shipping."+field {
+					t.Errorf("%s with %q: errors name %q", field, bad, got)
+				}
+			}
+		}
+		if countOrders(ta) != 0 {
+			t.Error("an untypable order was placed")
+		}
+	})
 }
 
 func TestAPIOrderHistory(t *testing.T) {

@@ -131,5 +131,5 @@ func (s *Server) Me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
+	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "email_verified": u.EmailVerified(), "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
 }

@@ -57,7 +57,8 @@ func orderJSON(o models.Order) order {
 
 // PlaceOrder checks out the account's cart. The Idempotency-Key header
 // makes retries safe: the same key and body give the same order; the same
-// key with another body is refused.
+// key with another body is refused. An account whose email is not
+// verified gets a 403 of type ProblemEmailUnverified.
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var in struct {
 		Shipping      shipping `json:"shipping"`
@@ -76,13 +77,13 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	shipTo, errs := models.CheckShipping(models.Shipping(in.Shipping), in.PaymentMethod)
 	if len(errs) > 0 {
 		var list []FieldError
-		for _, f := range []string{"name", "phone", "address1", "postal_code", "country", "payment_method"} {
-			if code, ok := errs[f]; ok {
+		for _, f := range []string{"name", "phone", "address1", "address2", "postal_code", "country", "payment_method"} {
+			if msg, ok := errs[f]; ok {
 				field := "shipping." + f
 				if f == "payment_method" {
 					field = f
 				}
-				list = append(list, FieldError{field, views.SayCode(code)})
+				list = append(list, FieldError{field, views.Say(msg)})
 			}
 		}
 		return invalidFields(list...)
@@ -102,6 +103,9 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 			p.Errors = append(p.Errors, FieldError{"items", fmt.Sprintf("%s: %d wanted, %d available.", l.Name, l.Wanted, l.Available)})
 		}
 		return p
+	case errors.Is(err, models.ErrEmailUnverified):
+		return &Problem{Type: ProblemEmailUnverified, Status: fiber.StatusForbidden, Title: "Email not verified",
+			Detail: "Before your first order, confirm your email address: follow the link we emailed you. You can ask for a new link."}
 	case errors.Is(err, models.ErrEmptyCart):
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Cart is empty", Detail: "Add something to the cart before placing an order."}
 	case errors.Is(err, models.ErrIdempotencyConflict):

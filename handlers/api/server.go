@@ -39,11 +39,20 @@ func New(d *deps.Deps) *Server { return &Server{Deps: d} }
 
 // Problem is an API error with what the client needs to show or fix.
 type Problem struct {
+	Type   string // a URI naming the problem for clients to act on; empty is "about:blank" (the status says it all)
 	Status int
 	Title  string
 	Detail string
 	Errors []FieldError
 }
+
+// Problem types an app acts on, beyond what the status says.
+const (
+	// ProblemEmailUnverified: the account must verify its email (follow
+	// the mailed link) before its first order; POST /api/v1/me/verification
+	// mails it again.
+	ProblemEmailUnverified = "urn:crumb:problem:email-unverified"
+)
 
 // FieldError names a field of the request and what is wrong with it.
 type FieldError struct {
@@ -85,7 +94,11 @@ func AsProblem(err error, fallback Problem) *Problem {
 
 // WriteProblem answers with p as problem+json.
 func WriteProblem(c *fiber.Ctx, p *Problem) error {
-	body := fiber.Map{"type": "about:blank", "title": p.Title, "status": p.Status, "detail": p.Detail}
+	typ := p.Type
+	if typ == "" {
+		typ = "about:blank"
+	}
+	body := fiber.Map{"type": typ, "title": p.Title, "status": p.Status, "detail": p.Detail}
 	if len(p.Errors) > 0 {
 		body["errors"] = p.Errors
 	}

@@ -40,8 +40,10 @@ type Deps struct {
 	Access   *tokens.Access
 	Refresh  *tokens.Refresh
 	Resets   *models.PasswordResets
-	Outbox   *models.Outbox
-	Mail     *mail.Renderer
+	// Verifications are the links that verify an account's email.
+	Verifications *models.EmailVerifications
+	Outbox        *models.Outbox
+	Mail          *mail.Renderer
 	// Ready reports whether the stores a request needs answer (/readyz).
 	Ready func(context.Context) error
 	// Metrics counts requests and events; nil counts nothing.

@@ -12,12 +12,11 @@ import (
 // noExpiry makes a cookie end with the browser.
 var noExpiry time.Time
 
-// SignIn signs the browser in as user under a new session (fresh: the
-// password was just given), ending the one it had; flash is shown on the
-// next page. A disabled account is models.ErrDisabled, and the browser is
+// SignIn signs the browser in as user under a new session (by says how
+// it proved it), ending the one it had; flash is shown on the next page. A disabled account is models.ErrDisabled, and the browser is
 // left signed out.
-func (v *Visitor) SignIn(ctx context.Context, user models.User, fresh bool, flash string) error {
-	id, cur, err := v.r.Sessions.SignIn(ctx, v.sessionID, user, fresh, flash, v.client)
+func (v *Visitor) SignIn(ctx context.Context, user models.User, by sessions.Proof, flash string) error {
+	id, cur, err := v.r.Sessions.SignIn(ctx, v.sessionID, user, by, flash, v.client)
 	if err != nil {
 		if v.sessionID != "" {
 			v.sessionID, v.Account, v.Cart = "", nil, v.r.Carts.Of(guestStore{v})
@@ -42,6 +41,12 @@ func (v *Visitor) ProvePassword(ctx context.Context, user models.User) error {
 // UsedAdmin moves the back office's idle clock to now.
 func (v *Visitor) UsedAdmin(ctx context.Context) error {
 	return v.r.Sessions.UsedAdmin(ctx, v.sessionID, v.Account)
+}
+
+// Flash keeps msg for the next page this signed-in browser is shown (a
+// redirect's target).
+func (v *Visitor) Flash(ctx context.Context, msg string) error {
+	return v.r.Sessions.Flash(ctx, v.sessionID, msg)
 }
 
 // Remember keeps this device signed in ("keep me signed in").

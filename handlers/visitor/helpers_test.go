@@ -187,7 +187,7 @@ func (k *kit) newApp() *fiber.App {
 	})
 	pages.Post("/login", func(c *fiber.Ctx) error {
 		v := visitor.From(c)
-		if err := v.SignIn(c.UserContext(), k.user, true, ""); err != nil {
+		if err := v.SignIn(c.UserContext(), k.user, sessions.ByPassword, ""); err != nil {
 			return err
 		}
 		if c.Query("remember") != "" {
@@ -245,7 +245,7 @@ func (k *kit) newApp() *fiber.App {
 		if err := v.RememberEmail("ada@example.com"); err != nil {
 			return err
 		}
-		if err := v.SignIn(ctx, k.user, true, ""); err != nil {
+		if err := v.SignIn(ctx, k.user, sessions.ByPassword, ""); err != nil {
 			return err
 		}
 		return v.Remember(ctx)

@@ -71,7 +71,9 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 }
 
 // ChangeEmail asks for the password when the session was resumed from a
-// remember-me cookie rather than signed in just now.
+// remember-me cookie (or a mailed link) rather than signed in just now.
+// The new address is not verified: a link to it is mailed, and the
+// account orders again once it is followed.
 func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 	cur, user, err := s.currentUser(c)
 	if err != nil {
@@ -86,14 +88,17 @@ func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
 	}
-	err = s.Users.SetEmail(c.UserContext(), user.ID, email)
+	changed, err := s.Verifications.ChangeEmail(c.UserContext(), user.ID, email)
 	if errors.Is(err, models.ErrEmailTaken) {
 		return s.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"email": "Another account uses that email."}, "")
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+".")
+	if !changed {
+		return s.renderAccount(c, fiber.StatusOK, nil, "Your email is "+email+" already.")
+	}
+	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+". We emailed a link to it: follow it to confirm the address before your next order.")
 }
 
 // currentUser is who is signed in, with the account as stored now.

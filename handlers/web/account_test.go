@@ -94,6 +94,37 @@ func TestSignUpRejectsBadInput(t *testing.T) {
 	}
 }
 
+// TestSignUpRefusesUntypableNames: a name with NUL, BEL, CR/LF (which
+// would put lines of its own into the shop's emails), ESC or invalid UTF-8
+// is a 422 naming the field on SQLite and Postgres alike, with the email
+// typed kept; nothing is stored.
+func TestSignUpRefusesUntypableNames(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		for _, name := range []string{"Kim\x00", "Kim\a", "Kim\r\nBcc: all@example.com", "Kim\x1b[2J", "Kim\xff", "\u202eKim", strings.Repeat("k", 101)} {
+			res := ta.Browser().Post("/signup", url.Values{"name": {name}, "email": {"kim@example.com"}, "password": {apptest.Password}})
+			if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="name-error"`) {
+				t.Errorf("name %q: %d, without an error on the name", name, res.StatusCode)
+			}
+			if !strings.Contains(res.Text, `value="kim@example.com"`) {
+				t.Errorf("name %q: the email typed was lost", name)
+			}
+		}
+		var n int64
+		ta.DB.Model(&models.User{}).Where("email = ?", "kim@example.com").Count(&n)
+		if n != 0 {
+			t.Errorf("%d accounts made from untypable names", n)
+		}
+		// A password may hold any printable character, never a control one.
+		ta.Clock.Advance(time.Minute) // past the sign-up limit
+		for _, password := range []string{"rye bread \u00e9 42!", "rye\x00bread42", "rye\tbread42", "rye\xffbread42"} {
+			res := ta.Browser().Post("/signup", url.Values{"name": {"Kim"}, "email": {"kim@example.com"}, "password": {password}})
+			if ok := password == "rye bread \u00e9 42!"; ok != (res.StatusCode == fiber.StatusSeeOther) || !ok && !strings.Contains(res.Text, `id="password-error"`) {
+				t.Errorf("password %q: %d", password, res.StatusCode)
+			}
+		}
+	})
+}
+
 func TestLogin(t *testing.T) {
 	ta := apptest.New(t)
 	ta.Browser().SignUp("Cal", "cal@example.com", apptest.Password, nil)

@@ -24,16 +24,20 @@ type checkoutForm struct {
 
 type checkoutPage struct {
 	Page
-	Cart      models.PricedCart
-	Form      checkoutForm
-	Quote     string // the prices shown, to notice a change (see quoteOf)
-	Countries []Option
-	Conflict  *models.CheckoutConflict
+	Cart       models.PricedCart
+	Form       checkoutForm
+	Quote      string // the prices shown, to notice a change (see quoteOf)
+	Countries  []Option
+	Conflict   *models.CheckoutConflict
+	Unverified bool   // the account's email is not verified: no form, but the link again
+	Email      string // the account's email
 	// PaymentMethods are the choices the form offers.
 	PaymentMethods []models.PaymentMethod
 }
 
-// Checkout shows the cart, the shipping form and a one-time checkout token.
+// Checkout shows the cart, the shipping form and a one-time checkout
+// token; to an account whose email is not verified yet, the cart and an
+// offer to mail the link again instead of the form.
 func (s *Server) Checkout(c *fiber.Ctx) error {
 	cur := visitor.From(c).Account
 	form := checkoutForm{Shipping: models.Shipping{Name: cur.Name, Country: "US"}, PaymentMethod: string(models.PayOnDelivery), Token: secret.Hex(16)}
@@ -45,14 +49,21 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 	if err != nil {
 		return err
 	}
+	user, err := s.Users.ByID(c.UserContext(), visitor.From(c).Account.UserID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, "pages/checkout", &checkoutPage{
 		Page: s.NewPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
-		Countries: countryOptions(), Conflict: conflict, PaymentMethods: models.PaymentMethods,
+		Countries: countryOptions(), Conflict: conflict, Unverified: !user.EmailVerified(), Email: user.Email,
+		PaymentMethods: models.PaymentMethods,
 	})
 }
 
 // PlaceOrder creates the order from the account's cart. The same checkout
 // token (double click, back and resubmit, a retry) gives the same order.
+// An account whose email is not verified places nothing (403, the page
+// says so).
 func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	cur := visitor.From(c).Account
 	form := checkoutForm{
@@ -64,12 +75,12 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		Token:         strings.TrimSpace(c.FormValue("checkout_token")),
 		Errors:        map[string]string{},
 	}
-	shipping, codes := models.CheckShipping(form.Shipping, form.PaymentMethod)
+	shipping, errs := models.CheckShipping(form.Shipping, form.PaymentMethod)
 	form.Shipping = shipping
-	for field, code := range codes {
-		form.Errors[field] = views.SayCode(code)
+	for field, msg := range errs {
+		form.Errors[field] = views.Say(msg)
 	}
-	if len(form.Token) < 16 || len(form.Token) > 64 {
+	if !validCheckoutToken(form.Token) {
 		form.Token = secret.Hex(16)
 		form.Errors["checkout_token"] = "This checkout form is out of date. Check your details and place the order again."
 	}
@@ -85,6 +96,8 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &conflict):
 		return s.renderCheckout(c, fiber.StatusConflict, form, conflict)
+	case errors.Is(err, models.ErrEmailUnverified):
+		return s.renderCheckout(c, fiber.StatusForbidden, form, nil)
 	case errors.Is(err, models.ErrEmptyCart):
 		form.Errors["cart"] = "Your cart is empty. Add something before checking out."
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
@@ -92,6 +105,13 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/orders/"+order.Number, fiber.StatusSeeOther)
+}
+
+// validCheckoutToken reports whether token can be one this page handed
+// out: 16 to 64 visible ASCII characters (it becomes the order's
+// idempotency key).
+func validCheckoutToken(token string) bool {
+	return len(token) >= 16 && len(token) <= 64 && !strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
 // quoteOf writes the prices shown as "id:price,id:price", so placing the

@@ -27,11 +27,12 @@ func shipping(token, quote string) url.Values {
 	}
 }
 
-// readyToCheckout signs a shopper in with items in the cart and returns
-// the checkout form's token and quote.
+// readyToCheckout signs a shopper up (following the link that verifies
+// the email) with items in the cart and returns the checkout form's token
+// and quote.
 func readyToCheckout(t *testing.T, ta *apptest.App, b *apptest.Browser, email string, items map[string]string) (string, string) {
 	t.Helper()
-	b.SignUp("Ana Baker", email, apptest.Password, nil)
+	b.SignUpVerified("Ana Baker", email, apptest.Password, nil)
 	for slug, qty := range items {
 		if res := b.Post("/cart/items", url.Values{"product_id": {ta.ProductID(slug)}, "quantity": {qty}}); res.StatusCode != fiber.StatusSeeOther {
 			t.Fatalf("add %s = %d", slug, res.StatusCode)
@@ -57,6 +58,11 @@ func TestCheckoutNeedsSignIn(t *testing.T) {
 	if res.Header.Get("Location") != "/checkout" {
 		t.Fatalf("after sign-up: %q", res.Header.Get("Location"))
 	}
+	// A new account confirms its email first, then orders.
+	if page := b.Get("/checkout"); !strings.Contains(page.Text, "2 × Baguette") || strings.Contains(page.Text, "Place order") {
+		t.Errorf("an unverified account's checkout shows the form, or not the cart:\n%s", page.Text)
+	}
+	b.VerifyEmail("bo@example.com")
 	page := b.Get("/checkout")
 	for _, want := range []string{"2 × Baguette", "$7.00", `name="checkout_token"`, `value="cod"`, `value="bank_transfer"`, "Place order"} {
 		if !strings.Contains(page.Text, want) {
@@ -178,6 +184,40 @@ func TestCheckoutValidation(t *testing.T) {
 	}
 }
 
+// TestCheckoutRefusesUntypableShipping: a NUL (a 500 on Postgres once),
+// a control character or invalid UTF-8 in any shipping field is a 422
+// naming that field, the rest of the form kept, and places no order.
+func TestCheckoutRefusesUntypableShipping(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := ta.Browser()
+		token, quote := readyToCheckout(t, ta, b, "nul@example.com", map[string]string{"brioche": "1"})
+		for _, field := range []string{"name", "phone", "address1", "address2", "postal_code"} {
+			for _, bad := range []string{"1\x00", "1\a", "1\r\n2", "\x1b[2J1", "1\xff", strings.Repeat("1", 201)} {
+				form := shipping(token, quote)
+				form.Set("address2", "Flat 3")
+				form.Set(field, form.Get(field)+bad)
+				res := b.Post("/checkout", form)
+				if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="`+field+`-error"`) {
+					t.Errorf("%s=%q: %d, without an error on the field", field, form.Get(field), res.StatusCode)
+				}
+				if field != "address1" && !strings.Contains(res.Text, `value="1 Flour St"`) {
+					t.Errorf("%s=%q: the shopper's input was lost", field, form.Get(field))
+				}
+			}
+		}
+		form := shipping(token, quote)
+		form.Set("checkout_token", strings.Repeat("a", 20)+"\x00")
+		if res := b.Post("/checkout", form); res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, "out of date") {
+			t.Errorf("a checkout token with a NUL = %d", res.StatusCode)
+		}
+		var orders int64
+		ta.DB.Model(&models.Order{}).Count(&orders)
+		if orders != 0 {
+			t.Errorf("%d orders from untypable forms", orders)
+		}
+	})
+}
+
 func TestCheckoutConflicts(t *testing.T) {
 	ta := apptest.New(t)
 	b := ta.Browser()
@@ -255,7 +295,7 @@ func TestCancelOrderReturnsStock(t *testing.T) {
 func TestOrdersArePaginated(t *testing.T) {
 	ta := apptest.New(t)
 	b := ta.Browser()
-	b.SignUp("Jo", "jo@example.com", apptest.Password, nil)
+	b.SignUpVerified("Jo", "jo@example.com", apptest.Password, nil)
 	var numbers []string
 	for range 12 {
 		b.Post("/cart/items", url.Values{"product_id": {ta.ProductID("pretzel")}, "quantity": {"1"}})

@@ -132,6 +132,27 @@ func TestDevicesPage(t *testing.T) {
 	}
 }
 
+// TestRevokeRefusesIdsThatCannotBeOnes: an id that cannot name a session,
+// device or app sign-in (a NUL, a byte that is not UTF-8: once a 500 on
+// Postgres) is answered like one already signed out, without a query.
+func TestRevokeRefusesIdsThatCannotBeOnes(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := ta.Browser()
+		b.SignUp("Ida", "ida@example.com", apptest.Password, nil)
+		for _, kind := range []string{"session", "device", "app"} {
+			for _, id := range []string{"a\x00", "\xff", "%ff", "", strings.Repeat("a", 65), strings.Repeat("A", 64), "-1", "99999999999999999999"} {
+				res := b.Post("/account/security/revoke", url.Values{"kind": {kind}, "id": {id}})
+				if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, "already signed out") {
+					t.Errorf("revoke %s %q = %d", kind, id, res.StatusCode)
+				}
+			}
+		}
+		if !b.SignedIn() {
+			t.Error("a refused revoke signed the browser out")
+		}
+	})
+}
+
 func TestRevokedSessionStopsAtOnce(t *testing.T) {
 	ta := apptest.New(t)
 	a, b := ta.Browser(), ta.Browser()

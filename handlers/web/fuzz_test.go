@@ -7,11 +7,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
 	"crumb/internal/apptest"
+	"crumb/models"
 )
 
 // FuzzRememberCookie presents arbitrary remember-me values, sealed as the
@@ -48,9 +51,11 @@ func FuzzRememberCookie(f *testing.F) {
 }
 
 // FuzzForms posts arbitrary urlencoded bodies, behind a valid form token,
-// to the forms a shopper fills in: adding to and changing the cart and
-// placing an order (signed in), and signing in (as a guest). None may
-// cause a 5xx, and no cart line may end up outside 1 to 99.
+// to the forms a shopper fills in: adding to and changing the cart,
+// placing an order, changing the email or password and signing a device
+// out (signed in), and signing up or in (as a guest). None may cause a
+// 5xx, no cart line may end up outside 1 to 99, and no name, email or
+// shipping detail kept may hold a control character or invalid UTF-8.
 func FuzzForms(f *testing.F) {
 	ta := apptest.New(f)
 	member := ta.Browser()
@@ -66,7 +71,11 @@ func FuzzForms(f *testing.F) {
 		{"/cart/items", member, member.CSRF()},
 		{"/cart/items/" + id, member, member.CSRF()},
 		{"/checkout", member, member.CSRF()},
+		{"/account/email", member, member.CSRF()},
+		{"/account/password", member, member.CSRF()},
+		{"/account/security/revoke", member, member.CSRF()},
 		{"/login", guest, guest.CSRF()},
+		{"/signup", guest, guest.CSRF()},
 	}
 	for i, seed := range []string{
 		"product_id=" + id + "&quantity=2",
@@ -74,6 +83,12 @@ func FuzzForms(f *testing.F) {
 		"name=Fay&phone=%2B1+555+0100&address1=1+Flour+St&postal_code=10001&country=US&payment_method=cod&checkout_token=" + strings.Repeat("a", 32),
 		"email=fay%40example.com&password=wrong-password-1",
 		"product_id=%zz&quantity=1e400", "quantity=99999999999999999999", "product_id=-1", "&&==&", "name=%00%ff",
+		"email=fay2%40example.com&password=" + apptest.Password,
+		"password=" + apptest.Password + "&new_password=new%07loaf%00bread",
+		"kind=session&id=a%00", "kind=device&id=%ff",
+		"name=Fay%0D%0ABcc%3A+x&email=fay3%40example.com&password=rye-and-butter-42",
+		"name=%1B%5B2JFay&phone=%2B1+555+0100&address1=1+Flour%07St&postal_code=10001&country=US&payment_method=cod&checkout_token=" + strings.Repeat("b", 32),
+		"name=Fay&phone=%2B1+555+0100&address1=1+Flour+St&address2=%C0%80&postal_code=10001&country=US&payment_method=cod&checkout_token=" + strings.Repeat("c", 32),
 	} {
 		f.Add(uint8(i), seed)
 	}
@@ -98,6 +113,22 @@ func FuzzForms(f *testing.F) {
 		}
 		if lo < 1 || hi > 99 {
 			t.Fatalf("after POST %s %q a cart line holds %d..%d", form.path, body, lo, hi)
+		}
+		var kept []string
+		if err := ta.DB.Raw("SELECT name FROM users UNION ALL SELECT email FROM users").Scan(&kept).Error; err != nil {
+			t.Fatal(err)
+		}
+		var shipped []models.Shipping
+		if err := ta.DB.Model(&models.Order{}).Select("name, phone, address1, address2, postal_code, country").Scan(&shipped).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range shipped {
+			kept = append(kept, s.Name, s.Phone, s.Address1, s.Address2, s.PostalCode, s.Country)
+		}
+		for _, text := range kept {
+			if !utf8.ValidString(text) || strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) {
+				t.Fatalf("after POST %s %q the database keeps %q", form.path, body, text)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"crumb/handlers/visitor"
 	"crumb/models"
+	"crumb/sessions"
 )
 
 // forgotPage asks for the email of an account whose password is
@@ -119,7 +120,7 @@ func (s *Server) Reset(c *fiber.Ctx) error {
 	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, "", ""); err != nil {
 		return err
 	}
-	return s.signedIn(c, user, accountForm{}, "Your password is changed, and every other browser, device and app is signed out.")
+	return s.signedIn(c, user, sessions.ByPassword, accountForm{}, "Your password is changed, and every other browser, device and app is signed out.")
 }
 
 func (s *Server) renderReset(c *fiber.Ctx, status int, p resetPage) error {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -60,6 +61,7 @@ func TestSignInPageLinksToForgotPassword(t *testing.T) {
 func TestForgotAnswersTheSameWhetherOrNotTheAccountExists(t *testing.T) {
 	ta := apptest.New(t)
 	ta.Browser().SignUp("Ada", "ada@example.com", apptest.Password, nil)
+	queued := len(ta.Outbox()) // the sign-up's verification link
 	b := ta.Browser()
 	known := forgot(b, "ADA@example.com ")
 	unknown := forgot(b, "nobody@example.com")
@@ -77,7 +79,7 @@ func TestForgotAnswersTheSameWhetherOrNotTheAccountExists(t *testing.T) {
 	if same(known, "ada@example.com") != same(unknown, "nobody@example.com") {
 		t.Error("the page for an account differs from the page for an unknown email")
 	}
-	if len(ta.Outbox()) != 0 {
+	if len(ta.Outbox()) != queued {
 		t.Error("mail was queued on the request's path")
 	}
 
@@ -299,7 +301,11 @@ func TestResetLinkExpiresAfterHalfAnHour(t *testing.T) {
 
 func TestANewerLinkEndsTheOlder(t *testing.T) {
 	ta := apptest.New(t)
-	ta.Browser().SignUp("Ada", "ada@example.com", apptest.Password, nil)
+	// An account made without its sign-up email: this test sends the
+	// address all the links it may have in an hour.
+	if _, err := ta.Users.Create(context.Background(), "Ada", "ada@example.com", apptest.Password); err != nil {
+		t.Fatal(err)
+	}
 	b := ta.Browser()
 	forgot(b, "ada@example.com")
 	older := apptest.ResetPath(ta.ResetLink("ada@example.com"))

@@ -10,6 +10,7 @@ import (
 
 	"crumb/handlers/visitor"
 	"crumb/models"
+	"crumb/sessions"
 	"crumb/views"
 )
 
@@ -63,7 +64,9 @@ func (s *Server) SignupForm(c *fiber.Ctx) error {
 	return s.renderAccountForm(c, "pages/signup", "Create your account", accountForm{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
 }
 
-// Signup creates an account, signs it in and merges the guest cart.
+// Signup creates an account, mails it the link that verifies its email,
+// signs it in and merges the guest cart. It may browse and fill its cart
+// at once; it orders once the email is verified.
 func (s *Server) Signup(c *fiber.Ctx) error {
 	form := readAccountForm(c)
 	name, err := models.CheckName(form.Name)
@@ -75,7 +78,7 @@ func (s *Server) Signup(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
 	}
-	user, err := s.Users.Create(c.UserContext(), name, email, password)
+	user, err := s.Verifications.SignUp(c.UserContext(), name, email, password)
 	if errors.Is(err, models.ErrEmailTaken) {
 		form.Errors["email"] = views.SayCode(models.CodeEmailTaken)
 		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
@@ -83,7 +86,7 @@ func (s *Server) Signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.signedIn(c, user, form)
+	return s.signedIn(c, user, sessions.ByPassword, form)
 }
 
 // LoginForm shows the sign-in form, with the remembered email filled in.
@@ -132,18 +135,24 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	} else {
 		visitor.From(c).ForgetEmail()
 	}
-	return s.signedIn(c, user, form)
+	return s.signedIn(c, user, sessions.ByPassword, form)
 }
 
-// signedIn finishes a sign-in or sign-up: a new session, the guest cart
-// merged into the account's, pending password reset links ended (the
-// password is known), "keep me signed in" if asked, then on to next. The
+// signedIn finishes every sign-in (the password, sign-up, a new password,
+// a followed verification link; by says which): a new session, the guest
+// cart merged into the account's, "keep me signed in" if asked, then on
+// to next. After the password, pending password reset links end (it is
+// known); a mailed link makes a session that is not fresh, so what asks
+// for the password still asks. A disabled account is never signed in:
+// Sessions.SignIn admits the account, or answers models.ErrDisabled. The
 // next page shows notes once, with a warning if a stolen token was used
 // since the last visit and what the cart merge added.
-func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, notes ...string) error {
+func (s *Server) signedIn(c *fiber.Ctx, user models.User, by sessions.Proof, form accountForm, notes ...string) error {
 	ctx, v := c.UserContext(), visitor.From(c)
-	if err := s.Resets.EndFor(ctx, user); err != nil {
-		return err
+	if by == sessions.ByPassword {
+		if err := s.Resets.EndFor(ctx, user); err != nil {
+			return err
+		}
 	}
 	guest, err := v.GuestLines(ctx)
 	if err != nil {
@@ -166,7 +175,7 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, form accountForm, note
 	if added > 0 {
 		notes = append(notes, fmt.Sprintf("%d %s from your earlier visit %s added to your cart.", added, plural(added, "item", "items"), plural(added, "was", "were")))
 	}
-	if err := v.SignIn(ctx, user, true, strings.Join(notes, "\n")); err != nil {
+	if err := v.SignIn(ctx, user, by, strings.Join(notes, "\n")); err != nil {
 		return err
 	}
 	if form.RememberMe {

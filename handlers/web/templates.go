@@ -50,6 +50,7 @@ func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location) (*Temp
 	engine.AddFunc("day", func(t time.Time) string { return t.In(zone).Format("2 Jan 2006") })
 	engine.AddFunc("say", views.Say)
 	engine.AddFunc("field", newField)
+	engine.AddFunc("limit", models.Limit)
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}

@@ -134,6 +134,13 @@ func New(t testing.TB, opts ...Option) *App {
 	return &App{App: a, T: t, Clock: clock, Logs: logs}
 }
 
+// EachDatabase runs test on an app on SQLite and on one on Postgres
+// (skipped, saying why, without TEST_DATABASE_URL), each built with opts.
+func EachDatabase(t *testing.T, test func(t *testing.T, ta *App), opts ...Option) {
+	t.Run("sqlite", func(t *testing.T) { test(t, New(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { test(t, New(t, append([]Option{WithPostgres(t)}, opts...)...)) })
+}
+
 // Response is an answered request with its body read.
 type Response struct {
 	*http.Response
@@ -332,6 +339,16 @@ func (b *Browser) SignUp(name, email, password string, extra url.Values) Respons
 	if res.StatusCode != fiber.StatusSeeOther {
 		b.App.T.Fatalf("sign-up = %d: %s", res.StatusCode, res.Text)
 	}
+	return res
+}
+
+// SignUpVerified creates an account in this browser and follows the
+// link that verifies its email, as its owner would: signed in after, and
+// it may order.
+func (b *Browser) SignUpVerified(name, email, password string, extra url.Values) Response {
+	b.App.T.Helper()
+	res := b.SignUp(name, email, password, extra)
+	b.VerifyEmail(strings.ToLower(strings.TrimSpace(email)))
 	return res
 }
 

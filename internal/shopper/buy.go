@@ -11,8 +11,11 @@ import (
 )
 
 // SignUpMany signs up n shoppers (emails prefix-N@load.test), two at a
-// time, as password hashing is meant to be costly.
-func SignUpMany(base string, n int, prefix string, stats *Stats) ([]*Shopper, error) {
+// time, as password hashing is meant to be costly. With a mailbox, each
+// then follows the link its sign-up mailed (read from mb), as a shopper
+// who means to order does; without one, their emails stay unverified and
+// they cannot order.
+func SignUpMany(base string, n int, prefix string, stats *Stats, mb Mailbox) ([]*Shopper, error) {
 	client := Client(n)
 	shoppers := make([]*Shopper, n)
 	errs := make([]error, n)
@@ -24,7 +27,11 @@ func SignUpMany(base string, n int, prefix string, stats *Stats) ([]*Shopper, er
 			defer wg.Done()
 			for i := range next {
 				s := New(base, client, stats)
-				errs[i] = s.SignUp(fmt.Sprintf("Shopper %d", i), fmt.Sprintf("%s-%d@load.test", prefix, i), false)
+				email := fmt.Sprintf("%s-%d@load.test", prefix, i)
+				errs[i] = s.SignUp(fmt.Sprintf("Shopper %d", i), email, false)
+				if errs[i] == nil && mb != nil {
+					errs[i] = s.Verify(mb, email)
+				}
 				shoppers[i] = s
 			}
 		}()
