@@ -340,7 +340,7 @@ type hostileRoute struct {
 func TestHostileTextOnEveryRoute(t *testing.T) {
 	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
 		member, spare, target := ta.Browser(), ta.Browser(), ta.Browser()
-		member.SignUp("Hana", "hana@example.com", apptest.Password, nil)
+		member.SignUpVerified("Hana", "hana@example.com", apptest.Password, nil)
 		spare.SignUp("Sora", "sora@example.com", apptest.Password, nil)
 		target.SignUp("Tae", "tae@example.com", apptest.Password, nil)
 		baguette := ta.ProductID("baguette")
@@ -425,6 +425,8 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 			{method: "GET", path: "/account/security", as: member},
 			{method: "POST", path: "/account/security/revoke", as: member, form: map[string]string{"kind": "device", "id": "1"}, picks: []string{"kind", "id"}},
 			{method: "POST", path: "/account/security/revoke-all", as: spare, form: map[string]string{"password": apptest.Password}},
+			{method: "GET", path: "/account/verify", as: ta.Browser(), strictQuery: []string{"token"}},
+			{method: "POST", path: "/account/verify", as: target, form: map[string]string{"next": "%2Fcheckout"}},
 			{method: "GET", path: "/checkout", as: member},
 			{method: "POST", path: "/checkout", as: member, form: shipping, typed: shippingTyped, picks: []string{"country", "payment_method", "checkout_token"}, before: refill},
 			{method: "GET", path: "/orders", as: member, query: []string{"page"}},
@@ -460,6 +462,7 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 			{method: "GET", path: "/api/v1/products", query: []string{"q"}, strictQuery: []string{"category", "page", "per_page"}},
 			{method: "GET", path: "/api/v1/products/:id", url: "/api/v1/products/" + baguette},
 			{method: "GET", path: "/api/v1/me", bearer: pair.Access},
+			{method: "POST", path: "/api/v1/me/verification", bearer: pair.Access, json: true, form: map[string]string{"x": "1"}},
 			{method: "GET", path: "/api/v1/cart", bearer: pair.Access},
 			{method: "POST", path: "/api/v1/cart/items", bearer: pair.Access, json: true, form: map[string]string{"product_id": baguette, "quantity": "1"}, picks: []string{"product_id", "quantity"}},
 			{method: "PUT", path: "/api/v1/cart/items/:product_id", url: "/api/v1/cart/items/" + baguette, bearer: pair.Access, json: true, form: map[string]string{"quantity": "1"}, picks: []string{"quantity"}},
