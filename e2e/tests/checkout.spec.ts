@@ -237,7 +237,7 @@ test('a guest signs up on the way to checkout, pays by bank transfer, and cancel
   await expect(orderItems(page).locator('.summary-total strong')).toHaveText(total);
   const delivery = page.getByRole('region', { name: 'Delivery' });
   await expect(delivery.locator('address')).toContainText(DELIVERY.address1);
-  await expect(delivery).toContainText('Payment: bank transfer');
+  await expect(delivery).toContainText('Payment: Bank transfer');
   await expect(page.getByRole('button', { name: 'Cancel this order' })).toBeVisible();
   await expect(cartCount(page), 'the cart is empty after the order').toHaveText('0');
 
