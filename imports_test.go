@@ -62,3 +62,48 @@ func TestImportsGoDownwards(t *testing.T) {
 		t.Fatalf("only %d packages listed", packages)
 	}
 }
+
+// TestRequestStateHasOneOwner: cookies is a pure codec (no Fiber, no
+// models), sessions and tokens take plain values (no Fiber), no handler,
+// cookie or visitor code reaches the database through GORM, and only the
+// visitor touches a request's locals.
+func TestRequestStateHasOneOwner(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	forbidden := map[string][]string{
+		"crumb/cookies":          {"github.com/gofiber/fiber/v2", "crumb/models", "gorm.io/gorm"},
+		"crumb/sessions":         {"github.com/gofiber/fiber/v2"},
+		"crumb/tokens":           {"github.com/gofiber/fiber/v2"},
+		"crumb/handlers":         {"gorm.io/gorm"},
+		"crumb/handlers/visitor": {"gorm.io/gorm"},
+		"crumb/handlers/deps":    {"gorm.io/gorm"},
+		"crumb/handlers/web":     {"gorm.io/gorm"},
+		"crumb/handlers/api":     {"gorm.io/gorm"},
+		"crumb/handlers/admin":   {"gorm.io/gorm"},
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			for _, bad := range forbidden[fields[0]] {
+				if imp == bad {
+					t.Errorf("%s imports %s", fields[0], imp)
+				}
+			}
+		}
+	}
+	grep, err := exec.Command("git", "grep", "-n", "-e", ".Locals(", "--", "*.go", ":!*_test.go").Output()
+	if err != nil {
+		t.Fatalf("git grep: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(grep)), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "handlers/visitor/visitor.go:") {
+			t.Errorf("request locals used outside the visitor: %s", l)
+		}
+	}
+	if len(lines) > 4 {
+		t.Errorf("request locals used %d times; at most 4, in handlers/visitor/visitor.go", len(lines))
+	}
+}
