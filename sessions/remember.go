@@ -83,11 +83,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 	}
 	// From here on, a failure keeps the rotated cookie in out: the browser
 	// must get it, or its next visit would look like a stolen copy.
-	user, err := m.users.ByID(ctx, tok.UserID)
-	if err != nil {
-		return out, err
-	}
-	id, cur, err := m.SignIn(ctx, "", user, ByRememberMe, "", client)
+	id, cur, err := m.SignIn(ctx, "", models.User{ID: tok.UserID}, ByRememberMe, "", client)
 	if errors.Is(err, models.ErrDisabled) {
 		return Resumed{Forget: true}, m.tokens.deleteSelector(ctx, selector)
 	}

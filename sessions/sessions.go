@@ -285,7 +285,7 @@ func (m *Manager) pause(step string) {
 	}
 }
 
-// SignIn starts a new session for user under a new id (so an id planted
+// SignIn starts a new session for the account user.ID under a new id (so an id planted
 // before sign-in is worthless), ends the session old (this browser's until
 // now, if any) and records the new one for the devices page. by says how
 // the browser proved it (only ByPassword makes a fresh session); flash is
@@ -314,18 +314,8 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, by P
 		}
 	}
 	now := m.now()
-	rec := record{UserID: user.ID, Name: user.Name, AuthAt: now.Unix(), SeenAt: now.Unix(), Fresh: fresh, Flash: flash}
-	if fresh {
-		rec.ProvedAt = now.Unix()
-	}
-	if inAdmin {
-		rec.AdminAt = now.Unix()
-	}
 	id := secret.Token(32)
 	key := hashKey(id)
-	if err := m.save(key, rec); err != nil {
-		return "", nil, err
-	}
 	err := m.sessions.create(ctx, WebSession{
 		KeyHash: key, UserID: user.ID, DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
 		Remembered: by == ByRememberMe, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
@@ -335,14 +325,24 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, by P
 	}
 	// Checked once the session exists: an account disabled at this very
 	// moment either has this session ended with all its others, or is
-	// seen disabled here.
-	if _, err := m.users.Admit(ctx, user.ID); err != nil {
-		if eerr := m.end(ctx, key); eerr != nil {
-			return "", nil, eerr
+	// seen disabled here. The account as read here names the session.
+	admitted, err := m.users.Admit(ctx, user.ID)
+	if err == nil {
+		rec := record{UserID: admitted.ID, Name: admitted.Name, AuthAt: now.Unix(), SeenAt: now.Unix(), Fresh: fresh, Flash: flash}
+		if fresh {
+			rec.ProvedAt = now.Unix()
 		}
-		return "", nil, err
+		if inAdmin {
+			rec.AdminAt = now.Unix()
+		}
+		if err = m.save(key, rec); err == nil {
+			return id, current(rec, key), nil
+		}
 	}
-	return id, current(rec, key), nil
+	if _, derr := m.sessions.delete(ctx, 0, key); derr != nil {
+		return "", nil, derr
+	}
+	return "", nil, err
 }
 
 // SignOut ends the session id on the server (a replayed cookie is then
