@@ -21,7 +21,7 @@ import (
 func (r *Resolver) Resolve(c *fiber.Ctx) error {
 	v := From(c)
 	v.client = sessions.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
-	opened := make([]cookies.Opened, cookies.Count)
+	var opened [cookies.Count]cookies.Opened
 	for n := range cookies.Count {
 		name := cookies.Name(n)
 		value := c.Cookies(r.Jar.CookieName(name))
