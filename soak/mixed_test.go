@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -198,7 +199,15 @@ func TestMixedLoad(t *testing.T) {
 	first, last := median(rss[warm:max(third, warm+1)]), median(rss[len(rss)-third:])
 	t.Logf("%s: %d requests, %d orders (%d acknowledged, %d sold out), RSS median %d MB in the first third, %d MB in the last, highest %d MB",
 		run, stats.Requests.Load(), placed, len(bought.Orders), bought.Conflicts, first, last, slices.Max(rss))
-	if last > first+20 {
+	// A password hash holds 19 MiB while it runs, one per CPU at once, and
+	// a run of seconds has too few samples for medians to smooth that out:
+	// there, growth within what the hashes in flight may hold is noise. A
+	// run of minutes (make soak) is held to 20 MB.
+	allowed := 20
+	if run < time.Minute {
+		allowed += runtime.NumCPU() * 19
+	}
+	if last > first+allowed {
 		t.Errorf("memory grew from %d MB to %d MB over the run (samples: %v)", first, last, rss)
 	}
 }
