@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 
 	"crumb/secret"
@@ -89,7 +90,11 @@ func (j *Jar) Seal(n Name, plaintext []byte, expires time.Time) string {
 // Open decrypts a value sealed for cookie n.
 func (j *Jar) Open(n Name, value string) (plaintext []byte, expires time.Time, ok bool) {
 	// Strict: a value whose unused low bits differ from what Seal wrote
-	// decodes to the same bytes, but it is not the value Seal wrote.
+	// decodes to the same bytes, but it is not the value Seal wrote. The
+	// decoder skips CR and LF even then, so those are refused first.
+	if strings.ContainsAny(value, "\r\n") {
+		return nil, time.Time{}, false
+	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	ns := j.aead.NonceSize()
 	if err != nil || len(raw) < 1+ns+j.aead.Overhead() || raw[0] != sealVersion {
