@@ -25,6 +25,7 @@ import (
 	"crumb/config"
 	"crumb/database"
 	"crumb/models"
+	"crumb/storage"
 )
 
 func main() {
@@ -67,7 +68,7 @@ func command(args []string, out io.Writer, log *slog.Logger) error {
 	if args[1] == "revoke" {
 		role, word = models.RoleCustomer, "a customer: the back office is closed to them"
 	}
-	user, err := models.NewUsers(db, models.DefaultPasswordParams).SetRole(context.Background(), email, role)
+	user, err := storage.NewUsers(db, models.DefaultPasswordParams).SetRole(context.Background(), email, role)
 	if errors.Is(err, models.ErrNotFound) {
 		return fmt.Errorf("no account has the email %s; it must sign up first", email)
 	}

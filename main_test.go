@@ -22,7 +22,7 @@ import (
 
 	"crumb/database"
 	"crumb/internal/testkit"
-	"crumb/models"
+	"crumb/storage"
 )
 
 // buildCrumb builds the real binary once per test run.
@@ -367,7 +367,7 @@ func TestAdminCommandEscapesNames(t *testing.T) {
 	if err := database.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	users := models.NewUsers(db, testkit.Passwords)
+	users := storage.NewUsers(db, testkit.Passwords)
 	for email, name := range map[string]string{"eve@example.com": "Eve\x1b]0;owned\a\x1b[2J\r\nroot", "bidi@example.com": "\u202eevE", "ok@example.com": "Zoë O'Brien"} {
 		if _, err := users.Create(context.Background(), name, email, "rye-and-butter-42"); err != nil {
 			t.Fatal(err)

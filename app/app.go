@@ -26,6 +26,7 @@ import (
 	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
+	"crumb/storage"
 	"crumb/tokens"
 	"crumb/views"
 )
@@ -52,21 +53,21 @@ type App struct {
 	HTTP     *fiber.App
 	DB       *gorm.DB
 	Config   config.Config
-	Catalog  *models.Catalog
-	Users    *models.Users
-	Carts    *models.Carts
-	Orders   *models.Orders
-	Images   *models.Images
-	Audit    *models.Audit
+	Catalog  *storage.Catalog
+	Users    *storage.Users
+	Carts    *storage.Carts
+	Orders   *storage.Orders
+	Images   *storage.Images
+	Audit    *storage.Audit
 	Jar      *cookies.Jar
 	Visitors *visitor.Resolver
 	Sessions *sessions.Manager
 	Refresh  *tokens.Refresh
 	Storage  fiber.Storage // sessions and limit counters
-	Outbox   *models.Outbox
-	Resets   *models.PasswordResets
+	Outbox   *storage.Outbox
+	Resets   *storage.PasswordResets
 	// Verifications are the links that verify an account's email.
-	Verifications *models.EmailVerifications
+	Verifications *storage.EmailVerifications
 	Mail          *mail.Renderer
 	Sender        *mail.Sender // nil without SMTP_URL: mail stays in the outbox
 	Metrics       *metrics.Metrics
@@ -107,17 +108,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		return nil, err
 	}
 	a.Metrics = metrics.New(sqlDB)
-	if a.Catalog, err = models.NewCatalog(ctx, a.DB, a.log); err != nil {
+	if a.Catalog, err = storage.NewCatalog(ctx, a.DB, a.log); err != nil {
 		return nil, err
 	}
-	a.Users = models.NewUsers(a.DB, opts.Passwords)
-	a.Carts = models.NewCarts(a.DB, a.Catalog)
+	a.Users = storage.NewUsers(a.DB, opts.Passwords)
+	a.Carts = storage.NewCarts(a.DB, a.Catalog)
 	if err := a.buildMail(cfg); err != nil {
 		return nil, err
 	}
-	a.Orders = models.NewOrders(a.DB, a.Catalog, a.Carts, a.Users, a.Outbox, a.now)
-	a.Images = models.NewImages(a.DB)
-	a.Audit = models.NewAudit(a.DB)
+	a.Orders = storage.NewOrders(a.DB, a.Catalog, a.Carts, a.Users, a.Outbox, a.now)
+	a.Images = storage.NewImages(a.DB)
+	a.Audit = storage.NewAudit(a.DB)
 	if cfg.SeedDemo {
 		if err := database.Seed(ctx, a.Catalog, cfg.Currency); err != nil {
 			return nil, err
@@ -150,12 +151,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		}
 		a.Storage, a.pingStore = redis, redis.Ping
 	} else {
-		store := database.NewStorage(a.DB, a.now)
+		store := storage.NewKV(a.DB, a.now)
 		a.Storage, a.sweepData = store, store.Sweep
 	}
-	a.Refresh = tokens.NewRefresh(a.DB, a.now)
+	a.Refresh = tokens.NewRefresh(storage.NewRefreshFamilies(a.DB), a.now)
 	a.Sessions = sessions.New(sessions.Config{
-		Store: a.Storage, DB: a.DB, Users: a.Users, Apps: a.Refresh, Now: a.now,
+		Store: a.Storage, Sessions: storage.NewWebSessions(a.DB), Tokens: storage.NewRememberTokens(a.DB), Users: a.Users, Apps: a.Refresh, Now: a.now,
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
 	a.Visitors = &visitor.Resolver{Jar: a.Jar, Sessions: a.Sessions, Carts: a.Carts, Log: a.log, CartBudget: opts.CartBudget}
@@ -206,7 +207,7 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Run(ctx context.Context) {
 	go a.Catalog.Run(ctx, 30*time.Second)
 	if a.Config.DatabaseURL != "" {
-		go database.Listen(ctx, a.Config.DatabaseURL, models.CatalogChannel, a.log, a.reloadCatalog)
+		go database.Listen(ctx, a.Config.DatabaseURL, storage.CatalogChannel, a.log, a.reloadCatalog)
 	}
 	go a.sweep(ctx, time.Hour, a.sweepGuestCarts)
 	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)

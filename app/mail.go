@@ -6,7 +6,7 @@ import (
 
 	"crumb/config"
 	"crumb/mail"
-	"crumb/models"
+	"crumb/storage"
 	"crumb/views"
 )
 
@@ -14,9 +14,9 @@ import (
 // links, the email templates and, when SMTP_URL is set, the sender that
 // delivers the outbox.
 func (a *App) buildMail(cfg config.Config) error {
-	a.Outbox = models.NewOutbox(a.DB, a.now)
-	a.Resets = models.NewPasswordResets(a.DB, a.Users, a.Outbox, a.now)
-	a.Verifications = models.NewEmailVerifications(a.DB, a.Users, a.Outbox, a.now)
+	a.Outbox = storage.NewOutbox(a.DB, a.now)
+	a.Resets = storage.NewPasswordResets(a.DB, a.Users, a.Outbox, a.now)
+	a.Verifications = storage.NewEmailVerifications(a.DB, a.Users, a.Outbox, a.now)
 	var err error
 	if a.Mail, err = mail.NewRenderer(views.FS, cfg.BaseURL, cfg.StoreTimezone); err != nil {
 		return err

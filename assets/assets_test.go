@@ -24,6 +24,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/public"
+	"crumb/storage"
 )
 
 // repeat builds a compressible body of at least n bytes.
@@ -555,7 +556,7 @@ func TestPublicFS(t *testing.T) {
 
 	t.Run("every seeded product has its image", func(t *testing.T) {
 		db := testkit.SQLite(t)
-		catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+		catalog, err := storage.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

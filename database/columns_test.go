@@ -6,11 +6,9 @@ import (
 
 	"gorm.io/gorm/schema"
 
-	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
-	"crumb/sessions"
-	"crumb/tokens"
+	"crumb/storage"
 )
 
 // TestColumnsHoldWhatTheModelsAllow: every text column of the migrated
@@ -23,9 +21,9 @@ func TestColumnsHoldWhatTheModelsAllow(t *testing.T) {
 	db := testkit.Postgres(t)
 	tables := []any{
 		models.User{}, models.SecurityEvent{}, models.AuditEntry{}, models.Category{}, models.Product{},
-		models.Image{}, models.Order{}, models.OrderLine{}, models.StoredCart{}, models.CartItem{},
-		models.OutboxMessage{}, models.PasswordReset{}, sessions.WebSession{}, sessions.RememberToken{},
-		tokens.RefreshFamily{}, tokens.RefreshToken{}, database.StorageEntry{},
+		models.Image{}, models.Order{}, models.OrderLine{}, storage.StoredCart{}, storage.CartItem{},
+		models.OutboxMessage{}, storage.PasswordReset{}, models.WebSession{}, models.RememberToken{},
+		models.RefreshFamily{}, models.RefreshToken{}, storage.KVEntry{},
 	}
 	checked := 0
 	for _, model := range tables {

@@ -15,6 +15,7 @@ import (
 	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
 func openSQLite(t *testing.T) *gorm.DB {
@@ -33,7 +34,7 @@ func migrateAndSeed(t *testing.T, db *gorm.DB, currency string, times int) {
 		if err := database.Migrate(db); err != nil {
 			t.Fatalf("Migrate (run %d): %v", i+1, err)
 		}
-		catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+		catalog, err := storage.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +132,7 @@ func TestSeedDemoAccount(t *testing.T) {
 	migrateAndSeed(t, db, "USD", 1)
 	cheap := models.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 	for i := range 2 {
-		if err := database.SeedDemoAccount(context.Background(), models.NewUsers(db, cheap)); err != nil {
+		if err := database.SeedDemoAccount(context.Background(), storage.NewUsers(db, cheap)); err != nil {
 			t.Fatalf("SeedDemoAccount (run %d): %v", i+1, err)
 		}
 	}
@@ -148,7 +149,7 @@ func TestSeedDemoAccount(t *testing.T) {
 	if !users[0].EmailVerified() {
 		t.Error("the demo account's email is not verified: it could not order")
 	}
-	if err := database.SeedOwnerAccount(context.Background(), models.NewUsers(db, cheap)); err != nil {
+	if err := database.SeedOwnerAccount(context.Background(), storage.NewUsers(db, cheap)); err != nil {
 		t.Fatal(err)
 	}
 	var owner models.User
@@ -239,11 +240,11 @@ func TestForeignKeysAreEnforced(t *testing.T) {
 	t.Parallel()
 	db := openSQLite(t)
 	migrateAndSeed(t, db, "USD", 1)
-	cart := models.StoredCart{}
+	cart := storage.StoredCart{}
 	if err := db.Create(&cart).Error; err != nil {
 		t.Fatal(err)
 	}
-	err := db.Create(&models.CartItem{CartID: cart.ID, ProductID: 999999, Quantity: 1}).Error
+	err := db.Create(&storage.CartItem{CartID: cart.ID, ProductID: 999999, Quantity: 1}).Error
 	if err == nil {
 		t.Error("a cart item for a product that does not exist was stored")
 	}

@@ -11,7 +11,7 @@ import (
 
 // Listen calls heard each time a NOTIFY on channel reaches the Postgres at
 // url with the listener's own schema as its payload (see
-// models.CatalogChannel), until ctx ends. Notifications that arrive while
+// storage.CatalogChannel), until ctx ends. Notifications that arrive while
 // heard runs are folded into one more call. heard also runs each time the
 // listener connects, since what was sent while it was away is lost; after
 // a failure it reconnects, waiting one second and then longer, up to 30.

@@ -13,6 +13,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/secret"
+	"crumb/storage"
 )
 
 // openPostgres opens and migrates the database at url, closed when the
@@ -52,14 +53,14 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	shared := testkit.PostgresURL(t)
 	dbA, dbB := openPostgres(t, shared), openPostgres(t, shared)
 	log, logs := testkit.Logger()
-	a, err := models.NewCatalog(ctx, dbA, log)
+	a, err := storage.NewCatalog(ctx, dbA, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := database.Seed(ctx, a, "USD"); err != nil {
 		t.Fatal(err)
 	}
-	b, err := models.NewCatalog(ctx, dbB, log)
+	b, err := storage.NewCatalog(ctx, dbB, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		database.Listen(listenCtx, withParam(t, shared, "application_name", name), models.CatalogChannel, log, func(ctx context.Context) {
+		database.Listen(listenCtx, withParam(t, shared, "application_name", name), storage.CatalogChannel, log, func(ctx context.Context) {
 			if err := b.Reload(ctx); err != nil && ctx.Err() == nil {
 				t.Errorf("reload: %v", err)
 			}
@@ -88,14 +89,14 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	}
 	waitHeard("when the listener connected")
 
-	setStock := func(db *gorm.DB, c *models.Catalog, stock int) {
+	setStock := func(db *gorm.DB, c *storage.Catalog, stock int) {
 		t.Helper()
 		if err := db.Model(&models.Product{}).Where("slug = ?", "baguette").Update("stock", stock).Error; err != nil {
 			t.Fatal(err)
 		}
 		c.Changed(ctx)
 	}
-	stockIn := func(c *models.Catalog) int {
+	stockIn := func(c *storage.Catalog) int {
 		p, err := c.ProductBySlug("baguette")
 		if err != nil {
 			t.Fatal(err)
@@ -122,7 +123,7 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	// Another shop in another schema of the same database.
 	other := testkit.PostgresURL(t)
 	dbC := openPostgres(t, other)
-	c, err := models.NewCatalog(ctx, dbC, log)
+	c, err := storage.NewCatalog(ctx, dbC, log)
 	if err != nil {
 		t.Fatal(err)
 	}

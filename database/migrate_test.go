@@ -19,6 +19,7 @@ import (
 
 	"crumb/database"
 	"crumb/internal/testkit"
+	"crumb/storage"
 )
 
 // The migration tests run on SQLite always, and on Postgres too when
@@ -492,7 +493,7 @@ func checkSchemaIsUsable(t *testing.T, db *gorm.DB) {
 		t.Errorf("%d refresh tokens left after their family was deleted, want 0", tokens)
 	}
 
-	store := database.NewStorage(db, func() time.Time { return now })
+	store := storage.NewKV(db, func() time.Time { return now })
 	if v, err := store.Get("forever"); err != nil || string(v) != "kept" {
 		t.Errorf("storage entry from before the upgrade = %q, %v", v, err)
 	}

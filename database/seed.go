@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"crumb/models"
+	"crumb/storage"
 )
 
 type seedCategory struct {
@@ -73,7 +74,7 @@ var demoCatalog = []seedCategory{
 
 // Seed adds the demo catalog, priced in currency, to catalog: only what is
 // missing, so running it again changes nothing.
-func Seed(ctx context.Context, catalog *models.Catalog, currency string) error {
+func Seed(ctx context.Context, catalog *storage.Catalog, currency string) error {
 	shelves := make([]models.Shelf, len(demoCatalog))
 	for i, sc := range demoCatalog {
 		shelves[i].Category = models.Category{Slug: sc.slug, Name: sc.name, Description: sc.description, Position: i}
@@ -99,7 +100,7 @@ const (
 )
 
 // SeedDemoAccount adds the demo account if it is missing.
-func SeedDemoAccount(ctx context.Context, users *models.Users) error {
+func SeedDemoAccount(ctx context.Context, users *storage.Users) error {
 	if err := users.EnsureUser(ctx, "Demo Shopper", DemoEmail, DemoPassword); err != nil {
 		return fmt.Errorf("seed demo account: %w", err)
 	}
@@ -114,7 +115,7 @@ const (
 )
 
 // SeedOwnerAccount adds the owner account, an admin, if it is missing.
-func SeedOwnerAccount(ctx context.Context, users *models.Users) error {
+func SeedOwnerAccount(ctx context.Context, users *storage.Users) error {
 	if err := users.EnsureAdmin(ctx, "Bakery Owner", OwnerEmail, OwnerPassword); err != nil {
 		return fmt.Errorf("seed owner account: %w", err)
 	}

@@ -1,5 +1,5 @@
 // Package mail renders Crumb's emails and delivers them over SMTP. Every
-// email is queued in the outbox (models.Outbox) in the same transaction as
+// email is queued in the outbox (storage.Outbox) in the same transaction as
 // what caused it; a Sender in each running instance claims due messages,
 // renders them from the templates in views/mail (a plain-text and an HTML
 // part), sends them to SMTP_URL and retries failures with a growing wait.

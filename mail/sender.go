@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"crumb/models"
+	"crumb/storage"
 )
 
 // Sender claims due messages from the outbox and delivers them. Any
 // number of instances may run one each: a claim is a conditional update,
 // so each message goes to one sender.
 type Sender struct {
-	outbox *models.Outbox
+	outbox *storage.Outbox
 	render *Renderer
 	smtp   *SMTP
 	log    *slog.Logger
@@ -27,7 +28,7 @@ const (
 )
 
 // NewSender builds a sender that renders with render and delivers with smtp.
-func NewSender(outbox *models.Outbox, render *Renderer, smtp *SMTP, log *slog.Logger) *Sender {
+func NewSender(outbox *storage.Outbox, render *Renderer, smtp *SMTP, log *slog.Logger) *Sender {
 	return &Sender{outbox: outbox, render: render, smtp: smtp, log: log}
 }
 
@@ -49,7 +50,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 
 // SendDue delivers every message that is due, a batch at a time, and
 // returns how many were delivered. A failed delivery is tried again later
-// (see models.Outbox.MarkFailed); it never stops the others.
+// (see storage.Outbox.MarkFailed); it never stops the others.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {

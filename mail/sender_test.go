@@ -21,6 +21,7 @@ import (
 	"crumb/internal/smtptest"
 	"crumb/mail"
 	"crumb/models"
+	"crumb/storage"
 )
 
 // eachDatabase runs test on Crumb built on SQLite and on Postgres.
@@ -195,7 +196,7 @@ func TestSendersRaceForTheOutbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		second := mail.NewSender(models.NewOutbox(other, ta.Clock.Now), ta.Mail, smtp, slog.New(slog.DiscardHandler))
+		second := mail.NewSender(storage.NewOutbox(other, ta.Clock.Now), ta.Mail, smtp, slog.New(slog.DiscardHandler))
 
 		var wg sync.WaitGroup
 		start := make(chan struct{})

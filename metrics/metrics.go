@@ -121,7 +121,7 @@ func (m *Metrics) TokenTheft(kind string) {
 	m.thefts.WithLabelValues(token).Inc()
 }
 
-// Checkout counts what models.Orders.Place answered on channel ("web" or
+// Checkout counts what storage.Orders.Place answered on channel ("web" or
 // "app"): a new order, the same order again (a repeated checkout token or
 // Idempotency-Key), a conflict with stock or prices, a refusal (an empty
 // cart, a reused key), or an error.

@@ -6,12 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
-	"crumb/secret"
 )
 
 // Cart limits that apply to every cart, guest or signed in.
@@ -27,8 +21,8 @@ type CartLine struct {
 	Quantity  int
 }
 
-// CartStore keeps one cart's lines: in the database (see Carts), or in a
-// browser's cookie (package cookies).
+// CartStore keeps one cart's lines: in the database (storage.Carts), or in a
+// browser's cookie (handlers/visitor, in the format of package cookies).
 type CartStore interface {
 	Lines(ctx context.Context) ([]CartLine, error)
 	Save(ctx context.Context, lines []CartLine) error
@@ -39,7 +33,21 @@ type CartStore interface {
 // A Cart lives for one request: it reads its lines once and keeps them.
 type Cart struct {
 	store   *kept
-	catalog *Catalog
+	catalog Stockroom
+}
+
+// Stockroom is what a cart asks of the catalog (storage.Catalog answers):
+// the published product from the snapshot, and products with their stock
+// as the database has them now.
+type Stockroom interface {
+	ProductByID(id uint) (Product, error)
+	ForSale(ctx context.Context, id uint) (Product, error)
+	ByIDs(ctx context.Context, ids []uint) (map[uint]Product, error)
+}
+
+// NewCart is the cart whose lines store keeps, priced from catalog.
+func NewCart(store CartStore, catalog Stockroom) Cart {
+	return Cart{store: &kept{store: store}, catalog: catalog}
 }
 
 // kept is a CartStore's lines, read once and then kept with what is saved.
@@ -148,7 +156,7 @@ func (c Cart) Merge(ctx context.Context, from []CartLine) (int, error) {
 	for i, l := range from {
 		ids[i] = l.ProductID
 	}
-	byID, err := c.catalog.products(Conn(ctx, c.catalog.db), ids)
+	byID, err := c.catalog.ByIDs(ctx, ids)
 	if err != nil {
 		return 0, fmt.Errorf("merge cart: %w", err)
 	}
@@ -206,15 +214,13 @@ func (c Cart) Priced(ctx context.Context) (PricedCart, error) {
 	if err != nil {
 		return PricedCart{}, err
 	}
-	snap := c.catalog.snap.Load()
 	var cart PricedCart
 	for _, l := range lines {
-		i, ok := snap.byID[l.ProductID]
-		if !ok {
+		p, err := c.catalog.ProductByID(l.ProductID)
+		if err != nil {
 			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeGone})
 			continue
 		}
-		p := snap.products[i]
 		if p.Stock == 0 {
 			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeSoldOut, Args: []any{p.Name}})
 			continue
@@ -267,180 +273,4 @@ func setLine(lines []CartLine, p Product, qty int) ([]CartLine, error) {
 
 func lineOf(lines []CartLine, productID uint) int {
 	return slices.IndexFunc(lines, func(l CartLine) bool { return l.ProductID == productID })
-}
-
-// StoredCart is a cart kept in the database: a signed-in shopper's
-// (UserID), or a guest's that outgrew its cookie (GuestKey, the SHA-256 of
-// the random id the cookie holds).
-type StoredCart struct {
-	ID        uint    `gorm:"primaryKey"`
-	UserID    *uint   `gorm:"uniqueIndex"`
-	GuestKey  *string `gorm:"size:64;uniqueIndex"`
-	CreatedAt time.Time
-	UpdatedAt time.Time `gorm:"index"`
-}
-
-// TableName is the table of stored carts.
-func (StoredCart) TableName() string { return "carts" }
-
-// CartItem is one line of a stored cart.
-type CartItem struct {
-	CartID    uint `gorm:"primaryKey"`
-	ProductID uint `gorm:"primaryKey"`
-	Quantity  int  `gorm:"not null"`
-}
-
-// Carts owns the carts kept in the database (carts, cart_items).
-type Carts struct {
-	db      *gorm.DB
-	catalog *Catalog
-}
-
-// NewCarts builds the cart store; carts are priced from catalog.
-func NewCarts(db *gorm.DB, catalog *Catalog) *Carts { return &Carts{db: db, catalog: catalog} }
-
-// User is the signed-in shopper's cart, the same on the web and in the app.
-func (s *Carts) User(userID uint) Cart { return s.Of(s.userCart(userID)) }
-
-func (s *Carts) userCart(userID uint) storedCart {
-	return storedCart{db: s.db, column: "user_id", key: userID}
-}
-
-// Of is the cart whose lines store keeps (a guest's cookie).
-func (s *Carts) Of(store CartStore) Cart { return Cart{store: &kept{store: store}, catalog: s.catalog} }
-
-// Guest keeps the lines of the guest cart named by token (the random id
-// in its cookie) in the database.
-func (s *Carts) Guest(token string) CartStore {
-	return storedCart{db: s.db, column: "guest_key", key: secret.Hash(token)}
-}
-
-// DeleteGuest removes the guest cart named by token, if there is one.
-func (s *Carts) DeleteGuest(ctx context.Context, token string) error {
-	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
-		cart := tx.Model(&StoredCart{}).Select("id").Where("guest_key = ?", secret.Hash(token))
-		if err := tx.Where("cart_id IN (?)", cart).Delete(&CartItem{}).Error; err != nil {
-			return fmt.Errorf("delete guest cart: %w", err)
-		}
-		if err := tx.Where("guest_key = ?", secret.Hash(token)).Delete(&StoredCart{}).Error; err != nil {
-			return fmt.Errorf("delete guest cart: %w", err)
-		}
-		return nil
-	})
-}
-
-// SweepGuests deletes guest carts untouched since cutoff and reports how
-// many went. Safe to run on every instance at once.
-func (s *Carts) SweepGuests(ctx context.Context, cutoff time.Time) (int64, error) {
-	var swept int64
-	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
-		stale := tx.Model(&StoredCart{}).Select("id").Where("guest_key IS NOT NULL AND updated_at < ?", cutoff)
-		if err := tx.Where("cart_id IN (?)", stale).Delete(&CartItem{}).Error; err != nil {
-			return err
-		}
-		res := tx.Where("guest_key IS NOT NULL AND updated_at < ?", cutoff).Delete(&StoredCart{})
-		swept = res.RowsAffected
-		return res.Error
-	})
-	if err != nil {
-		return 0, fmt.Errorf("sweep guest carts: %w", err)
-	}
-	return swept, nil
-}
-
-// storedCart is the CartStore of one cart in the database, named by
-// column = key (user_id, or guest_key).
-type storedCart struct {
-	db     *gorm.DB
-	column string
-	key    any
-}
-
-// in is the same cart in the transaction tx.
-func (s storedCart) in(tx *gorm.DB) storedCart {
-	return storedCart{db: tx, column: s.column, key: s.key}
-}
-
-// Lines reads the cart's lines in product order; a cart never saved is empty.
-// (Every cart view reads them: the rows are scanned directly.)
-func (s storedCart) Lines(ctx context.Context) ([]CartLine, error) {
-	rows, err := Conn(ctx, s.db).Raw("SELECT cart_items.product_id, cart_items.quantity FROM cart_items"+
-		" JOIN carts ON carts.id = cart_items.cart_id WHERE carts."+s.column+" = ? ORDER BY cart_items.product_id", s.key).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("cart lines: %w", err)
-	}
-	defer rows.Close()
-	var lines []CartLine
-	for rows.Next() {
-		var l CartLine
-		if err := rows.Scan(&l.ProductID, &l.Quantity); err != nil {
-			return nil, fmt.Errorf("cart lines: %w", err)
-		}
-		lines = append(lines, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cart lines: %w", err)
-	}
-	return lines, nil
-}
-
-// Save replaces the cart's lines, creating the cart if needed.
-func (s storedCart) Save(ctx context.Context, lines []CartLine) error {
-	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
-		id, err := s.in(tx).id()
-		if err != nil {
-			return err
-		}
-		return replaceItems(tx, id, lines)
-	})
-}
-
-// empty removes every line (after checkout).
-func (s storedCart) empty() error {
-	cart := s.db.Model(&StoredCart{}).Select("id").Where(s.column+" = ?", s.key)
-	if err := s.db.Where("cart_id IN (?)", cart).Delete(&CartItem{}).Error; err != nil {
-		return fmt.Errorf("empty cart: %w", err)
-	}
-	return nil
-}
-
-// id returns the cart's id, creating the cart if needed.
-func (s storedCart) id() (uint, error) {
-	cart := StoredCart{}
-	switch k := s.key.(type) {
-	case uint:
-		cart.UserID = &k
-	case string:
-		cart.GuestKey = &k
-	}
-	err := s.db.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: s.column}},
-		DoUpdates: clause.AssignmentColumns([]string{"updated_at"}),
-	}).Create(&cart).Error
-	if err != nil {
-		return 0, fmt.Errorf("cart: %w", err)
-	}
-	if cart.ID == 0 { // some drivers return no id for an upsert that updated
-		if err := s.db.Where(s.column+" = ?", s.key).Select("id").Take(&cart).Error; err != nil {
-			return 0, fmt.Errorf("cart: %w", err)
-		}
-	}
-	return cart.ID, nil
-}
-
-func replaceItems(tx *gorm.DB, cartID uint, lines []CartLine) error {
-	if err := tx.Where("cart_id = ?", cartID).Delete(&CartItem{}).Error; err != nil {
-		return fmt.Errorf("replace cart items: %w", err)
-	}
-	if len(lines) == 0 {
-		return nil
-	}
-	items := make([]CartItem, len(lines))
-	for i, l := range lines {
-		items[i] = CartItem{CartID: cartID, ProductID: l.ProductID, Quantity: l.Quantity}
-	}
-	if err := tx.Create(&items).Error; err != nil {
-		return fmt.Errorf("replace cart items: %w", err)
-	}
-	return nil
 }

@@ -1,10 +1,7 @@
 package models
 
 import (
-	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // OrderMail is an order as its emails show it: what was bought at what
@@ -43,7 +40,8 @@ func (l OrderMailLine) Unit(currency string) Money { return Money{l.UnitPrice, c
 // Total is the line's total.
 func (l OrderMailLine) Total(currency string) Money { return Money{l.LineTotal, currency} }
 
-func orderMail(o Order) *OrderMail {
+// NewOrderMail is what the mails about order o show.
+func NewOrderMail(o Order) *OrderMail {
 	m := &OrderMail{
 		Number: o.Number, Status: o.Status, PlacedAt: o.CreatedAt, Currency: o.Currency,
 		Subtotal: o.Subtotal, Total: o.Total, Shipping: o.Shipping, PaymentMethod: o.PaymentMethod,
@@ -52,31 +50,4 @@ func orderMail(o Order) *OrderMail {
 		m.Lines = append(m.Lines, OrderMailLine{Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
 	}
 	return m
-}
-
-// orderMailKinds is the email of each status that tells the shopper.
-var orderMailKinds = map[string]string{StatusPlaced: MailOrderPlaced, StatusShipped: MailOrderShipped, StatusCancelled: MailOrderCancelled}
-
-// queueOrderMail tells the shopper about order in tx: its confirmation
-// when placed, and a note when it is shipped or cancelled. An order
-// status change calls it inside the change's transaction; other statuses
-// send nothing.
-func (s *Orders) queueOrderMail(tx *gorm.DB, order Order) error {
-	if _, ok := orderMailKinds[order.Status]; !ok {
-		return nil
-	}
-	user, err := s.users.byID(tx, order.UserID)
-	if err != nil {
-		return fmt.Errorf("order mail: %w", err)
-	}
-	return s.mailOrder(tx, user, order)
-}
-
-// mailOrder is queueOrderMail for a caller that has the account, user.
-func (s *Orders) mailOrder(tx *gorm.DB, user User, order Order) error {
-	kind, ok := orderMailKinds[order.Status]
-	if !ok {
-		return nil
-	}
-	return s.outbox.enqueue(tx, kind, user.Email, MailData{Name: user.Name, At: s.outbox.now().UTC(), Order: orderMail(order)}, "")
 }

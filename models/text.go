@@ -64,7 +64,7 @@ func CheckText(field, raw string, max int, lines bool) (string, error) {
 	if lines {
 		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	}
-	if err := checkRunes(field, text, lines); err != nil {
+	if err := CheckRunes(field, text, lines); err != nil {
 		return "", err
 	}
 	text = strings.TrimSpace(text)
@@ -74,9 +74,9 @@ func CheckText(field, raw string, max int, lines bool) (string, error) {
 	return text, nil
 }
 
-// checkRunes refuses invalid UTF-8 and every rune that has no place in
+// CheckRunes refuses invalid UTF-8 and every rune that has no place in
 // typed text (see unreadable).
-func checkRunes(field, s string, lines bool) error {
+func CheckRunes(field, s string, lines bool) error {
 	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unreadable(r, lines) }) {
 		return Invalid(field, CodeTextUnreadable)
 	}

@@ -1,15 +1,19 @@
 package models_test
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
+	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
 // hostile are texts no field takes, whatever its limit: control
@@ -69,8 +73,15 @@ func TestCheckText(t *testing.T) {
 // shop goes through CheckText, so every checker refuses the same texts,
 // naming its field.
 func TestEveryCheckerBuildsOnCheckText(t *testing.T) {
-	s := newShop(t, testkit.SQLite(t))
-	cakes, err := s.catalog.Category("cakes")
+	db := testkit.SQLite(t)
+	catalog, err := storage.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Seed(context.Background(), catalog, "USD"); err != nil {
+		t.Fatal(err)
+	}
+	cakes, err := catalog.Category("cakes")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +122,7 @@ func TestEveryCheckerBuildsOnCheckText(t *testing.T) {
 			default:
 				f.Description += bad
 			}
-			_, errs := s.catalog.CheckProduct(f, "USD")
+			_, errs := catalog.CheckProduct(f, "USD")
 			lineBreak := field == "description" && strings.ContainsAny(bad, "\r\n\t")
 			if _, refused := errs[field]; refused == lineBreak || len(errs) > 1 {
 				t.Errorf("product %s %q: %v", field, bad, errs)

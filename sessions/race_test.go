@@ -9,9 +9,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
 // raceKit is a Manager on a real SQLite file, with one account.
@@ -19,7 +19,7 @@ type raceKit struct {
 	t       *testing.T
 	db      *gorm.DB
 	m       *Manager
-	storage *database.Storage
+	storage *storage.KV
 	user    models.User
 	clock   *testkit.Clock
 	client  Client
@@ -35,9 +35,9 @@ func newRaceKit(t *testing.T) *raceKit {
 	k := &raceKit{t: t, db: db, clock: testkit.NewClock(testkit.Start),
 		client: Client{IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}}
 	log := slog.New(slog.DiscardHandler)
-	users := models.NewUsers(db, testkit.Passwords)
-	k.storage = database.NewStorage(db, k.clock.Now)
-	k.m = New(Config{Store: k.storage, DB: db, Users: users, Apps: noApps{}, Now: k.clock.Now,
+	users := storage.NewUsers(db, testkit.Passwords)
+	k.storage = storage.NewKV(db, k.clock.Now)
+	k.m = New(Config{Store: k.storage, Sessions: storage.NewWebSessions(db), Tokens: storage.NewRememberTokens(db), Users: users, Apps: noApps{}, Now: k.clock.Now,
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: log})
 	var err error
 	k.user, err = users.Create(context.Background(), "Ada", "ada@example.com", "rye-and-butter-42")
@@ -116,7 +116,7 @@ func TestRevokedSessionIsNotWrittenBack(t *testing.T) {
 				answer <- loaded{cur, gone, err}
 			}()
 			<-paused
-			var row WebSession
+			var row models.WebSession
 			k.db.Take(&row)
 			if row.KeyHash != hashKey(id) {
 				t.Fatalf("the devices page lists %q, not the session's key", row.KeyHash)
@@ -178,7 +178,7 @@ func TestRememberTokenRevokedDuringRotation(t *testing.T) {
 			if !got.res.Forget {
 				t.Errorf("the browser is not told to drop the revoked cookie: %+v", got.res)
 			}
-			if n := k.count(&WebSession{}); n != 0 {
+			if n := k.count(&models.WebSession{}); n != 0 {
 				t.Errorf("%d sessions left after signing out everywhere", n)
 			}
 			for _, c := range []string{cookie, got.res.Cookie} {

@@ -23,12 +23,12 @@ const RememberGrace = 30 * time.Second
 func (m *Manager) Remember(ctx context.Context, userID uint, client Client) (cookie string, expires time.Time, err error) {
 	now := m.now()
 	selector, validator := secret.Token(12), secret.Token(32)
-	tok := RememberToken{
+	tok := models.RememberToken{
 		Selector: selector, ValidatorHash: secret.Hash(validator), RotatedAt: now, UserID: userID,
 		DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(cookies.Remember.Spec().MaxAge),
 	}
-	if err := m.tokens.create(ctx, tok); err != nil {
+	if err := m.tokens.Create(ctx, tok); err != nil {
 		return "", time.Time{}, err
 	}
 	return selector + ":" + validator, tok.ExpiresAt, nil
@@ -53,7 +53,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 		return Resumed{Forget: true}, nil
 	}
 	now := m.now()
-	tok, found, err := m.tokens.live(ctx, selector, now)
+	tok, found, err := m.tokens.Live(ctx, selector, now)
 	if err != nil {
 		return Resumed{}, err
 	}
@@ -67,7 +67,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 		m.pause("rotate")
 		fresh := secret.Token(32)
 		expires := now.Add(cookies.Remember.Spec().MaxAge)
-		won, err := m.tokens.rotate(ctx, tok, secret.Hash(fresh), client.IP, now, expires)
+		won, err := m.tokens.Rotate(ctx, tok, secret.Hash(fresh), client.IP, now, expires)
 		if err != nil {
 			return Resumed{}, err
 		}
@@ -85,7 +85,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 	// must get it, or its next visit would look like a stolen copy.
 	id, cur, err := m.SignIn(ctx, "", models.User{ID: tok.UserID}, ByRememberMe, "", client)
 	if errors.Is(err, models.ErrDisabled) {
-		return Resumed{Forget: true}, m.tokens.deleteSelector(ctx, selector)
+		return Resumed{Forget: true}, m.tokens.DeleteSelector(ctx, selector)
 	}
 	if err != nil {
 		return out, err
@@ -93,7 +93,7 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 	m.pause("resumed")
 	// The token may have been revoked since it was read (sign out
 	// everywhere, a password change): then this sign-in does not stand.
-	if _, still, err := m.tokens.byID(ctx, tok.ID); err != nil || !still {
+	if _, still, err := m.tokens.ByID(ctx, tok.ID); err != nil || !still {
 		if serr := m.SignOut(ctx, id, cookie); serr != nil {
 			return Resumed{}, serr
 		}
@@ -107,8 +107,8 @@ func (m *Manager) Resume(ctx context.Context, cookie string, client Client) (Res
 // rotatedElsewhere reports whether a rotation that changed no row lost to a
 // parallel request of the same browser (the token's previous validator is
 // the one this request presented), rather than to a revocation.
-func (m *Manager) rotatedElsewhere(ctx context.Context, tok RememberToken) bool {
-	now, found, err := m.tokens.byID(ctx, tok.ID)
+func (m *Manager) rotatedElsewhere(ctx context.Context, tok models.RememberToken) bool {
+	now, found, err := m.tokens.ByID(ctx, tok.ID)
 	return err == nil && found && equalHash(tok.ValidatorHash, now.PreviousHash)
 }
 
@@ -120,7 +120,7 @@ func Selector(cookie string) string {
 
 // RevokeDevice deletes one of the user's remember-me tokens.
 func (m *Manager) RevokeDevice(ctx context.Context, userID, id uint) (bool, error) {
-	return m.tokens.deleteOne(ctx, userID, id)
+	return m.tokens.DeleteOne(ctx, userID, id)
 }
 
 func equalHash(a, b string) bool {

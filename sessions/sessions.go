@@ -19,11 +19,10 @@ import (
 	"log/slog"
 	"time"
 
-	"gorm.io/gorm"
-
 	"crumb/metrics"
 	"crumb/models"
 	"crumb/secret"
+	"crumb/storage"
 )
 
 // SeenEvery is how often the idle clock of a session is moved forward
@@ -67,9 +66,9 @@ type Client struct {
 type Manager struct {
 	store    Store // guarded; keyed by SHA-256 of the session id
 	decoded  *decodedRecords
-	sessions webSessions
-	tokens   rememberTokens
-	users    *models.Users
+	sessions *storage.WebSessions
+	tokens   *storage.RememberTokens
+	users    *storage.Users
 	apps     AppSignIns
 	now      func() time.Time
 	idle     time.Duration
@@ -91,8 +90,9 @@ type AppSignIns interface {
 // Config is what a Manager needs.
 type Config struct {
 	Store    Store
-	DB       *gorm.DB // for web_sessions and remember_tokens, which the Manager owns
-	Users    *models.Users
+	Sessions *storage.WebSessions    // the signed-in browsers
+	Tokens   *storage.RememberTokens // the devices kept signed in
+	Users    *storage.Users
 	Apps     AppSignIns
 	Now      func() time.Time
 	Idle     time.Duration
@@ -106,8 +106,8 @@ func New(cfg Config) *Manager {
 	return &Manager{
 		store:    guarded{cfg.Store},
 		decoded:  &decodedRecords{},
-		sessions: webSessions{cfg.DB},
-		tokens:   rememberTokens{cfg.DB},
+		sessions: cfg.Sessions,
+		tokens:   cfg.Tokens,
 		users:    cfg.Users,
 		apps:     cfg.Apps,
 		now:      cfg.Now,
@@ -152,7 +152,7 @@ func (m *Manager) Load(ctx context.Context, id string) (cur *Current, gone bool,
 		if err := m.store.Delete(key); err != nil {
 			return nil, false, err
 		}
-		_, err := m.sessions.delete(ctx, 0, key)
+		_, err := m.sessions.Delete(ctx, 0, key)
 		return nil, true, err
 	}
 	if rec.Flash != "" || now.Sub(time.Unix(rec.SeenAt, 0)) >= SeenEvery {
@@ -192,7 +192,7 @@ func (m *Manager) write(ctx context.Context, key string, rec record) (bool, erro
 	if err := m.save(key, rec); err != nil {
 		return false, err
 	}
-	live, err := m.sessions.touch(ctx, key, now, minTime(now.Add(m.idle), time.Unix(rec.AuthAt, 0).Add(m.absolute)))
+	live, err := m.sessions.Touch(ctx, key, now, minTime(now.Add(m.idle), time.Unix(rec.AuthAt, 0).Add(m.absolute)))
 	if err != nil {
 		return false, err
 	}
@@ -291,7 +291,7 @@ func (m *Manager) pause(step string) {
 // the browser proved it (only ByPassword makes a fresh session); flash is
 // shown on the next page.
 // Every web sign-in comes here, and here the account is admitted
-// (models.Users.Admit): a disabled one is models.ErrDisabled, and no
+// (storage.Users.Admit): a disabled one is models.ErrDisabled, and no
 // session is left.
 func (m *Manager) SignIn(ctx context.Context, old string, user models.User, by Proof, flash string, client Client) (string, *Current, error) {
 	return m.signIn(ctx, old, user, by, flash, false, client)
@@ -316,7 +316,7 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, by P
 	now := m.now()
 	id := secret.Token(32)
 	key := hashKey(id)
-	err := m.sessions.create(ctx, WebSession{
+	err := m.sessions.Create(ctx, models.WebSession{
 		KeyHash: key, UserID: user.ID, DeviceLabel: DeviceLabel(client.UserAgent), IP: client.IP,
 		Remembered: by == ByRememberMe, CreatedAt: now, LastSeenAt: now, ExpiresAt: minTime(now.Add(m.idle), now.Add(m.absolute)),
 	})
@@ -339,7 +339,7 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, by P
 			return id, current(rec, key), nil
 		}
 	}
-	if _, derr := m.sessions.delete(ctx, 0, key); derr != nil {
+	if _, derr := m.sessions.Delete(ctx, 0, key); derr != nil {
 		return "", nil, derr
 	}
 	return "", nil, err
@@ -355,7 +355,7 @@ func (m *Manager) SignOut(ctx context.Context, id, remember string) error {
 		}
 	}
 	if selector := Selector(remember); selector != "" {
-		return m.tokens.deleteSelector(ctx, selector)
+		return m.tokens.DeleteSelector(ctx, selector)
 	}
 	return nil
 }
@@ -365,24 +365,24 @@ func (m *Manager) end(ctx context.Context, key string) error {
 	if err := m.store.Delete(key); err != nil {
 		return err
 	}
-	_, err := m.sessions.delete(ctx, 0, key)
+	_, err := m.sessions.Delete(ctx, 0, key)
 	return err
 }
 
 // RevokeSession ends one of the user's sessions; it stops working on its
 // next request. An id that cannot be a session's (see secret.IsHash) ends
 // nothing, and is not looked up. Inside a transaction
-// (models.InTransaction) the session leaves the session store once the
+// (storage.InTransaction) the session leaves the session store once the
 // transaction has committed.
 func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string) (bool, error) {
 	if !secret.IsHash(keyHash) {
 		return false, nil
 	}
-	ok, err := m.sessions.delete(ctx, userID, keyHash)
+	ok, err := m.sessions.Delete(ctx, userID, keyHash)
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, models.AfterCommit(ctx, func(context.Context) error { return m.store.Delete(keyHash) })
+	return true, storage.AfterCommit(ctx, func(context.Context) error { return m.store.Delete(keyHash) })
 }
 
 // RevokeAll ends every session and remember-me token of the user except
@@ -391,10 +391,10 @@ func (m *Manager) RevokeSession(ctx context.Context, userID uint, keyHash string
 // either finds it gone, or created its session before the sessions are
 // listed here (see Resume).
 func (m *Manager) RevokeAll(ctx context.Context, userID uint, keepKeyHash, keepSelector string) error {
-	if err := m.tokens.deleteAll(ctx, userID, keepSelector); err != nil {
+	if err := m.tokens.DeleteAll(ctx, userID, keepSelector); err != nil {
 		return err
 	}
-	keys, err := m.sessions.keys(ctx, userID, keepKeyHash)
+	keys, err := m.sessions.Keys(ctx, userID, keepKeyHash)
 	if err != nil {
 		return err
 	}
@@ -436,24 +436,24 @@ func (m *Manager) Theft(ctx context.Context, userID uint, kind, ip string) error
 }
 
 // Sessions lists the user's signed-in browsers, most recent first.
-func (m *Manager) Sessions(ctx context.Context, userID uint) ([]WebSession, error) {
-	return m.sessions.list(ctx, userID, m.now())
+func (m *Manager) Sessions(ctx context.Context, userID uint) ([]models.WebSession, error) {
+	return m.sessions.List(ctx, userID, m.now())
 }
 
 // Devices lists the user's remembered devices, most recently used first.
-func (m *Manager) Devices(ctx context.Context, userID uint) ([]RememberToken, error) {
-	return m.tokens.list(ctx, userID, m.now())
+func (m *Manager) Devices(ctx context.Context, userID uint) ([]models.RememberToken, error) {
+	return m.tokens.List(ctx, userID, m.now())
 }
 
 // Sweep deletes the devices-page entries of sessions and the remember-me
 // tokens that have expired. Safe on every instance at once.
 func (m *Manager) Sweep(ctx context.Context) (int64, error) {
 	now := m.now()
-	sessions, err := m.sessions.sweep(ctx, now)
+	sessions, err := m.sessions.Sweep(ctx, now)
 	if err != nil {
 		return 0, err
 	}
-	tokens, err := m.tokens.sweep(ctx, now)
+	tokens, err := m.tokens.Sweep(ctx, now)
 	return sessions + tokens, err
 }
 

@@ -18,11 +18,12 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 )
 
 // Both of the stores Crumb runs on are session stores.
 var (
-	_ sessions.Store = (*database.Storage)(nil)
+	_ sessions.Store = (*storage.KV)(nil)
 	_ sessions.Store = database.RedisStore{}
 )
 
@@ -83,7 +84,7 @@ type kit struct {
 	db    *gorm.DB
 	clock *testkit.Clock
 	store *flaky
-	users *models.Users
+	users *storage.Users
 	m     *sessions.Manager
 	user  models.User
 }
@@ -100,11 +101,11 @@ func newKit(t *testing.T, store sessions.Store) *kit {
 	db := testkit.SQLite(t)
 	clock := testkit.NewClock(testkit.Start)
 	if store == nil {
-		store = database.NewStorage(db, clock.Now)
+		store = storage.NewKV(db, clock.Now)
 	}
-	k := &kit{t: t, db: db, clock: clock, store: &flaky{Store: store}, users: models.NewUsers(db, testkit.Passwords)}
+	k := &kit{t: t, db: db, clock: clock, store: &flaky{Store: store}, users: storage.NewUsers(db, testkit.Passwords)}
 	k.m = sessions.New(sessions.Config{
-		Store: k.store, DB: db, Users: k.users, Apps: noApps{}, Now: clock.Now,
+		Store: k.store, Sessions: storage.NewWebSessions(db), Tokens: storage.NewRememberTokens(db), Users: k.users, Apps: noApps{}, Now: clock.Now,
 		Idle: idle, Absolute: absolute, Log: slog.New(slog.DiscardHandler),
 	})
 	var err error
@@ -213,7 +214,7 @@ func TestSessionRecord(t *testing.T) {
 				t.Errorf("record %s = %v, want %v (record %s)", field, rec[field], want, raw)
 			}
 		}
-		var row sessions.WebSession
+		var row models.WebSession
 		if err := k.db.Take(&row).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +267,7 @@ func TestIdleClock(t *testing.T) {
 		if rec := k.stored(id); rec["s"] != float64(k.clock.Now().Unix()) {
 			t.Errorf("after a minute the idle clock is %v, want %d", rec["s"], k.clock.Now().Unix())
 		}
-		var row sessions.WebSession
+		var row models.WebSession
 		k.db.Take(&row)
 		if !row.LastSeenAt.Equal(k.clock.Now()) || !row.ExpiresAt.Equal(k.clock.Now().Add(idle)) {
 			t.Errorf("devices-page row seen %v, expires %v; want now and the idle limit from now", row.LastSeenAt, row.ExpiresAt)
@@ -382,7 +383,7 @@ func TestSignInEndsTheOldSession(t *testing.T) {
 	if got, _ := k.load(id); got == nil || got.KeyHash != cur.KeyHash {
 		t.Errorf("the new session does not work: %+v", got)
 	}
-	if n := k.rows(&sessions.WebSession{}); n != 1 {
+	if n := k.rows(&models.WebSession{}); n != 1 {
 		t.Errorf("%d sessions on the devices page, want 1", n)
 	}
 
@@ -392,7 +393,7 @@ func TestSignInEndsTheOldSession(t *testing.T) {
 	if cur, gone := k.load(id); cur != nil || !gone {
 		t.Errorf("signed out, Load = %+v, gone %v", cur, gone)
 	}
-	if n := k.rows(&sessions.WebSession{}); n != 0 {
+	if n := k.rows(&models.WebSession{}); n != 0 {
 		t.Errorf("%d sessions on the devices page after signing out", n)
 	}
 }
@@ -498,10 +499,10 @@ func TestDisabledAccount(t *testing.T) {
 	if err != nil || res.ID != "" || !res.Forget {
 		t.Errorf("Resume of a disabled account = %+v, %v", res, err)
 	}
-	if n := k.rows(&sessions.WebSession{}); n != 0 {
+	if n := k.rows(&models.WebSession{}); n != 0 {
 		t.Errorf("%d sessions left for a disabled account", n)
 	}
-	if n := k.rows(&sessions.RememberToken{}); n != 0 {
+	if n := k.rows(&models.RememberToken{}); n != 0 {
 		t.Errorf("%d remember-me tokens left for a disabled account", n)
 	}
 }
@@ -523,7 +524,7 @@ func TestResume(t *testing.T) {
 	if selector == "" || !strings.HasPrefix(cookie, selector+":") {
 		t.Fatalf("Selector(%q) = %q", cookie, selector)
 	}
-	var tok sessions.RememberToken
+	var tok models.RememberToken
 	k.db.Take(&tok)
 	if strings.Contains(tok.ValidatorHash, strings.TrimPrefix(cookie, selector+":")) || tok.Selector != selector {
 		t.Errorf("stored token %+v holds the validator", tok)
@@ -552,7 +553,7 @@ func TestResume(t *testing.T) {
 	if cur, _ := k.load(res.ID); cur == nil || cur.UserID != k.user.ID {
 		t.Errorf("the resumed session does not load: %+v", cur)
 	}
-	var row sessions.WebSession
+	var row models.WebSession
 	k.db.Take(&row)
 	if !row.Remembered {
 		t.Error("the devices page does not show the session as resumed")
@@ -586,11 +587,11 @@ func TestResume(t *testing.T) {
 func TestSweep(t *testing.T) {
 	k := newKit(t, nil)
 	now := k.clock.Now()
-	k.db.Create(&[]sessions.WebSession{
+	k.db.Create(&[]models.WebSession{
 		{KeyHash: "live", UserID: k.user.ID, ExpiresAt: now.Add(time.Minute)},
 		{KeyHash: "gone", UserID: k.user.ID, ExpiresAt: now.Add(-time.Minute)},
 	})
-	k.db.Create(&[]sessions.RememberToken{
+	k.db.Create(&[]models.RememberToken{
 		{Selector: "live", UserID: k.user.ID, ExpiresAt: now.Add(time.Hour)},
 		{Selector: "gone", UserID: k.user.ID, ExpiresAt: now.Add(-time.Hour)},
 	})
@@ -599,8 +600,8 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("Sweep = %d, %v; want 2 removed", n, err)
 	}
 	var sessionsLeft, tokensLeft []string
-	k.db.Model(&sessions.WebSession{}).Pluck("key_hash", &sessionsLeft)
-	k.db.Model(&sessions.RememberToken{}).Pluck("selector", &tokensLeft)
+	k.db.Model(&models.WebSession{}).Pluck("key_hash", &sessionsLeft)
+	k.db.Model(&models.RememberToken{}).Pluck("selector", &tokensLeft)
 	if len(sessionsLeft) != 1 || sessionsLeft[0] != "live" || len(tokensLeft) != 1 || tokensLeft[0] != "live" {
 		t.Errorf("left: sessions %v, tokens %v", sessionsLeft, tokensLeft)
 	}

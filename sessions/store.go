@@ -9,7 +9,7 @@ import (
 )
 
 // Store is where sessions and limit counters live, each under a key with
-// a lifetime: the database (database.Storage) by default, Redis
+// a lifetime: the database (storage.KV) by default, Redis
 // (database.RedisStore) when scaled out.
 type Store interface {
 	Get(key string) ([]byte, error) // nil, nil for a key that is not there

@@ -13,6 +13,8 @@ import (
 	"gorm.io/gorm"
 
 	"crumb/internal/testkit"
+	"crumb/models"
+	"crumb/storage"
 	"crumb/tokens"
 )
 
@@ -22,22 +24,22 @@ func hashOf(token string) string {
 }
 
 // familyOf finds the family a token belongs to.
-func familyOf(t *testing.T, db *gorm.DB, token string) tokens.RefreshFamily {
+func familyOf(t *testing.T, db *gorm.DB, token string) models.RefreshFamily {
 	t.Helper()
-	var tok tokens.RefreshToken
+	var tok models.RefreshToken
 	if err := db.Where("token_hash = ?", hashOf(token)).Take(&tok).Error; err != nil {
 		t.Fatalf("token not stored: %v", err)
 	}
-	var fam tokens.RefreshFamily
+	var fam models.RefreshFamily
 	if err := db.Take(&fam, tok.FamilyID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return fam
 }
 
-func unusedTokens(t *testing.T, db *gorm.DB, familyID uint) []tokens.RefreshToken {
+func unusedTokens(t *testing.T, db *gorm.DB, familyID uint) []models.RefreshToken {
 	t.Helper()
-	var out []tokens.RefreshToken
+	var out []models.RefreshToken
 	if err := db.Where("family_id = ? AND used_at IS NULL", familyID).Find(&out).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func mustFail(t *testing.T, r *tokens.Refresh, token string, want error) {
 func TestRefreshRotationChain(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "chain@example.com")
 		first, err := r.Start(t.Context(), user, "Crumb for iPhone", "198.51.100.1")
 		if err != nil {
@@ -90,7 +92,7 @@ func TestRefreshRotationChain(t *testing.T) {
 			token = mustRotate(t, r, token, user)
 		}
 
-		var stored []tokens.RefreshToken
+		var stored []models.RefreshToken
 		db.Order("id").Find(&stored)
 		if len(stored) != 6 {
 			t.Fatalf("%d tokens stored, want 6", len(stored))
@@ -122,7 +124,7 @@ func TestRefreshRotationChain(t *testing.T) {
 func TestRefreshReuseRevokesFamily(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "reuse@example.com")
 		t0, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
 		t1 := mustRotate(t, r, t0, user)
@@ -145,7 +147,7 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 func TestRefreshReuseWithinGraceOfAUsedSuccessor(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "fast@example.com")
 		t0, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
 		t1 := mustRotate(t, r, t0, user)
@@ -162,7 +164,7 @@ func TestRefreshReuseWithinGraceOfAUsedSuccessor(t *testing.T) {
 func TestRefreshGraceRetry(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "retry@example.com")
 		t0, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
 		lost := mustRotate(t, r, t0, user) // the response never reached the app
@@ -190,7 +192,7 @@ func TestRefreshGraceRetry(t *testing.T) {
 func TestRefreshGraceEndsAfterTenSeconds(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "slow@example.com")
 		t0, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
 		t1 := mustRotate(t, r, t0, user)
@@ -206,7 +208,7 @@ func TestRefreshGraceEndsAfterTenSeconds(t *testing.T) {
 func TestRefreshConcurrentRotation(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "race@example.com")
 		token, err := r.Start(t.Context(), user, "app", "198.51.100.1")
 		if err != nil {
@@ -252,7 +254,7 @@ func TestRefreshConcurrentRotation(t *testing.T) {
 			if len(live) > 1 {
 				t.Fatalf("round %d: %d live tokens in one family", round, len(live))
 			}
-			var fam tokens.RefreshFamily
+			var fam models.RefreshFamily
 			db.Take(&fam, famID)
 			if fam.RevokedAt != nil {
 				// The loser was judged a replay; begin a new sign-in.
@@ -288,7 +290,7 @@ func TestRefreshConcurrentRotation(t *testing.T) {
 func TestRefreshFamilyEndsThirtyDaysAfterSignIn(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "daily@example.com")
 		token, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
 		for day := 1; day < 30; day++ {
@@ -309,7 +311,7 @@ func TestRefreshFamilyEndsThirtyDaysAfterSignIn(t *testing.T) {
 func TestRefreshRevoke(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "revoke@example.com")
 
 		token, _ := r.Start(t.Context(), user, "app", "198.51.100.1")
@@ -341,7 +343,7 @@ func TestRefreshRevoke(t *testing.T) {
 func TestRefreshRevokeUserAndFamily(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		ana, bea := newUser(t, db, "ana@example.com"), newUser(t, db, "bea@example.com")
 		phone, _ := r.Start(t.Context(), ana, "phone", "198.51.100.1")
 		tablet, _ := r.Start(t.Context(), ana, "tablet", "198.51.100.2")
@@ -377,7 +379,7 @@ func TestRefreshRevokeUserAndFamily(t *testing.T) {
 func TestRefreshFamiliesNewestUseFirst(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "list@example.com")
 		phone, _ := r.Start(t.Context(), user, "phone", "198.51.100.1")
 		clk.Advance(time.Minute)
@@ -408,7 +410,7 @@ func TestRefreshFamiliesNewestUseFirst(t *testing.T) {
 func TestRefreshSweep(t *testing.T) {
 	onEachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		clk := newClock()
-		r := tokens.NewRefresh(db, clk.Now)
+		r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 		user := newUser(t, db, "sweep@example.com")
 		old, _ := r.Start(t.Context(), user, "old", "198.51.100.1")
 		mustRotate(t, r, old, user)
@@ -436,13 +438,13 @@ func TestRefreshSweep(t *testing.T) {
 		if total := counts[0] + counts[1] + counts[2] + counts[3]; total != 2 {
 			t.Errorf("swept %v families, want 2 in all", counts)
 		}
-		var fams []tokens.RefreshFamily
+		var fams []models.RefreshFamily
 		db.Order("id").Find(&fams)
 		if len(fams) != 2 || fams[0].DeviceLabel != "recent" || fams[1].DeviceLabel != "recent revoked" {
 			t.Errorf("families left: %+v", fams)
 		}
 		var orphans int64
-		db.Model(&tokens.RefreshToken{}).Where("family_id NOT IN (?)", db.Model(&tokens.RefreshFamily{}).Select("id")).Count(&orphans)
+		db.Model(&models.RefreshToken{}).Where("family_id NOT IN (?)", db.Model(&models.RefreshFamily{}).Select("id")).Count(&orphans)
 		if orphans != 0 {
 			t.Errorf("%d tokens of swept families left", orphans)
 		}
@@ -454,7 +456,7 @@ func TestRefreshSweep(t *testing.T) {
 			t.Errorf("second sweep = %d, %v", n, err)
 		}
 		var left int64
-		db.Model(&tokens.RefreshToken{}).Count(&left)
+		db.Model(&models.RefreshToken{}).Count(&left)
 		if left != 0 {
 			t.Errorf("%d tokens left", left)
 		}
@@ -464,7 +466,7 @@ func TestRefreshSweep(t *testing.T) {
 func TestRefreshRejectsMalformedTokens(t *testing.T) {
 	db := testkit.SQLite(t)
 	clk := newClock()
-	r := tokens.NewRefresh(db, clk.Now)
+	r := tokens.NewRefresh(storage.NewRefreshFamilies(db), clk.Now)
 	access := newAccess(t, clk, newKey)
 	jwtToken, _, _ := access.Issue(1, 0)
 	for _, token := range []string{
@@ -482,7 +484,7 @@ func TestRefreshRejectsMalformedTokens(t *testing.T) {
 
 func TestRefreshStartClipsLongLabels(t *testing.T) {
 	db := testkit.SQLite(t)
-	r := tokens.NewRefresh(db, newClock().Now)
+	r := tokens.NewRefresh(storage.NewRefreshFamilies(db), newClock().Now)
 	user := newUser(t, db, "long@example.com")
 	token, err := r.Start(t.Context(), user, strings.Repeat("é", 150), strings.Repeat("1", 100))
 	if err != nil {

@@ -1,12 +1,15 @@
 package tokens_test
 
 import (
-	"crumb/internal/testkit"
-	"crumb/tokens"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"crumb/internal/testkit"
+	"crumb/models"
+	"crumb/storage"
+	"crumb/tokens"
 
 	"gorm.io/gorm"
 )
@@ -14,15 +17,15 @@ import (
 func TestRefreshTokenHashIsUnique(t *testing.T) {
 	db := testkit.SQLite(t)
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	fam := tokens.RefreshFamily{UserID: 1, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
+	fam := models.RefreshFamily{UserID: 1, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := db.Create(&fam).Error; err != nil {
 		t.Fatal(err)
 	}
 	hash := strings.Repeat("a", 64)
-	if err := db.Create(&tokens.RefreshToken{FamilyID: fam.ID, TokenHash: hash}).Error; err != nil {
+	if err := db.Create(&models.RefreshToken{FamilyID: fam.ID, TokenHash: hash}).Error; err != nil {
 		t.Fatal(err)
 	}
-	err := db.Create(&tokens.RefreshToken{FamilyID: fam.ID, TokenHash: hash}).Error
+	err := db.Create(&models.RefreshToken{FamilyID: fam.ID, TokenHash: hash}).Error
 	if !errors.Is(err, gorm.ErrDuplicatedKey) {
 		t.Errorf("second token with the same hash: err = %v", err)
 	}
@@ -31,18 +34,18 @@ func TestRefreshTokenHashIsUnique(t *testing.T) {
 func TestRefreshTokensBelongToAFamily(t *testing.T) {
 	db := testkit.SQLite(t)
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	err := db.Create(&tokens.RefreshToken{FamilyID: 999, TokenHash: strings.Repeat("b", 64)}).Error
+	err := db.Create(&models.RefreshToken{FamilyID: 999, TokenHash: strings.Repeat("b", 64)}).Error
 	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
 		t.Errorf("token of no family: err = %v", err)
 	}
-	fam := tokens.RefreshFamily{UserID: 1, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
+	fam := models.RefreshFamily{UserID: 1, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
 	db.Create(&fam)
-	db.Create(&tokens.RefreshToken{FamilyID: fam.ID, TokenHash: strings.Repeat("c", 64)})
-	if err := db.Delete(&tokens.RefreshFamily{}, fam.ID).Error; err != nil {
+	db.Create(&models.RefreshToken{FamilyID: fam.ID, TokenHash: strings.Repeat("c", 64)})
+	if err := db.Delete(&models.RefreshFamily{}, fam.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	var left int64
-	db.Model(&tokens.RefreshToken{}).Count(&left)
+	db.Model(&models.RefreshToken{}).Count(&left)
 	if left != 0 {
 		t.Errorf("deleting a family left %d tokens", left)
 	}
@@ -52,7 +55,7 @@ func TestUserRefreshFamilies(t *testing.T) {
 	db := testkit.SQLite(t)
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	revoked := now.Add(-time.Minute)
-	for _, f := range []tokens.RefreshFamily{
+	for _, f := range []models.RefreshFamily{
 		{UserID: 1, DeviceLabel: "used an hour ago", LastUsedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)},
 		{UserID: 1, DeviceLabel: "used just now", LastUsedAt: now, ExpiresAt: now.Add(time.Hour)},
 		{UserID: 1, DeviceLabel: "expired", LastUsedAt: now.Add(-time.Hour), ExpiresAt: now},
@@ -64,7 +67,7 @@ func TestUserRefreshFamilies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fams, err := tokens.NewRefresh(db, func() time.Time { return now }).Families(t.Context(), 1)
+	fams, err := tokens.NewRefresh(storage.NewRefreshFamilies(db), func() time.Time { return now }).Families(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 
 	"crumb/handlers/web"
 	"crumb/models"
-	"crumb/sessions"
-	"crumb/tokens"
 )
 
 type customersPage struct {
@@ -37,9 +35,9 @@ type customerPage struct {
 	Page
 	Customer models.User
 	Orders   models.OrderPage
-	Sessions []sessions.WebSession
-	Devices  []sessions.RememberToken
-	Apps     []tokens.RefreshFamily
+	Sessions []models.WebSession
+	Devices  []models.RememberToken
+	Apps     []models.RefreshFamily
 	Events   []models.SecurityEvent
 	Notice   string
 	Error    string

@@ -161,7 +161,7 @@ func safeAdminPath(next, referer string) string {
 }
 
 // audited runs act, something the admin does, and its entry in the audit
-// log in one transaction (models.Audit.Do): both are kept, or neither.
+// log in one transaction (storage.Audit.Do): both are kept, or neither.
 func (s *Server) audited(c *fiber.Ctx, act func(ctx context.Context) (models.AuditEntry, error)) error {
 	by := models.Actor{ID: admin(c).ID, Email: admin(c).Email, IP: c.IP(), At: s.Now()}
 	return s.Audit.Do(c.UserContext(), by, act)

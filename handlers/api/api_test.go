@@ -24,7 +24,7 @@ import (
 
 	"crumb/internal/apptest"
 	"crumb/models"
-	"crumb/tokens"
+	"crumb/storage"
 )
 
 // These tests hold the JSON API to what a mobile developer relies on. Every
@@ -544,10 +544,10 @@ func TestAPIConcurrentRefresh(t *testing.T) {
 				t.Errorf("round %d: statuses %v", round, statuses)
 			}
 		}
-		var live []tokens.RefreshToken
+		var live []models.RefreshToken
 		ta.DB.Joins("JOIN refresh_families ON refresh_families.id = refresh_tokens.family_id").
 			Where("refresh_tokens.used_at IS NULL AND refresh_families.revoked_at IS NULL").
-			Where("refresh_families.id = (?)", ta.DB.Model(&tokens.RefreshToken{}).Select("family_id").Where("token_hash = ?", refreshHash(token))).
+			Where("refresh_families.id = (?)", ta.DB.Model(&models.RefreshToken{}).Select("family_id").Where("token_hash = ?", refreshHash(token))).
 			Find(&live)
 		if len(live) > 1 {
 			t.Errorf("round %d: %d live tokens in one family", round, len(live))
@@ -891,7 +891,7 @@ func TestAPIPlaceOrderRefusals(t *testing.T) {
 		t.Error("a refused order wrote something")
 	}
 	var kept int64
-	ta.DB.Model(&models.CartItem{}).Select("COALESCE(SUM(quantity), 0)").Scan(&kept)
+	ta.DB.Model(&storage.CartItem{}).Select("COALESCE(SUM(quantity), 0)").Scan(&kept)
 	if kept != 4 {
 		t.Errorf("the cart holds %d items, want the 4 it had", kept)
 	}

@@ -21,7 +21,7 @@ type tokenPair struct {
 
 // issuePair answers a sign-in or a refresh of the app with an access token
 // and the refresh token given. The account is admitted first
-// (models.Users.Admit), after the refresh token was stored: a disabled
+// (storage.Users.Admit), after the refresh token was stored: a disabled
 // account gets no pair, and its refresh token's sign-in ends.
 func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
 	user, err := s.Users.Admit(c.UserContext(), userID)

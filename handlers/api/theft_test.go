@@ -1,12 +1,13 @@
 package api_test
 
 import (
-	"crumb/internal/apptest"
-	"crumb/sessions"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"crumb/internal/apptest"
+	"crumb/models"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,7 +32,7 @@ func TestRefreshReuseSignsOutEverywhere(t *testing.T) {
 		t.Errorf("the family's latest token still works: %d", res.StatusCode)
 	}
 	var devices int64
-	ta.DB.Model(&sessions.RememberToken{}).Count(&devices)
+	ta.DB.Model(&models.RememberToken{}).Count(&devices)
 	if devices != 0 {
 		t.Errorf("%d remembered devices left", devices)
 	}

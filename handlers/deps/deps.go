@@ -15,8 +15,8 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/mail"
 	"crumb/metrics"
-	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 	"crumb/tokens"
 )
 
@@ -27,22 +27,22 @@ type Deps struct {
 	Log      *slog.Logger
 	Views    fs.FS
 	Assets   *assets.Assets
-	Catalog  *models.Catalog
-	Users    *models.Users
-	Carts    *models.Carts
-	Orders   *models.Orders
-	Images   *models.Images
-	Audit    *models.Audit
+	Catalog  *storage.Catalog
+	Users    *storage.Users
+	Carts    *storage.Carts
+	Orders   *storage.Orders
+	Images   *storage.Images
+	Audit    *storage.Audit
 	Jar      *cookies.Jar
 	Visitors *visitor.Resolver
 	Sessions *sessions.Manager
 	Limits   *sessions.Limits
 	Access   *tokens.Access
 	Refresh  *tokens.Refresh
-	Resets   *models.PasswordResets
+	Resets   *storage.PasswordResets
 	// Verifications are the links that verify an account's email.
-	Verifications *models.EmailVerifications
-	Outbox        *models.Outbox
+	Verifications *storage.EmailVerifications
+	Outbox        *storage.Outbox
 	Mail          *mail.Renderer
 	// Ready reports whether the stores a request needs answer (/readyz).
 	Ready func(context.Context) error

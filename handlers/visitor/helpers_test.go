@@ -24,6 +24,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 )
 
 // start is a whole second, so Max-Age arithmetic is exact.
@@ -45,7 +46,7 @@ type kit struct {
 	clk      *testkit.Clock
 	logs     *testkit.LogBuffer
 	jar      *cookies.Jar
-	carts    *models.Carts
+	carts    *storage.Carts
 	sessions *sessions.Manager
 	resolver *visitor.Resolver
 	user     models.User
@@ -80,7 +81,7 @@ func newKit(t testing.TB, opts ...option) *kit {
 	clk := testkit.NewClock(start)
 	logs := &testkit.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	catalog, err := models.NewCatalog(ctx, db, slog.New(slog.DiscardHandler))
+	catalog, err := storage.NewCatalog(ctx, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,14 +92,14 @@ func newKit(t testing.TB, opts ...option) *kit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := models.NewUsers(db, testkit.Passwords)
+	users := storage.NewUsers(db, testkit.Passwords)
 	user, err := users.Create(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kit{t: t, db: db, clk: clk, logs: logs, jar: jar, carts: models.NewCarts(db, catalog), user: user}
+	k := &kit{t: t, db: db, clk: clk, logs: logs, jar: jar, carts: storage.NewCarts(db, catalog), user: user}
 	k.sessions = sessions.New(sessions.Config{
-		Store: database.NewStorage(db, clk.Now), DB: db, Users: users, Apps: noApps{}, Now: clk.Now,
+		Store: storage.NewKV(db, clk.Now), Sessions: storage.NewWebSessions(db), Tokens: storage.NewRememberTokens(db), Users: users, Apps: noApps{}, Now: clk.Now,
 		Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Log: slog.New(slog.DiscardHandler),
 	})
 	k.resolver = &visitor.Resolver{Jar: jar, Sessions: k.sessions, Carts: k.carts, Log: log, CartBudget: o.budget}

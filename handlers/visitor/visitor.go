@@ -18,6 +18,7 @@ import (
 	"crumb/cookies"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 )
 
 // Visitor is one request's state.
@@ -65,7 +66,7 @@ func From(c *fiber.Ctx) *Visitor { return c.Locals(local).(*Visitor) }
 type Resolver struct {
 	Jar      *cookies.Jar
 	Sessions *sessions.Manager
-	Carts    *models.Carts
+	Carts    *storage.Carts
 	Log      *slog.Logger
 	// CartBudget caps the cart cookie in bytes before the cart moves to
 	// the database (the registry's budget when 0).

@@ -15,7 +15,6 @@ import (
 	"crumb/database"
 	"crumb/internal/apptest"
 	"crumb/models"
-	"crumb/sessions"
 )
 
 func TestSignUp(t *testing.T) {
@@ -220,7 +219,7 @@ func TestSessionFixationAndLogout(t *testing.T) {
 		t.Error("the session survived sign-out on the server")
 	}
 	var n int64
-	ta.DB.Model(&sessions.WebSession{}).Count(&n)
+	ta.DB.Model(&models.WebSession{}).Count(&n)
 	if n != 0 {
 		t.Errorf("%d sessions listed after sign-out", n)
 	}

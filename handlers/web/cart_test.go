@@ -14,6 +14,7 @@ import (
 	"crumb/cookies"
 	"crumb/internal/apptest"
 	"crumb/models"
+	"crumb/storage"
 )
 
 func TestGuestCart(t *testing.T) {
@@ -219,7 +220,7 @@ func TestBigGuestCartMovesToTheDatabase(t *testing.T) {
 		}
 	}
 	var carts int64
-	ta.DB.Model(&models.StoredCart{}).Where("guest_key IS NOT NULL").Count(&carts)
+	ta.DB.Model(&storage.StoredCart{}).Where("guest_key IS NOT NULL").Count(&carts)
 	if carts != 1 {
 		t.Fatalf("guest carts in the database = %d, want 1", carts)
 	}

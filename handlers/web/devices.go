@@ -7,15 +7,13 @@ import (
 
 	"crumb/handlers/visitor"
 	"crumb/models"
-	"crumb/sessions"
-	"crumb/tokens"
 )
 
 type devicesPage struct {
 	Page
-	Sessions        []sessions.WebSession
-	Devices         []sessions.RememberToken
-	Apps            []tokens.RefreshFamily
+	Sessions        []models.WebSession
+	Devices         []models.RememberToken
+	Apps            []models.RefreshFamily
 	Events          []models.SecurityEvent
 	CurrentKey      string // this browser's session
 	CurrentSelector string // this device's remember-me token

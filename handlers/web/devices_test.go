@@ -12,7 +12,7 @@ import (
 	"crumb/database"
 	"crumb/internal/apptest"
 	"crumb/models"
-	"crumb/sessions"
+	"crumb/storage"
 )
 
 func TestGuestCartMergedAtSignIn(t *testing.T) {
@@ -59,7 +59,7 @@ func TestGuestCartMergedAtSignIn(t *testing.T) {
 		t.Error("the device kept a cart after sign-out")
 	}
 	var lines int64
-	ta.DB.Model(&models.CartItem{}).Count(&lines)
+	ta.DB.Model(&storage.CartItem{}).Count(&lines)
 	if lines != 3 {
 		t.Errorf("the account's cart has %d lines, want 3", lines)
 	}
@@ -116,7 +116,7 @@ func TestDevicesPage(t *testing.T) {
 	// B's session stops on its next request, but B's device token still signs it back in...
 	b.CloseBrowser()
 	// ...until the device is forgotten too.
-	var tok sessions.RememberToken
+	var tok models.RememberToken
 	ta.DB.Where("device_label = ?", "Safari on iPhone").Take(&tok)
 	if res := a.Post("/account/security/revoke", url.Values{"kind": {"device"}, "id": {apptest.Itoa(tok.ID)}}); res.StatusCode != fiber.StatusSeeOther {
 		t.Fatalf("forget device = %d", res.StatusCode)

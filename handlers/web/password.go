@@ -9,6 +9,7 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 )
 
 // forgotPage asks for the email of an account whose password is
@@ -81,7 +82,7 @@ func (s *Server) ResetForm(c *fiber.Ctx) error {
 	noReferrer(c)
 	token := c.Query("token")
 	user, err := s.Resets.Check(c.UserContext(), token)
-	if errors.Is(err, models.ErrResetLinkInvalid) {
+	if errors.Is(err, storage.ErrResetLinkInvalid) {
 		return s.renderForgot(c, fiber.StatusGone, forgotPage{Expired: true})
 	}
 	if err != nil {
@@ -100,7 +101,7 @@ func (s *Server) Reset(c *fiber.Ctx) error {
 	token, password := c.FormValue("token"), c.FormValue("password")
 	if err := models.CheckPassword(password); err != nil {
 		user, cerr := s.Resets.Check(ctx, token)
-		if errors.Is(cerr, models.ErrResetLinkInvalid) {
+		if errors.Is(cerr, storage.ErrResetLinkInvalid) {
 			return s.renderForgot(c, fiber.StatusGone, forgotPage{Expired: true})
 		}
 		if cerr != nil {
@@ -111,7 +112,7 @@ func (s *Server) Reset(c *fiber.Ctx) error {
 		return s.renderReset(c, fiber.StatusUnprocessableEntity, p)
 	}
 	user, err := s.Resets.Reset(ctx, token, password)
-	if errors.Is(err, models.ErrResetLinkInvalid) {
+	if errors.Is(err, storage.ErrResetLinkInvalid) {
 		return s.renderForgot(c, fiber.StatusGone, forgotPage{Expired: true})
 	}
 	if err != nil {

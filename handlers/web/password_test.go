@@ -15,6 +15,7 @@ import (
 	"crumb/config"
 	"crumb/internal/apptest"
 	"crumb/models"
+	"crumb/storage"
 )
 
 const newPassword = "walnut-loaf-at-dawn-7"
@@ -91,7 +92,7 @@ func TestForgotAnswersTheSameWhetherOrNotTheAccountExists(t *testing.T) {
 		t.Errorf("%d emails to an address without an account", got)
 	}
 	var left int64
-	ta.DB.Model(&models.PasswordReset{}).Where("email = ?", "nobody@example.com").Count(&left)
+	ta.DB.Model(&storage.PasswordReset{}).Where("email = ?", "nobody@example.com").Count(&left)
 	if left != 0 {
 		t.Error("the request for an unknown email is kept")
 	}
@@ -205,7 +206,7 @@ func TestResetSignsOutEverywhereAndSignsThisBrowserIn(t *testing.T) {
 	if len(token) < 43 {
 		t.Errorf("token %q is shorter than 256 bits", token)
 	}
-	var stored models.PasswordReset
+	var stored storage.PasswordReset
 	ta.DB.Where("user_id IS NOT NULL").Take(&stored)
 	if stored.TokenHash == nil || *stored.TokenHash == token || strings.Contains(*stored.TokenHash, token) {
 		t.Errorf("the token is stored as %v, want only its hash", stored.TokenHash)
@@ -288,7 +289,7 @@ func TestResetLinkExpiresAfterHalfAnHour(t *testing.T) {
 	b := ta.Browser()
 	forgot(b, "ada@example.com")
 	path := apptest.ResetPath(ta.ResetLink("ada@example.com"))
-	ta.Clock.Advance(models.ResetLinkLifetime - time.Second)
+	ta.Clock.Advance(storage.ResetLinkLifetime - time.Second)
 	if res := b.Get(path); res.StatusCode != fiber.StatusOK {
 		t.Fatalf("a second before expiry = %d, want 200", res.StatusCode)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"crumb/internal/apptest"
-	"crumb/sessions"
+	"crumb/models"
 )
 
 func TestRememberMe(t *testing.T) {
@@ -21,7 +21,7 @@ func TestRememberMe(t *testing.T) {
 	if first.MaxAge != 30*24*3600 || !first.HttpOnly {
 		t.Errorf("remember cookie: max-age %d httponly %v", first.MaxAge, first.HttpOnly)
 	}
-	var tok sessions.RememberToken
+	var tok models.RememberToken
 	ta.DB.Take(&tok)
 	if strings.Contains(first.Value, tok.Selector) || len(tok.ValidatorHash) != 64 {
 		t.Errorf("cookie or row exposes the token: selector in cookie %v, hash %q", strings.Contains(first.Value, tok.Selector), tok.ValidatorHash)
@@ -36,7 +36,7 @@ func TestRememberMe(t *testing.T) {
 	if second.Value == first.Value {
 		t.Error("the remember-me cookie was not rotated")
 	}
-	var rotated sessions.RememberToken
+	var rotated models.RememberToken
 	ta.DB.Take(&rotated, tok.ID)
 	if rotated.ValidatorHash == tok.ValidatorHash || rotated.PreviousHash != tok.ValidatorHash {
 		t.Error("the stored validator was not rotated")
@@ -68,7 +68,7 @@ func TestRememberMe(t *testing.T) {
 		t.Error("remember cookie kept after sign-out")
 	}
 	var n int64
-	ta.DB.Model(&sessions.RememberToken{}).Where("id = ?", tok.ID).Count(&n)
+	ta.DB.Model(&models.RememberToken{}).Where("id = ?", tok.ID).Count(&n)
 	if n != 0 {
 		t.Error("remember token kept after sign-out")
 	}
@@ -118,8 +118,8 @@ func TestStolenRememberCookie(t *testing.T) {
 		t.Error("the owner's session survived the theft")
 	}
 	var liveSessions, liveTokens int64
-	ta.DB.Model(&sessions.WebSession{}).Count(&liveSessions)
-	ta.DB.Model(&sessions.RememberToken{}).Count(&liveTokens)
+	ta.DB.Model(&models.WebSession{}).Count(&liveSessions)
+	ta.DB.Model(&models.RememberToken{}).Count(&liveTokens)
 	if liveSessions != 0 || liveTokens != 0 {
 		t.Errorf("after theft: %d sessions, %d tokens", liveSessions, liveTokens)
 	}
@@ -154,7 +154,7 @@ func TestRememberGraceWindow(t *testing.T) {
 		t.Error("the grace window tripped theft detection")
 	}
 	var tokens int64
-	ta.DB.Model(&sessions.RememberToken{}).Count(&tokens)
+	ta.DB.Model(&models.RememberToken{}).Count(&tokens)
 	if tokens != 1 {
 		t.Errorf("%d tokens, want 1", tokens)
 	}

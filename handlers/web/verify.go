@@ -10,6 +10,7 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
+	"crumb/storage"
 )
 
 // verifyPage is what a verification link that no longer works shows:
@@ -28,7 +29,7 @@ type verifyPage struct {
 func (s *Server) Verify(c *fiber.Ctx) error {
 	noReferrer(c)
 	user, err := s.Verifications.Verify(c.UserContext(), c.Query("token"))
-	if errors.Is(err, models.ErrVerifyLinkInvalid) {
+	if errors.Is(err, storage.ErrVerifyLinkInvalid) {
 		return s.renderVerifyGone(c)
 	}
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"crumb/internal/apptest"
 	"crumb/models"
 	"crumb/secret"
+	"crumb/storage"
 )
 
 // New accounts verify their email before their first order: these tests
@@ -73,7 +74,7 @@ func TestSignUpMailsOneVerificationLink(t *testing.T) {
 			t.Fatalf("link %q is not BASE_URL/account/verify?token= and 256 random bits", link)
 		}
 		// Only the token's SHA-256 is stored with the link.
-		var rows []models.EmailVerification
+		var rows []storage.EmailVerification
 		ta.DB.Find(&rows)
 		if len(rows) != 1 || rows[0].TokenHash != secret.Hash(m[1]) || strings.Contains(rows[0].TokenHash+rows[0].Email, m[1]) {
 			t.Errorf("stored links %+v; want one, kept as the token's hash", rows)
@@ -240,7 +241,7 @@ func TestTheLinkWorksOnceAndFor24Hours(t *testing.T) {
 		}
 
 		// A second before it expires it works, once.
-		ta.Clock.Advance(models.VerifyLinkLifetime - time.Second)
+		ta.Clock.Advance(storage.VerifyLinkLifetime - time.Second)
 		if res := stranger.Get(path); res.StatusCode != fiber.StatusSeeOther {
 			t.Fatalf("the link a second before expiry = %d", res.StatusCode)
 		}
@@ -255,7 +256,7 @@ func TestTheLinkWorksOnceAndFor24Hours(t *testing.T) {
 		c := ta.Browser()
 		c.SignUp("Cy", "cy@example.com", apptest.Password, nil)
 		late := apptest.VerifyPath(ta.VerifyLink("cy@example.com"))
-		ta.Clock.Advance(models.VerifyLinkLifetime)
+		ta.Clock.Advance(storage.VerifyLinkLifetime)
 		c.LogIn("cy@example.com", apptest.Password, nil)
 		linkIsGone(t, c, late, `action="/account/verify"`)
 		if user(t, ta, "cy@example.com").EmailVerified() {

@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/secret"
+	"crumb/storage"
 )
 
 // verifyToken is the token of the newest verification email to email.
@@ -59,16 +60,16 @@ func TestSignUpQueuesOneLinkStoredHashed(t *testing.T) {
 			t.Errorf("token %q is not 256 random bits", token)
 		}
 		data, _ := msgs[0].Mail()
-		if !data.At.Equal(testkit.Start.Add(models.VerifyLinkLifetime)) {
+		if !data.At.Equal(testkit.Start.Add(storage.VerifyLinkLifetime)) {
 			t.Errorf("the email says the link works until %v", data.At)
 		}
-		var links []models.EmailVerification
+		var links []storage.EmailVerification
 		db.Find(&links)
 		if len(links) != 1 || links[0].TokenHash != secret.Hash(token) || links[0].UserID != u.ID || links[0].Email != u.Email {
 			t.Fatalf("links %+v; want one, kept as the token's SHA-256", links)
 		}
 		var found int64
-		db.Model(&models.EmailVerification{}).Where("token_hash = ? OR email = ?", token, token).Count(&found)
+		db.Model(&storage.EmailVerification{}).Where("token_hash = ? OR email = ?", token, token).Count(&found)
 		if found != 0 {
 			t.Error("the token itself is in the table")
 		}
@@ -90,11 +91,11 @@ func TestVerifyLinkWorksOnceUntilItExpires(t *testing.T) {
 		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
 		token := s.verifyToken(t, u.Email)
 		for _, bad := range []string{"", token + "x", "nope"} {
-			if _, err := s.verify.Verify(ctx, bad); !errors.Is(err, models.ErrVerifyLinkInvalid) {
+			if _, err := s.verify.Verify(ctx, bad); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
 				t.Errorf("Verify(%q) = %v, want ErrVerifyLinkInvalid", bad, err)
 			}
 		}
-		s.clock.Advance(models.VerifyLinkLifetime - time.Second)
+		s.clock.Advance(storage.VerifyLinkLifetime - time.Second)
 		got, err := s.verify.Verify(ctx, token)
 		if err != nil || got.ID != u.ID || !got.EmailVerified() {
 			t.Fatalf("Verify a second before expiry = %+v, %v", got, err)
@@ -102,15 +103,15 @@ func TestVerifyLinkWorksOnceUntilItExpires(t *testing.T) {
 		if stored, _ := s.users.ByID(ctx, u.ID); !stored.EmailVerified() || !stored.EmailVerifiedAt.Equal(s.clock.Now()) {
 			t.Errorf("stored: verified at %v", stored.EmailVerifiedAt)
 		}
-		if _, err := s.verify.Verify(ctx, token); !errors.Is(err, models.ErrVerifyLinkInvalid) {
+		if _, err := s.verify.Verify(ctx, token); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
 			t.Errorf("a second use = %v", err)
 		}
 
 		// Expiry, by the clock.
 		b, _ := s.verify.SignUp(ctx, "Bea", "bea@example.com", "rye-and-butter-42")
 		late := s.verifyToken(t, b.Email)
-		s.clock.Advance(models.VerifyLinkLifetime)
-		if _, err := s.verify.Verify(ctx, late); !errors.Is(err, models.ErrVerifyLinkInvalid) {
+		s.clock.Advance(storage.VerifyLinkLifetime)
+		if _, err := s.verify.Verify(ctx, late); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
 			t.Errorf("an expired link = %v", err)
 		}
 		if stored, _ := s.users.ByID(ctx, b.ID); stored.EmailVerified() {
@@ -136,7 +137,7 @@ func TestVerifyRaces(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case errors.Is(err, models.ErrVerifyLinkInvalid):
+				case errors.Is(err, storage.ErrVerifyLinkInvalid):
 					refused++
 				default:
 					t.Error(err)
@@ -199,7 +200,7 @@ func TestLinkEmailsPerAddressPerHour(t *testing.T) {
 			}
 		}
 		var pending int64
-		db.Model(&models.PasswordReset{}).Where("token_hash IS NULL").Count(&pending)
+		db.Model(&storage.PasswordReset{}).Where("token_hash IS NULL").Count(&pending)
 		if pending != 0 {
 			t.Errorf("%d reset requests over the limit are kept pending", pending)
 		}
@@ -237,7 +238,7 @@ func TestResetLinkVerifiesTheAddressItWasMailedTo(t *testing.T) {
 		if got, _ := s.users.ByID(ctx, u.ID); !got.EmailVerified() {
 			t.Fatal("following the reset link did not verify the email")
 		}
-		if _, err := s.verify.Verify(ctx, verifyLink); !errors.Is(err, models.ErrVerifyLinkInvalid) {
+		if _, err := s.verify.Verify(ctx, verifyLink); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
 			t.Errorf("the verification link after the address was verified = %v", err)
 		}
 
@@ -360,7 +361,7 @@ func TestSweepDeletesLinksThatNoLongerWork(t *testing.T) {
 			t.Fatal(err)
 		}
 		var kept int64
-		db.Model(&models.EmailVerification{}).Where("user_id = ?", used.ID).Count(&kept)
+		db.Model(&storage.EmailVerification{}).Where("user_id = ?", used.ID).Count(&kept)
 		if kept != 0 {
 			t.Errorf("%d links of the account kept once one was used, want none", kept)
 		}
@@ -378,18 +379,18 @@ func TestSweepDeletesLinksThatNoLongerWork(t *testing.T) {
 		s.clock.Advance(time.Hour)
 		expired, _ := s.verify.SignUp(ctx, "Late", "late@example.com", "rye-and-butter-42")
 		live, _ := s.verify.SignUp(ctx, "Live", "live@example.com", "rye-and-butter-42")
-		s.clock.Advance(models.VerifyLinkLifetime - 30*time.Minute) // expired's link is past its time, live's is not
-		if err := db.Model(&models.EmailVerification{}).Where("user_id = ?", live.ID).Update("expires_at", s.clock.Now().Add(time.Minute)).Error; err != nil {
+		s.clock.Advance(storage.VerifyLinkLifetime - 30*time.Minute) // expired's link is past its time, live's is not
+		if err := db.Model(&storage.EmailVerification{}).Where("user_id = ?", live.ID).Update("expires_at", s.clock.Now().Add(time.Minute)).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Model(&models.EmailVerification{}).Where("user_id = ?", expired.ID).Update("expires_at", s.clock.Now()).Error; err != nil {
+		if err := db.Model(&storage.EmailVerification{}).Where("user_id = ?", expired.ID).Update("expires_at", s.clock.Now()).Error; err != nil {
 			t.Fatal(err)
 		}
 		n, err := s.verify.Sweep(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var left []models.EmailVerification
+		var left []storage.EmailVerification
 		db.Find(&left)
 		if n != 3 || len(left) != 1 || left[0].UserID != live.ID {
 			t.Errorf("swept %d and left %+v; want the links of an address verified by a reset link, of one the account left, and the expired one gone; the live one kept", n, left)

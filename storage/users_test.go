@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
 func TestUsers(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		users := models.NewUsers(db, testkit.Passwords)
+		users := storage.NewUsers(db, testkit.Passwords)
 		ada, err := users.Create(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func TestUsers(t *testing.T) {
 			t.Errorf("the new password: %v", err)
 		}
 
-		verify := models.NewEmailVerifications(db, users, models.NewOutbox(db, time.Now), time.Now)
+		verify := storage.NewEmailVerifications(db, users, storage.NewOutbox(db, time.Now), time.Now)
 		bea, _ := users.Create(ctx, "Bea", "bea@example.com", "rye-and-butter-42")
 		if _, err := verify.ChangeEmail(ctx, bea.ID, "ada@example.com"); !errors.Is(err, models.ErrEmailTaken) {
 			t.Errorf("taking another account's email: %v", err)
@@ -83,7 +84,7 @@ func TestUsers(t *testing.T) {
 func TestTheftIsRecordedAndWarnedOnce(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		users := models.NewUsers(db, testkit.Passwords)
+		users := storage.NewUsers(db, testkit.Passwords)
 		u, _ := users.Create(ctx, "Cy", "cy@example.com", "rye-and-butter-42")
 		if warn, err := users.TakeTheftWarning(ctx, u.ID); err != nil || warn {
 			t.Fatalf("a warning before any theft: %v, %v", warn, err)

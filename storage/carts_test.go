@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
 // memCart keeps lines in memory: a cart kept anywhere but the database.
@@ -172,7 +173,7 @@ func TestStoredCarts(t *testing.T) {
 			t.Errorf("guest lines = %v", lines)
 		}
 		var keys []string
-		s.db.Model(&models.StoredCart{}).Where("guest_key IS NOT NULL").Pluck("guest_key", &keys)
+		s.db.Model(&storage.StoredCart{}).Where("guest_key IS NOT NULL").Pluck("guest_key", &keys)
 		if len(keys) != 1 || keys[0] == "0123456789abcdef" || len(keys[0]) != 64 {
 			t.Errorf("the guest cart's id is stored as %v, want only its hash", keys)
 		}

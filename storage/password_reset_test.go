@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/secret"
+	"crumb/storage"
 )
 
 // issuedToken issues pending links and returns the newest token emailed to email.
@@ -39,7 +40,7 @@ func TestPasswordResetLinks(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var rows []models.PasswordReset
+		var rows []storage.PasswordReset
 		db.Find(&rows)
 		if len(rows) != 2 || rows[0].TokenHash != nil || rows[1].TokenHash != nil {
 			t.Fatalf("asking wrote %+v; want two pending requests alike", rows)
@@ -56,14 +57,14 @@ func TestPasswordResetLinks(t *testing.T) {
 			t.Errorf("%d emails, want one (none for the unknown email)", len(msgs))
 		}
 		data, _ := s.mail(t)[0].Mail()
-		if !data.At.Equal(testkit.Start.Add(models.ResetLinkLifetime)) {
+		if !data.At.Equal(testkit.Start.Add(storage.ResetLinkLifetime)) {
 			t.Errorf("the email says the link works until %v", data.At)
 		}
 
 		if got, err := s.resets.Check(ctx, token); err != nil || got.ID != u.ID {
 			t.Fatalf("Check = %v, %v", got.ID, err)
 		}
-		if _, err := s.resets.Check(ctx, token+"x"); !errors.Is(err, models.ErrResetLinkInvalid) {
+		if _, err := s.resets.Check(ctx, token+"x"); !errors.Is(err, storage.ErrResetLinkInvalid) {
 			t.Errorf("Check of another token = %v", err)
 		}
 		if _, err := s.resets.Reset(ctx, token, "a-brand-new-loaf"); err != nil {
@@ -72,7 +73,7 @@ func TestPasswordResetLinks(t *testing.T) {
 		if _, err := s.users.Authenticate(ctx, u.Email, "a-brand-new-loaf"); err != nil {
 			t.Error("the new password does not work")
 		}
-		if _, err := s.resets.Reset(ctx, token, "yet-another-loaf"); !errors.Is(err, models.ErrResetLinkInvalid) {
+		if _, err := s.resets.Reset(ctx, token, "yet-another-loaf"); !errors.Is(err, storage.ErrResetLinkInvalid) {
 			t.Errorf("a second use = %v, want ErrResetLinkInvalid", err)
 		}
 		if msgs := s.mail(t); msgs[0].Kind != models.MailPasswordChanged {
@@ -84,8 +85,8 @@ func TestPasswordResetLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 		token = s.issuedToken(t, u.Email)
-		s.clock.Advance(models.ResetLinkLifetime)
-		if _, err := s.resets.Reset(ctx, token, "late-loaf-of-rye"); !errors.Is(err, models.ErrResetLinkInvalid) {
+		s.clock.Advance(storage.ResetLinkLifetime)
+		if _, err := s.resets.Reset(ctx, token, "late-loaf-of-rye"); !errors.Is(err, storage.ErrResetLinkInvalid) {
 			t.Errorf("an expired link = %v", err)
 		}
 		if n, err := s.resets.Sweep(ctx); err != nil || n != 1 {
@@ -130,7 +131,7 @@ func TestPasswordResetRaces(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case errors.Is(err, models.ErrResetLinkInvalid):
+				case errors.Is(err, storage.ErrResetLinkInvalid):
 					refused++
 				default:
 					t.Error(err)
@@ -159,7 +160,7 @@ func TestSignInEndsResetLinks(t *testing.T) {
 		if err := s.resets.EndFor(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.resets.Check(ctx, token); !errors.Is(err, models.ErrResetLinkInvalid) {
+		if _, err := s.resets.Check(ctx, token); !errors.Is(err, storage.ErrResetLinkInvalid) {
 			t.Errorf("the link after a sign-in: %v", err)
 		}
 		if n, _ := s.resets.Issue(ctx); n != 0 {

@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"context"
@@ -10,25 +10,26 @@ import (
 	"crumb/database"
 	"crumb/internal/testkit"
 	"crumb/models"
+	"crumb/storage"
 )
 
-// shop is every store of package models on one database with the demo
+// shop is every store of package storage on one database with the demo
 // catalog.
 type shop struct {
 	db      *gorm.DB
 	clock   *testkit.Clock
-	catalog *models.Catalog
-	users   *models.Users
-	carts   *models.Carts
-	orders  *models.Orders
-	outbox  *models.Outbox
-	resets  *models.PasswordResets
-	verify  *models.EmailVerifications
+	catalog *storage.Catalog
+	users   *storage.Users
+	carts   *storage.Carts
+	orders  *storage.Orders
+	outbox  *storage.Outbox
+	resets  *storage.PasswordResets
+	verify  *storage.EmailVerifications
 }
 
 func newShop(t testing.TB, db *gorm.DB) shop {
 	t.Helper()
-	catalog, err := models.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
+	catalog, err := storage.NewCatalog(context.Background(), db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,13 +37,13 @@ func newShop(t testing.TB, db *gorm.DB) shop {
 		t.Fatal(err)
 	}
 	clock := testkit.NewClock(testkit.Start)
-	users := models.NewUsers(db, testkit.Passwords)
-	carts := models.NewCarts(db, catalog)
-	outbox := models.NewOutbox(db, clock.Now)
+	users := storage.NewUsers(db, testkit.Passwords)
+	carts := storage.NewCarts(db, catalog)
+	outbox := storage.NewOutbox(db, clock.Now)
 	return shop{db: db, clock: clock, catalog: catalog, users: users, carts: carts,
-		orders: models.NewOrders(db, catalog, carts, users, outbox, clock.Now), outbox: outbox,
-		resets: models.NewPasswordResets(db, users, outbox, clock.Now),
-		verify: models.NewEmailVerifications(db, users, outbox, clock.Now)}
+		orders: storage.NewOrders(db, catalog, carts, users, outbox, clock.Now), outbox: outbox,
+		resets: storage.NewPasswordResets(db, users, outbox, clock.Now),
+		verify: storage.NewEmailVerifications(db, users, outbox, clock.Now)}
 }
 
 // product is the seeded product with slug, as the database has it now.

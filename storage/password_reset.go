@@ -1,4 +1,4 @@
-package models
+package storage
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"crumb/models"
 	"crumb/secret"
 )
 
@@ -116,7 +117,7 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 			return err
 		}
 		issued = true
-		return s.outbox.enqueue(tx, MailPasswordReset, user.Email, MailData{Name: user.Name, At: r.ExpiresAt.UTC()}, token)
+		return s.outbox.enqueue(tx, models.MailPasswordReset, user.Email, models.MailData{Name: user.Name, At: r.ExpiresAt.UTC()}, token)
 	})
 	if err != nil {
 		return false, fmt.Errorf("password reset: %w", err)
@@ -127,14 +128,14 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 // Check finds the account a reset token opens, without using the token;
 // ErrResetLinkInvalid when it opens none. The link reached the address it
 // was mailed to, so that address is verified, if the account still has it.
-func (s *PasswordResets) Check(ctx context.Context, token string) (User, error) {
+func (s *PasswordResets) Check(ctx context.Context, token string) (models.User, error) {
 	db := Conn(ctx, s.db)
 	r, err := s.link(db, token)
 	if err != nil {
-		return User{}, err
+		return models.User{}, err
 	}
 	if _, err := s.users.markVerified(db, *r.UserID, r.Email, s.now()); err != nil {
-		return User{}, err
+		return models.User{}, err
 	}
 	return s.users.byID(db, *r.UserID)
 }
@@ -160,9 +161,9 @@ func (s *PasswordResets) link(db *gorm.DB, token string) (PasswordReset, error) 
 // delete: it works once), the address the link was mailed to verified (as
 // Check does), the password replaced, every other link of the account
 // ended and the "password changed" email queued.
-func (s *PasswordResets) Reset(ctx context.Context, token, password string) (User, error) {
+func (s *PasswordResets) Reset(ctx context.Context, token, password string) (models.User, error) {
 	hash := s.users.hash(password)
-	var user User
+	var user models.User
 	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		r, err := s.link(tx, token)
 		if err != nil {
@@ -187,18 +188,18 @@ func (s *PasswordResets) Reset(ctx context.Context, token, password string) (Use
 		if err := s.end(tx, user); err != nil {
 			return err
 		}
-		return s.outbox.enqueue(tx, MailPasswordChanged, user.Email, MailData{Name: user.Name, At: s.now().UTC()}, "")
+		return s.outbox.enqueue(tx, models.MailPasswordChanged, user.Email, models.MailData{Name: user.Name, At: s.now().UTC()}, "")
 	})
 	return user, err
 }
 
 // EndFor ends every reset link of the account and every request for its
 // email still pending: a successful sign-in shows the password is known.
-func (s *PasswordResets) EndFor(ctx context.Context, user User) error {
+func (s *PasswordResets) EndFor(ctx context.Context, user models.User) error {
 	return s.end(Conn(ctx, s.db), user)
 }
 
-func (s *PasswordResets) end(db *gorm.DB, user User) error {
+func (s *PasswordResets) end(db *gorm.DB, user models.User) error {
 	if err := db.Where("user_id = ? OR email = ?", user.ID, user.Email).Delete(&PasswordReset{}).Error; err != nil {
 		return fmt.Errorf("password reset: %w", err)
 	}

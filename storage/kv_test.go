@@ -1,4 +1,4 @@
-package database_test
+package storage_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"crumb/database"
 	"crumb/internal/testkit"
+	"crumb/storage"
 )
 
 // exerciseStorage checks the fiber.Storage contract sessions and rate
@@ -48,10 +49,9 @@ func exerciseStorage(t *testing.T, s fiber.Storage, prefix string, advance func(
 }
 
 func TestDatabaseStorage(t *testing.T) {
-	db := openSQLite(t)
-	migrateAndSeed(t, db, "USD", 1)
+	db := testkit.SQLite(t)
 	clock := testkit.NewClock(testkit.Start)
-	store := database.NewStorage(db, clock.Now)
+	store := storage.NewKV(db, clock.Now)
 	exerciseStorage(t, store, "", clock.Advance)
 
 	_ = store.Set("stale", []byte("x"), time.Minute)
@@ -62,7 +62,7 @@ func TestDatabaseStorage(t *testing.T) {
 		t.Fatalf("sweep removed %d, %v; want the 2 expired entries", n, err)
 	}
 	var left int64
-	db.Model(&database.StorageEntry{}).Count(&left)
+	db.Model(&storage.KVEntry{}).Count(&left)
 	if left != 1 {
 		t.Errorf("%d entries left, want 1", left)
 	}

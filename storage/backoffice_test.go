@@ -1,4 +1,4 @@
-package models_test
+package storage_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/models"
 	"crumb/public"
+	"crumb/storage"
 )
 
 func TestParsePrice(t *testing.T) {
@@ -285,7 +286,7 @@ func TestDaySummary(t *testing.T) {
 
 func TestImages(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
-		images := models.NewImages(db)
+		images := storage.NewImages(db)
 		ctx := context.Background()
 		var buf bytes.Buffer
 		_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
@@ -338,7 +339,7 @@ func TestImages(t *testing.T) {
 
 func TestAuditLog(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
-		audit := models.NewAudit(db)
+		audit := storage.NewAudit(db)
 		ctx := context.Background()
 		for i := range 60 {
 			by := models.Actor{ID: 1, Email: "owner@crumb.test", IP: "192.0.2.1", At: testkit.Start.Add(time.Duration(i) * time.Minute)}
@@ -361,7 +362,7 @@ func TestAuditLog(t *testing.T) {
 func TestAccountsInTheBackOffice(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		users := models.NewUsers(db, testkit.Passwords)
+		users := storage.NewUsers(db, testkit.Passwords)
 		u, _ := users.Create(ctx, "Yan", "yan@example.com", "rye-and-butter-42")
 		if _, err := users.SetRole(ctx, "nobody@example.com", models.RoleAdmin); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("granting no one: %v", err)

@@ -1,4 +1,4 @@
-package models
+package storage
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"crumb/models"
 	"crumb/secret"
 )
 
@@ -53,7 +54,7 @@ func NewEmailVerifications(db *gorm.DB, users *Users, outbox *Outbox, now func()
 // link that verifies it, in one transaction; name, email and password
 // must have been checked (CheckName, NormalizeEmail, CheckPassword).
 // ErrEmailTaken if an account has the email.
-func (s *EmailVerifications) SignUp(ctx context.Context, name, email, password string) (User, error) {
+func (s *EmailVerifications) SignUp(ctx context.Context, name, email, password string) (models.User, error) {
 	u := s.users.newUser(name, email, password)
 	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -93,8 +94,8 @@ func (s *EmailVerifications) ChangeEmail(ctx context.Context, userID uint, email
 // verified already, and returns the account as it is. Whether a link
 // went depends on LinkMailsPerHour, and is not told: the shopper is
 // answered the same either way. Earlier links keep working.
-func (s *EmailVerifications) Resend(ctx context.Context, userID uint) (User, error) {
-	var user User
+func (s *EmailVerifications) Resend(ctx context.Context, userID uint) (models.User, error) {
+	var user models.User
 	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if user, err = s.users.byID(tx, userID); err != nil || user.EmailVerified() {
@@ -109,7 +110,7 @@ func (s *EmailVerifications) Resend(ctx context.Context, userID uint) (User, err
 // issue writes a new link for user's email and queues its email in tx,
 // unless the address had its LinkMailsPerHour this hour; it reports
 // whether a link went.
-func (s *EmailVerifications) issue(tx *gorm.DB, user User) (bool, error) {
+func (s *EmailVerifications) issue(tx *gorm.DB, user models.User) (bool, error) {
 	ok, err := s.outbox.linkMailAllowed(tx, user.Email)
 	if err != nil || !ok {
 		return false, err
@@ -120,7 +121,7 @@ func (s *EmailVerifications) issue(tx *gorm.DB, user User) (bool, error) {
 	if err := tx.Create(&link).Error; err != nil {
 		return false, fmt.Errorf("email verification: %w", err)
 	}
-	if err := s.outbox.enqueue(tx, MailVerifyEmail, user.Email, MailData{Name: user.Name, At: link.ExpiresAt}, token); err != nil {
+	if err := s.outbox.enqueue(tx, models.MailVerifyEmail, user.Email, models.MailData{Name: user.Name, At: link.ExpiresAt}, token); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -131,8 +132,8 @@ func (s *EmailVerifications) issue(tx *gorm.DB, user User) (bool, error) {
 // marked verified and every other link of the account ends. It returns
 // the account; ErrVerifyLinkInvalid when the link works no more, and
 // ErrDisabled, using nothing, when the bakery disabled the account.
-func (s *EmailVerifications) Verify(ctx context.Context, token string) (User, error) {
-	var user User
+func (s *EmailVerifications) Verify(ctx context.Context, token string) (models.User, error) {
+	var user models.User
 	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		link, err := s.link(tx, token)
 		if err != nil {
@@ -142,7 +143,7 @@ func (s *EmailVerifications) Verify(ctx context.Context, token string) (User, er
 			return err
 		}
 		if user.Disabled() {
-			return ErrDisabled
+			return models.ErrDisabled
 		}
 		res := tx.Where("id = ? AND token_hash = ?", link.ID, link.TokenHash).Delete(&EmailVerification{})
 		if res.Error != nil {

@@ -1,4 +1,4 @@
-package database
+package storage
 
 import (
 	"context"
@@ -11,33 +11,33 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// StorageEntry is one key of Storage.
-type StorageEntry struct {
+// KVEntry is one key of KV.
+type KVEntry struct {
 	Key       string `gorm:"column:storage_key;primaryKey;size:128"`
 	Value     []byte `gorm:"not null"`
 	ExpiresAt int64  `gorm:"not null;index"` // unix seconds; 0: never
 }
 
 // TableName keeps the table's name independent of the type's.
-func (StorageEntry) TableName() string { return "storage_entries" }
+func (KVEntry) TableName() string { return "storage_entries" }
 
-// Storage is a fiber.Storage on the database, so sessions and rate-limit
+// KV is a fiber.Storage on the database, so sessions and rate-limit
 // counters work the same on SQLite and Postgres and are shared by every
 // instance. Expired entries read as missing and are swept by Sweep.
-type Storage struct {
+type KV struct {
 	db  *gorm.DB
 	now func() time.Time
 }
 
-// NewStorage returns the database storage; now is the clock.
-func NewStorage(db *gorm.DB, now func() time.Time) *Storage {
-	return &Storage{db: db, now: now}
+// NewKV returns the database storage; now is the clock.
+func NewKV(db *gorm.DB, now func() time.Time) *KV {
+	return &KV{db: db, now: now}
 }
 
 // Get returns the value of key, or nil if it is missing or expired.
 // (Every signed-in page reads its session here: the row is scanned
 // directly, without a model.)
-func (s *Storage) Get(key string) ([]byte, error) {
+func (s *KV) Get(key string) ([]byte, error) {
 	var value []byte
 	err := s.db.Raw("SELECT value FROM storage_entries WHERE storage_key = ? AND (expires_at = 0 OR expires_at > ?)",
 		key, s.now().Unix()).Row().Scan(&value)
@@ -51,11 +51,11 @@ func (s *Storage) Get(key string) ([]byte, error) {
 }
 
 // Set stores val under key for exp (0: no expiry).
-func (s *Storage) Set(key string, val []byte, exp time.Duration) error {
+func (s *KV) Set(key string, val []byte, exp time.Duration) error {
 	if key == "" || len(val) == 0 {
 		return nil
 	}
-	e := StorageEntry{Key: key, Value: val}
+	e := KVEntry{Key: key, Value: val}
 	if exp > 0 {
 		e.ExpiresAt = s.now().Add(exp).Unix()
 	}
@@ -70,27 +70,27 @@ func (s *Storage) Set(key string, val []byte, exp time.Duration) error {
 }
 
 // Delete removes key.
-func (s *Storage) Delete(key string) error {
-	if err := s.db.Where("storage_key = ?", key).Delete(&StorageEntry{}).Error; err != nil {
+func (s *KV) Delete(key string) error {
+	if err := s.db.Where("storage_key = ?", key).Delete(&KVEntry{}).Error; err != nil {
 		return fmt.Errorf("storage delete: %w", err)
 	}
 	return nil
 }
 
 // Reset removes every key.
-func (s *Storage) Reset() error {
-	if err := s.db.Where("1 = 1").Delete(&StorageEntry{}).Error; err != nil {
+func (s *KV) Reset() error {
+	if err := s.db.Where("1 = 1").Delete(&KVEntry{}).Error; err != nil {
 		return fmt.Errorf("storage reset: %w", err)
 	}
 	return nil
 }
 
 // Close does nothing: the database is closed by its owner.
-func (s *Storage) Close() error { return nil }
+func (s *KV) Close() error { return nil }
 
 // Sweep deletes expired entries; safe on every instance at once.
-func (s *Storage) Sweep(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <> 0 AND expires_at <= ?", s.now().Unix()).Delete(&StorageEntry{})
+func (s *KV) Sweep(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at <> 0 AND expires_at <= ?", s.now().Unix()).Delete(&KVEntry{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("storage sweep: %w", res.Error)
 	}
