@@ -48,29 +48,14 @@ type Options struct {
 	MailEvery time.Duration
 }
 
-// App is Crumb, built and ready to serve.
+// App is Crumb, built and ready to serve: the dependency set the handlers
+// share, and what only the process needs besides.
 type App struct {
-	HTTP     *fiber.App
-	DB       *gorm.DB
-	Config   config.Config
-	Catalog  *storage.Catalog
-	Users    *storage.Users
-	Carts    *storage.Carts
-	Orders   *storage.Orders
-	Images   *storage.Images
-	Audit    *storage.Audit
-	Jar      *cookies.Jar
-	Visitors *visitor.Resolver
-	Sessions *sessions.Manager
-	Refresh  *tokens.Refresh
-	Storage  fiber.Storage // sessions and limit counters
-	Outbox   *storage.Outbox
-	Resets   *storage.PasswordResets
-	// Verifications are the links that verify an account's email.
-	Verifications *storage.EmailVerifications
-	Mail          *mail.Renderer
-	Sender        *mail.Sender // nil without SMTP_URL: mail stays in the outbox
-	Metrics       *metrics.Metrics
+	*deps.Deps
+	HTTP    *fiber.App
+	DB      *gorm.DB
+	Storage fiber.Storage // sessions and limit counters
+	Sender  *mail.Sender  // nil without SMTP_URL: mail stays in the outbox
 
 	log       *slog.Logger
 	now       func() time.Time
@@ -91,7 +76,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	if opts.MailEvery == 0 {
 		opts.MailEvery = 2 * time.Second
 	}
-	a := &App{Config: cfg, log: opts.Log, now: opts.Now, mailEvery: opts.MailEvery}
+	a := &App{Deps: &deps.Deps{Config: cfg, Now: opts.Now, Log: opts.Log, Views: views.FS},
+		log: opts.Log, now: opts.Now, mailEvery: opts.MailEvery}
 	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
 		return nil, err
 	}
@@ -135,9 +121,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		}
 	}
 
-	static := opts.Assets
-	if static == nil {
-		if static, err = assets.New(public.FS); err != nil {
+	if a.Assets = opts.Assets; a.Assets == nil {
+		if a.Assets, err = assets.New(public.FS); err != nil {
 			return nil, err
 		}
 	}
@@ -160,19 +145,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
 	a.Visitors = &visitor.Resolver{Jar: a.Jar, Sessions: a.Sessions, Carts: a.Carts, Log: a.log, CartBudget: opts.CartBudget}
-	access, err := tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now)
-	if err != nil {
+	if a.Access, err = tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now); err != nil {
 		return nil, err
 	}
-	a.HTTP, err = handlers.New(&deps.Deps{
-		Config: cfg, Now: a.now, Log: a.log, Views: views.FS, Assets: static,
-		Catalog: a.Catalog, Users: a.Users, Carts: a.Carts, Orders: a.Orders, Images: a.Images, Audit: a.Audit,
-		Jar: a.Jar, Visitors: a.Visitors, Sessions: a.Sessions,
-		Limits: sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now),
-		Access: access, Refresh: a.Refresh, Ready: a.ready, Metrics: a.Metrics,
-		Resets: a.Resets, Verifications: a.Verifications, Outbox: a.Outbox, Mail: a.Mail,
-	})
-	if err != nil {
+	a.Limits = sessions.NewLimits(a.Storage, cfg.AuthAttemptsPerMinute, a.now)
+	a.Ready = a.ready
+	if a.HTTP, err = handlers.New(a.Deps); err != nil {
 		return nil, err
 	}
 	return a, nil
