@@ -18,7 +18,7 @@ const VerifyLinkLifetime = 24 * time.Hour
 // ErrVerifyLinkInvalid is returned for a verification token that is
 // unknown, used, expired, or for an address the account no longer has or
 // has verified since.
-var ErrVerifyLinkInvalid = errors.New("models: verification link unknown, used or expired")
+var ErrVerifyLinkInvalid = errors.New("storage: verification link unknown, used or expired")
 
 // EmailVerification is a link that verifies one address of one account.
 // It works once, until ExpiresAt, while the account still has Email and

@@ -18,7 +18,7 @@ const ResetLinkLifetime = 30 * time.Minute
 
 // ErrResetLinkInvalid is returned for a reset token that is unknown, used,
 // ended by a newer link or a sign-in, or expired.
-var ErrResetLinkInvalid = errors.New("models: reset link unknown, used or expired")
+var ErrResetLinkInvalid = errors.New("storage: reset link unknown, used or expired")
 
 // PasswordReset is a request for a reset link: pending (no TokenHash)
 // until Issue looks up the account, then a link that works once until
