@@ -14,7 +14,7 @@ import (
 var layers = [][]string{
 	{"crumb/secret", "crumb/config", "crumb/assets", "crumb/public"},
 	{"crumb/models"},
-	{"crumb/storage"},
+	{"crumb/storage", "crumb/i18n"},
 	{"crumb/database", "crumb/views", "crumb/mail", "crumb/metrics", "crumb/cookies", "crumb/tokens"},
 	{"crumb/sessions"},
 	{"crumb/handlers/visitor"},

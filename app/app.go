@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 		Store: a.Storage, Sessions: storage.NewWebSessions(a.DB), Tokens: storage.NewRememberTokens(a.DB), Users: a.Users, Apps: a.Refresh, Now: a.now,
 		Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Log: a.log, Metrics: a.Metrics,
 	})
-	a.Visitors = &visitor.Resolver{Jar: a.Jar, Sessions: a.Sessions, Carts: a.Carts, Log: a.log, CartBudget: opts.CartBudget}
+	a.Visitors = &visitor.Resolver{Jar: a.Jar, Sessions: a.Sessions, Carts: a.Carts, Log: a.log, CartBudget: opts.CartBudget, Language: models.Language(cfg.DefaultLanguage)}
 	if a.Access, err = tokens.NewAccess(cfg.JWTKeys, cfg.BaseURL.String(), cfg.BaseURL.String()+"/api", a.now); err != nil {
 		return nil, err
 	}

@@ -40,7 +40,10 @@ type Config struct {
 	SeedDemo     bool
 
 	StoreTimezone *time.Location
-	Currency      string
+	// DefaultLanguage is the language of a visitor who has not chosen one
+	// and whose browser asks for neither: "en" or "ko".
+	DefaultLanguage string
+	Currency        string
 
 	// AuthAttemptsPerMinute limits sign-in and sign-up attempts per client
 	// IP, and failed sign-ins per account and IP; an account takes ten times
@@ -119,6 +122,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 		DatabaseURL:           p.prefixed("DATABASE_URL", "", "postgres://", "postgresql://"),
 		SessionStore:          p.prefixed("SESSION_STORE", "", "redis://", "rediss://"),
 		StoreTimezone:         p.location("STORE_TIMEZONE", "America/New_York"),
+		DefaultLanguage:       p.oneOf("DEFAULT_LANGUAGE", "en", "en", "ko"),
 		Currency:              p.currency("CURRENCY", "USD"),
 		SessionIdle:           p.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
 		AuthAttemptsPerMinute: p.positive("AUTH_ATTEMPTS_PER_MINUTE", 10),

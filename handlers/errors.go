@@ -10,14 +10,15 @@ import (
 
 	"crumb/handlers/api"
 	"crumb/handlers/web"
+	"crumb/i18n"
 	"crumb/models"
 	"crumb/sessions"
-	"crumb/views"
 )
 
-// describeError is what a person reads for err: its status, and what
+// describeError is what a person reads for err, in lang: its status, and what
 // happened and what to do next in plain words, never internals.
-func describeError(err error) web.Problem {
+func describeError(err error, lang models.Language) web.Problem {
+	t := func(id string) string { return i18n.T(lang, id) }
 	var fe *fiber.Error
 	var ie *models.InputError
 	var ap *api.Problem
@@ -26,45 +27,49 @@ func describeError(err error) web.Problem {
 	case errors.As(err, &ap):
 		return web.Problem{Status: ap.Status, Title: ap.Title, Message: ap.Detail}
 	case errors.Is(err, models.ErrNotFound):
-		return web.Problem{Status: fiber.StatusNotFound, Title: "Page not found", Message: "We couldn't find what you were looking for. It may have moved or sold out for good."}
+		return web.Problem{Status: fiber.StatusNotFound, Title: t("error.not_found.title"), Message: t("error.not_found.message")}
 	case errors.Is(err, models.ErrDisabled):
-		return web.Problem{Status: fiber.StatusForbidden, Title: "This account is disabled", Message: "The bakery has disabled this account, so it cannot sign in. If you think that is a mistake, contact the bakery."}
+		return web.Problem{Status: fiber.StatusForbidden, Title: t("error.disabled.title"), Message: t("error.disabled.message")}
 	case errors.Is(err, models.ErrEmailUnverified):
-		return web.Problem{Status: fiber.StatusForbidden, Title: "Please confirm your email first", Message: "Before your first order, follow the link we emailed you. Your account page can send it again."}
+		return web.Problem{Status: fiber.StatusForbidden, Title: t("error.unverified.title"), Message: t("error.unverified.message")}
 	case errors.Is(err, web.ErrCSRF):
-		return web.Problem{Status: fiber.StatusForbidden, Title: "This form has expired", Message: "For your safety we couldn't accept that form. Reload the page and try again."}
+		return web.Problem{Status: fiber.StatusForbidden, Title: t("error.csrf.title"), Message: t("error.csrf.message")}
 	case errors.As(err, &ie):
-		return web.Problem{Status: fiber.StatusUnprocessableEntity, Title: "Please check what you entered", Message: views.Say(ie.Message)}
+		return web.Problem{Status: fiber.StatusUnprocessableEntity, Title: t("error.input.title"), Message: i18n.Say(lang, ie.Message)}
 	case errors.As(err, &limited):
-		return web.Problem{Status: fiber.StatusTooManyRequests, Title: "Too many tries", Message: "Please wait a minute before trying again."}
+		return web.Problem{Status: fiber.StatusTooManyRequests, Title: t("error.too_many.title"), Message: t("error.too_many.message")}
 	case errors.Is(err, sessions.ErrStoreUnavailable):
-		return web.Problem{Status: fiber.StatusServiceUnavailable, Title: "Signing in is paused for a moment", Message: "We can't reach the part of the shop that keeps you signed in, so this page has to wait. Nothing is lost: your cart and orders are safe. Please try again in a minute."}
+		return web.Problem{Status: fiber.StatusServiceUnavailable, Title: t("error.store_down.title"), Message: t("error.store_down.message")}
 	case errors.Is(err, errEncodedBody):
-		return web.Problem{Status: fiber.StatusUnsupportedMediaType, Title: "We can't read that", Message: "What you sent was compressed, which the shop does not accept. Send it again from the shop's own pages."}
+		return web.Problem{Status: fiber.StatusUnsupportedMediaType, Title: t("error.encoded.title"), Message: t("error.encoded.message")}
 	case errors.As(err, &fe):
 		switch fe.Code {
 		case fiber.StatusNotFound:
-			return web.Problem{Status: fe.Code, Title: "Page not found", Message: "We couldn't find what you were looking for. It may have moved or sold out for good."}
+			return web.Problem{Status: fe.Code, Title: t("error.not_found.title"), Message: t("error.not_found.message")}
 		case fiber.StatusMethodNotAllowed:
-			return web.Problem{Status: fe.Code, Title: "That doesn't work here", Message: "This address can't be used that way. Go back and use the page's links and buttons."}
+			return web.Problem{Status: fe.Code, Title: t("error.method.title"), Message: t("error.method.message")}
 		case fiber.StatusRequestEntityTooLarge:
-			return web.Problem{Status: fe.Code, Title: "That was too much to send", Message: "What you sent was too large. Shorten it and try again."}
+			return web.Problem{Status: fe.Code, Title: t("error.too_large.title"), Message: t("error.too_large.message")}
 		case fiber.StatusRequestHeaderFieldsTooLarge, fiber.StatusRequestURITooLong:
-			return web.Problem{Status: fe.Code, Title: "That address is too long", Message: "The link or search you used is too long. Try a shorter search."}
+			return web.Problem{Status: fe.Code, Title: t("error.too_long.title"), Message: t("error.too_long.message")}
 		}
 		if fe.Code >= 400 && fe.Code < 500 {
-			return web.Problem{Status: fe.Code, Title: "We couldn't understand that request", Message: "Go back and try again; if you typed an address, check it."}
+			return web.Problem{Status: fe.Code, Title: t("error.bad_request.title"), Message: t("error.bad_request.message")}
 		}
 	}
-	return web.Problem{Status: fiber.StatusInternalServerError, Title: "Something went wrong on our side", Message: "Sorry, our oven is acting up. Please try again in a moment; your cart is safe."}
+	return web.Problem{Status: fiber.StatusInternalServerError, Title: t("error.server.title"), Message: t("error.server.message")}
 }
 
 // handleError is the one place errors become responses: a page for the
 // browser, problem+json for the API. 500s are logged with the method, path
 // and request id; their details never reach the client.
 func (s *server) handleError(c *fiber.Ctx, err error) error {
-	p := describeError(err)
 	v := s.Visitors.Of(c)
+	lang := v.Lang
+	if strings.HasPrefix(c.Path(), "/api/") {
+		lang = models.English
+	}
+	p := describeError(err, lang)
 	if p.Status >= 500 {
 		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", v.RequestID, "err", err)
 	}

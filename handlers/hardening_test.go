@@ -397,6 +397,7 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 			{method: "POST", path: "/popup/dismiss", as: ta.Browser(), form: map[string]string{"tz": "Europe%2FParis"}},
 			{method: "GET", path: "/cookies", as: ta.Browser()},
 			{method: "POST", path: "/cookies/forget", as: ta.Browser(), form: junk},
+			{method: "POST", path: "/language", as: ta.Browser(), form: map[string]string{"lang": "ko", "next": "/cart"}},
 			{method: "GET", path: "/healthz", as: ta.Browser()},
 			{method: "GET", path: "/readyz", as: ta.Browser()},
 			{method: "GET", path: "/static/*", url: "/static/css/app.css", as: ta.Browser()},

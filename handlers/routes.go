@@ -58,6 +58,7 @@ func (s *server) routes(app *fiber.App) {
 	pages.Post("/popup/dismiss", w.DismissPopup)
 	pages.Get("/cookies", w.CookiePolicy)
 	pages.Post("/cookies/forget", w.ForgetBrowser)
+	pages.Post("/language", w.ChooseLanguage)
 
 	// Accounts: sign-up and sign-in are rate limited per client address;
 	// failed sign-ins also per account (see sessions.Limits).

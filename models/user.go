@@ -39,8 +39,10 @@ type User struct {
 	// nil until then (a new account, a changed email), and no order may
 	// be placed.
 	EmailVerifiedAt *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Language is what the account reads the shop and its emails in.
+	Language  Language `gorm:"size:2;not null;default:en"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Roles of an account. Only the command line makes an admin.

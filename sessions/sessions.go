@@ -54,6 +54,8 @@ type Current struct {
 	ProvedAt time.Time // when the password was last given; zero for a session resumed by remember-me or by a mailed link
 	AdminAt  time.Time // when the back office was last used in this session; zero if never
 	Flash    string    // a one-time message for this page
+	// Language is the account's language as it was when it signed in.
+	Language models.Language
 }
 
 // Client is who a sign-in comes from, for the devices page.
@@ -178,6 +180,7 @@ func current(rec record, key string) *Current {
 		ProvedAt: unixOrZero(rec.ProvedAt),
 		AdminAt:  unixOrZero(rec.AdminAt),
 		Flash:    rec.Flash,
+		Language: models.Language(rec.Lang),
 	}
 }
 
@@ -328,7 +331,7 @@ func (m *Manager) signIn(ctx context.Context, old string, user models.User, by P
 	// seen disabled here. The account as read here names the session.
 	admitted, err := m.users.Admit(ctx, user.ID)
 	if err == nil {
-		rec := record{UserID: admitted.ID, Name: admitted.Name, AuthAt: now.Unix(), SeenAt: now.Unix(), Fresh: fresh, Flash: flash}
+		rec := record{UserID: admitted.ID, Name: admitted.Name, AuthAt: now.Unix(), SeenAt: now.Unix(), Fresh: fresh, Flash: flash, Lang: string(admitted.Language)}
 		if fresh {
 			rec.ProvedAt = now.Unix()
 		}

@@ -55,6 +55,7 @@ type record struct {
 	Flash    string `json:"m,omitempty"` // one-time messages for the next page
 	ProvedAt int64  `json:"p,omitempty"` // when the password was last given
 	AdminAt  int64  `json:"d,omitempty"` // when the back office was last used
+	Lang     string `json:"l,omitempty"` // the account's language when it signed in
 }
 
 func (r record) encode() []byte {

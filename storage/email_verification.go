@@ -50,12 +50,13 @@ func NewEmailVerifications(db *gorm.DB, users *Users, outbox *Outbox, now func()
 	return &EmailVerifications{db: db, users: users, outbox: outbox, now: now}
 }
 
-// SignUp creates an account, its email not verified yet, and queues the
-// link that verifies it, in one transaction; name, email and password
-// must have been checked (CheckName, NormalizeEmail, CheckPassword).
-// ErrEmailTaken if an account has the email.
-func (s *EmailVerifications) SignUp(ctx context.Context, name, email, password string) (models.User, error) {
+// SignUp creates an account, its email not verified yet, reading the shop
+// in lang, and queues the link that verifies it, in one transaction; name,
+// email and password must have been checked (CheckName, NormalizeEmail,
+// CheckPassword). ErrEmailTaken if an account has the email.
+func (s *EmailVerifications) SignUp(ctx context.Context, name, email, password string, lang models.Language) (models.User, error) {
 	u := s.users.newUser(name, email, password)
+	u.Language = lang
 	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if u, err = s.users.insert(tx, u); err != nil {

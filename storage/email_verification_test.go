@@ -44,7 +44,7 @@ func TestSignUpQueuesOneLinkStoredHashed(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, err := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, err := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestSignUpQueuesOneLinkStoredHashed(t *testing.T) {
 		}
 
 		// A taken email makes no account and sends nothing.
-		if _, err := s.verify.SignUp(ctx, "Other Ada", "ada@example.com", "rye-and-butter-42"); !errors.Is(err, models.ErrEmailTaken) {
+		if _, err := s.verify.SignUp(ctx, "Other Ada", "ada@example.com", "rye-and-butter-42", models.English); !errors.Is(err, models.ErrEmailTaken) {
 			t.Errorf("a second sign-up with the email = %v", err)
 		}
 		if len(s.mail(t)) != 1 {
@@ -88,7 +88,7 @@ func TestVerifyLinkWorksOnceUntilItExpires(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		token := s.verifyToken(t, u.Email)
 		for _, bad := range []string{"", token + "x", "nope"} {
 			if _, err := s.verify.Verify(ctx, bad); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
@@ -108,7 +108,7 @@ func TestVerifyLinkWorksOnceUntilItExpires(t *testing.T) {
 		}
 
 		// Expiry, by the clock.
-		b, _ := s.verify.SignUp(ctx, "Bea", "bea@example.com", "rye-and-butter-42")
+		b, _ := s.verify.SignUp(ctx, "Bea", "bea@example.com", "rye-and-butter-42", models.English)
 		late := s.verifyToken(t, b.Email)
 		s.clock.Advance(storage.VerifyLinkLifetime)
 		if _, err := s.verify.Verify(ctx, late); !errors.Is(err, storage.ErrVerifyLinkInvalid) {
@@ -124,7 +124,7 @@ func TestVerifyRaces(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		token := s.verifyToken(t, u.Email)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -151,7 +151,7 @@ func TestVerifyRaces(t *testing.T) {
 
 		// Ten instances resending at once send the address no more than
 		// its hourly share (the sign-up's email was the first).
-		b, _ := s.verify.SignUp(ctx, "Bea", "bea@example.com", "rye-and-butter-42")
+		b, _ := s.verify.SignUp(ctx, "Bea", "bea@example.com", "rye-and-butter-42", models.English)
 		for range 10 {
 			wg.Go(func() {
 				if _, err := s.verify.Resend(ctx, b.ID); err != nil {
@@ -226,7 +226,7 @@ func TestResetLinkVerifiesTheAddressItWasMailedTo(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		verifyLink := s.verifyToken(t, u.Email)
 		if err := s.resets.Request(ctx, u.Email); err != nil {
 			t.Fatal(err)
@@ -299,7 +299,7 @@ func TestOrdersNeedAVerifiedEmail(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		cake := s.product(t, "carrot-cake")
 		if err := s.carts.User(u.ID).Add(ctx, cake.ID, 2); err != nil {
 			t.Fatal(err)
@@ -328,7 +328,7 @@ func TestDisabledAccountsLinkDoesNothing(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42")
+		u, _ := s.verify.SignUp(ctx, "Ada", "ada@example.com", "rye-and-butter-42", models.English)
 		at := s.clock.Now()
 		if _, err := s.users.SetDisabled(ctx, u.ID, &at); err != nil {
 			t.Fatal(err)
@@ -353,7 +353,7 @@ func TestSweepDeletesLinksThatNoLongerWork(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		s := newShop(t, db)
 		ctx := context.Background()
-		used, _ := s.verify.SignUp(ctx, "Used", "used@example.com", "rye-and-butter-42")
+		used, _ := s.verify.SignUp(ctx, "Used", "used@example.com", "rye-and-butter-42", models.English)
 		if _, err := s.verify.Resend(ctx, used.ID); err != nil { // a second link
 			t.Fatal(err)
 		}
@@ -365,20 +365,20 @@ func TestSweepDeletesLinksThatNoLongerWork(t *testing.T) {
 		if kept != 0 {
 			t.Errorf("%d links of the account kept once one was used, want none", kept)
 		}
-		byReset, _ := s.verify.SignUp(ctx, "Reset", "reset@example.com", "rye-and-butter-42")
+		byReset, _ := s.verify.SignUp(ctx, "Reset", "reset@example.com", "rye-and-butter-42", models.English)
 		if err := s.resets.Request(ctx, byReset.Email); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.resets.Check(ctx, s.issuedToken(t, byReset.Email)); err != nil { // verified another way
 			t.Fatal(err)
 		}
-		moved, _ := s.verify.SignUp(ctx, "Moved", "moved@example.com", "rye-and-butter-42")
+		moved, _ := s.verify.SignUp(ctx, "Moved", "moved@example.com", "rye-and-butter-42", models.English)
 		if err := db.Model(&models.User{}).Where("id = ?", moved.ID).Update("email", "elsewhere@example.com").Error; err != nil {
 			t.Fatal(err)
 		}
 		s.clock.Advance(time.Hour)
-		expired, _ := s.verify.SignUp(ctx, "Late", "late@example.com", "rye-and-butter-42")
-		live, _ := s.verify.SignUp(ctx, "Live", "live@example.com", "rye-and-butter-42")
+		expired, _ := s.verify.SignUp(ctx, "Late", "late@example.com", "rye-and-butter-42", models.English)
+		live, _ := s.verify.SignUp(ctx, "Live", "live@example.com", "rye-and-butter-42", models.English)
 		s.clock.Advance(storage.VerifyLinkLifetime - 30*time.Minute) // expired's link is past its time, live's is not
 		if err := db.Model(&storage.EmailVerification{}).Where("user_id = ?", live.ID).Update("expires_at", s.clock.Now().Add(time.Minute)).Error; err != nil {
 			t.Fatal(err)

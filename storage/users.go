@@ -33,7 +33,7 @@ func (s *Users) Create(ctx context.Context, name, email, password string) (model
 // newUser is a new account, its password hashed (before any transaction:
 // hashing is slow on purpose).
 func (s *Users) newUser(name, email, password string) models.User {
-	return models.User{Name: name, Email: email, PasswordHash: s.hash(password)}
+	return models.User{Name: name, Email: email, PasswordHash: s.hash(password), Language: models.English}
 }
 
 // insert writes a new account in db (another store's transaction).
@@ -322,4 +322,13 @@ func (s *Users) SecurityEvents(ctx context.Context, userID uint, limit int) ([]m
 		return nil, fmt.Errorf("security events: %w", err)
 	}
 	return out, nil
+}
+
+// SetLanguage makes lang the language the account reads the shop and its
+// emails in.
+func (s *Users) SetLanguage(ctx context.Context, id uint, lang models.Language) error {
+	if err := Conn(ctx, s.db).Model(&models.User{}).Where("id = ?", id).Update("language", lang).Error; err != nil {
+		return fmt.Errorf("set language: %w", err)
+	}
+	return nil
 }

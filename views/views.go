@@ -1,9 +1,9 @@
 // Package views holds what Crumb shows people: the HTML templates (a base
 // layout in layouts/, one template per page in pages/, and partials/ that
 // pages compose with {{template}}), the emails (mail/: a plain-text and an
-// HTML template per kind, rendered by package mail), and the words for the
-// codes the models return (messages.go), kept here so they can be written
-// in more than one language.
+// HTML template per kind, rendered by package mail). Templates name their
+// words by message id ({{t "cart.title"}}); the words are in package i18n,
+// in each language the shop speaks.
 package views
 
 import "embed"

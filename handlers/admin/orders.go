@@ -83,7 +83,7 @@ func (s *Server) SetOrderStatus(c *fiber.Ctx) error {
 			Before: before.Status, After: after.Status}, nil
 	})
 	if errors.Is(err, models.ErrIllegalMove) {
-		msg := say(models.Message{Code: models.CodeOrderMove, Args: []any{before.Status, to}})
+		msg := say(c, models.Message{Code: models.CodeOrderMove, Args: []any{before.Status, to}})
 		if !slices.Contains(models.Statuses, to) {
 			msg = "Choose one of the statuses offered."
 		}

@@ -134,7 +134,7 @@ func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChang
 	}
 	change, errs := s.Catalog.CheckProduct(form.ProductForm, s.Config.Currency)
 	for field, msg := range errs {
-		form.Errors[field] = say(msg)
+		form.Errors[field] = say(c, msg)
 	}
 	// The picture the form carries must be one the shop has: uploaded
 	// here, or shipped with it.
@@ -143,7 +143,7 @@ func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChang
 		err := s.Images.CheckPicture(c.UserContext(), form.Image, s.Web.Assets)
 		switch {
 		case errors.As(err, &ie):
-			form.Errors["image"], form.Image = say(ie.Message), ""
+			form.Errors["image"], form.Image = say(c, ie.Message), ""
 		case err != nil:
 			return form, change, err
 		}
@@ -151,7 +151,7 @@ func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChang
 	name, err := s.upload(c)
 	switch {
 	case errors.As(err, &ie):
-		form.Errors["image"] = say(ie.Message)
+		form.Errors["image"] = say(c, ie.Message)
 	case err != nil:
 		return form, change, err
 	case name != "":
@@ -206,7 +206,7 @@ func (s *Server) CreateProduct(c *fiber.Ctx) error {
 		return s.productEntry("product.create", models.Product{}, p), nil
 	})
 	if errors.Is(err, models.ErrSlugTaken) {
-		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
+		form.Errors["slug"] = say(c, models.Message{Code: models.CodeProductSlugTaken})
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
 	}
 	if err != nil {
@@ -240,13 +240,13 @@ func (s *Server) UpdateProduct(c *fiber.Ctx) error {
 	})
 	switch {
 	case errors.Is(err, models.ErrSlugTaken):
-		form.Errors["slug"] = say(models.Message{Code: models.CodeProductSlugTaken})
+		form.Errors["slug"] = say(c, models.Message{Code: models.CodeProductSlugTaken})
 	case errors.Is(err, models.ErrStockChanged):
 		latest, lerr := s.Catalog.Product(c.UserContext(), current.ID)
 		if lerr != nil {
 			return lerr
 		}
-		form.Errors["stock"] = say(models.Message{Code: models.CodeStockChanged})
+		form.Errors["stock"] = say(c, models.Message{Code: models.CodeStockChanged})
 		form.Stock, form.StockWas = strconv.Itoa(latest.Stock), latest.Stock
 		current = latest
 	case err != nil:

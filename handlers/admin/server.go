@@ -21,7 +21,6 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/handlers/web"
 	"crumb/models"
-	"crumb/views"
 )
 
 // How fresh an admin's password must be to enter, and how long the back
@@ -167,8 +166,8 @@ func (s *Server) audited(c *fiber.Ctx, act func(ctx context.Context) (models.Aud
 	return s.Audit.Do(c.UserContext(), by, act)
 }
 
-// say is a model's message in words.
-func say(m models.Message) string { return views.Say(m) }
+// say is a model's message in words, in the admin's language.
+func say(c *fiber.Ctx, m models.Message) string { return visitor.From(c).Say(m) }
 
 func pageNumber(raw string) int {
 	n, err := strconv.Atoi(raw)

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/i18n"
 	"crumb/models"
-	"crumb/views"
 )
 
 type cartLine struct {
@@ -37,7 +37,7 @@ func (s *Server) sendCart(c *fiber.Ctx, account models.Cart) error {
 		out.Subtotal.Currency = s.Config.Currency
 	}
 	for _, n := range priced.Notices {
-		out.Notices = append(out.Notices, views.Say(n))
+		out.Notices = append(out.Notices, i18n.Say(models.English, n))
 	}
 	for _, l := range priced.Lines {
 		out.Items = append(out.Items, cartLine{Product: s.productJSON(l.Product), Quantity: l.Quantity, LineTotal: l.Total})

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/i18n"
 	"crumb/models"
 	"crumb/secret"
-	"crumb/views"
 )
 
 type orderLine struct {
@@ -83,7 +83,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 				if f == "payment_method" {
 					field = f
 				}
-				list = append(list, FieldError{field, views.Say(msg)})
+				list = append(list, FieldError{field, i18n.Say(models.English, msg)})
 			}
 		}
 		return invalidFields(list...)

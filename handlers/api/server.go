@@ -21,8 +21,8 @@ import (
 
 	"crumb/handlers/deps"
 	"crumb/handlers/visitor"
+	"crumb/i18n"
 	"crumb/models"
-	"crumb/views"
 )
 
 const (
@@ -86,7 +86,7 @@ func AsProblem(err error, fallback Problem) *Problem {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &ie):
-		msg := views.Say(ie.Message)
+		msg := i18n.Say(models.English, ie.Message)
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Invalid input", Detail: msg, Errors: []FieldError{{ie.Field, msg}}}
 	}
 	return &fallback

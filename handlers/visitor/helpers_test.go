@@ -246,6 +246,9 @@ func (k *kit) newApp() *fiber.App {
 		if err := v.RememberEmail("ada@example.com"); err != nil {
 			return err
 		}
+		if err := v.ChooseLanguage(models.Korean); err != nil {
+			return err
+		}
 		if err := v.SignIn(ctx, k.user, sessions.ByPassword, ""); err != nil {
 			return err
 		}

@@ -6,14 +6,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
+	"crumb/i18n"
 	"crumb/models"
 	"crumb/sessions"
 )
 
 // Resolve works out the visitor of a page request from the cookies its
 // browser sent: who is signed in (from the session, or a "keep me signed
-// in" device), the cart, the form-token secret, the hidden offer and the
-// remembered email. A tampered, expired or undecodable cookie is treated
+// in" device), the cart, the form-token secret, the hidden offer, the
+// remembered email and the language (which the response names in
+// Content-Language, varying by Accept-Language and Cookie). A tampered, expired or undecodable cookie is treated
 // as absent and dropped. A request with neither a session nor a
 // remember-me cookie never touches the session store; when the store does
 // not answer, the request is refused (sessions.ErrStoreUnavailable) and
@@ -68,7 +70,31 @@ func (r *Resolver) Resolve(c *fiber.Ctx) error {
 	if err := v.signedIn(c, string(opened[cookies.Session].Plain)); err != nil {
 		return err
 	}
+	v.Lang = v.language(c, opened[cookies.Lang])
+	c.Set(fiber.HeaderContentLanguage, string(v.Lang))
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 	return c.Next()
+}
+
+// language is the visitor's language: the one chosen with the switch,
+// else the account's, else the browser's, else the shop's. A crumb_lang
+// that names no language the shop speaks is dropped.
+func (v *Visitor) language(c *fiber.Ctx, chosen cookies.Opened) models.Language {
+	if chosen.OK {
+		if lang, ok := models.ParseLanguage(string(chosen.Plain)); ok {
+			return lang
+		}
+		v.reject(c, cookies.Lang, "not a language the shop speaks")
+	}
+	if v.Account != nil {
+		if lang, ok := models.ParseLanguage(string(v.Account.Language)); ok {
+			return lang
+		}
+	}
+	if lang, ok := i18n.Match(c.Get(fiber.HeaderAcceptLanguage)); ok {
+		return lang
+	}
+	return v.r.Language
 }
 
 // signedIn finds who the session id signs in or, without a session, the

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
+	"crumb/i18n"
 	"crumb/models"
 	"crumb/sessions"
 	"crumb/storage"
@@ -38,6 +39,10 @@ type Visitor struct {
 	AppUserID uint
 	// Admin is the back office's signed-in admin.
 	Admin models.User
+	// Lang is the language the visitor reads the shop in: the one chosen
+	// with the language switch (crumb_lang), else the signed-in account's,
+	// else the browser's (Accept-Language), else the shop's default.
+	Lang models.Language
 
 	r         *Resolver
 	client    sessions.Client
@@ -71,12 +76,14 @@ type Resolver struct {
 	// CartBudget caps the cart cookie in bytes before the cart moves to
 	// the database (the registry's budget when 0).
 	CartBudget int
+	// Language is the shop's default language (DEFAULT_LANGUAGE).
+	Language models.Language
 }
 
 // Begin starts the visitor of a request, as a guest with an empty cart,
 // and attaches it to the request.
 func (r *Resolver) Begin(c *fiber.Ctx, requestID string) *Visitor {
-	v := &Visitor{RequestID: requestID, r: r}
+	v := &Visitor{RequestID: requestID, r: r, Lang: r.Language}
 	v.Cart = r.Carts.Of(guestStore{v})
 	c.Locals(local, v)
 	return v
@@ -134,3 +141,20 @@ func (v *Visitor) reject(c *fiber.Ctx, n cookies.Name, why string) {
 // Held is what the browser sent of each Crumb cookie, in the registry's
 // order.
 func (v *Visitor) Held() []Held { return v.held }
+
+// T is message id in the visitor's language.
+func (v *Visitor) T(id string) string { return i18n.T(v.Lang, id) }
+
+// Tr is message id in the visitor's language with its values, as
+// name-value pairs (see i18n.Tr).
+func (v *Visitor) Tr(id string, pairs ...any) string { return i18n.Tr(v.Lang, id, pairs...) }
+
+// Say puts a message of the models into words in the visitor's language.
+func (v *Visitor) Say(m models.Message) string { return i18n.Say(v.Lang, m) }
+
+// ChooseLanguage makes lang this browser's language from now on (the
+// crumb_lang cookie), and this request's.
+func (v *Visitor) ChooseLanguage(lang models.Language) error {
+	v.Lang = lang
+	return v.set(cookies.Lang, []byte(lang), v.r.Jar.Now().Add(cookies.Lang.Spec().MaxAge))
+}

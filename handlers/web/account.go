@@ -8,7 +8,6 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
-	"crumb/views"
 )
 
 type accountPage struct {
@@ -55,7 +54,7 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 	newPassword := c.FormValue("new_password")
 	var rule *models.InputError
 	if errors.As(models.CheckPassword(newPassword), &rule) {
-		errs["new_password"] = views.Say(rule.Message)
+		errs["new_password"] = visitor.From(c).Say(rule.Message)
 	}
 	if len(errs) > 0 {
 		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
@@ -84,7 +83,7 @@ func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 		errs["password"] = "Enter your password to confirm it's you."
 	}
 	email, err := models.NormalizeEmail(c.FormValue("email"))
-	addFieldError(errs, err)
+	addFieldError(c, errs, err)
 	if len(errs) > 0 {
 		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
 	}

@@ -10,7 +10,6 @@ import (
 
 	"crumb/handlers/visitor"
 	"crumb/models"
-	"crumb/views"
 )
 
 type cartPage struct {
@@ -29,6 +28,7 @@ func (s *Server) Cart(c *fiber.Ctx) error {
 // last change was refused.
 func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	private(c)
+	lang := visitor.From(c).Lang
 	version := s.Catalog.Version() // before pricing: a page is never kept under a newer version than its prices
 	priced, err := visitor.From(c).Cart.Priced(c.UserContext())
 	if err != nil {
@@ -36,27 +36,27 @@ func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	}
 	status, body := fiber.StatusOK, cartPage{Page: Page{CSRF: formTokenMarker}, Cart: priced}
 	if inputErr != nil {
-		status, body.Error = fiber.StatusUnprocessableEntity, views.Say(inputErr.Message)
+		status, body.Error = fiber.StatusUnprocessableEntity, visitor.From(c).Say(inputErr.Message)
 	}
 	render := func() (template.HTML, error) {
 		var err error
-		if body.Lines, err = s.cartLines(version, priced.Lines); err != nil {
+		if body.Lines, err = s.cartLines(version, lang, priced.Lines); err != nil {
 			return "", err
 		}
-		return s.fragments.RenderNow("pages/cart", &body)
+		return s.fragments.RenderNow(lang, "pages/cart", &body)
 	}
 	// A cart with nothing to say is the same page for everyone with the
 	// same lines.
 	var html template.HTML
 	if body.Error == "" && len(priced.Notices) == 0 {
-		html, err = s.fragments.Cached(version, cartKey(priced.Lines), render)
+		html, err = s.fragments.Cached(version, lang, cartKey(priced.Lines), render)
 	} else {
 		html, err = render()
 	}
 	if err != nil {
 		return err
 	}
-	p := s.NewPage(c, "Your cart")
+	p := s.NewPage(c, visitor.From(c).T("cart.title"))
 	return s.show(c, status, &p, html)
 }
 
@@ -76,12 +76,12 @@ func cartKey(lines []models.PricedLine) string {
 // cartLines renders the cart page's lines, priced with catalog version (or
 // a newer one). A line is the same for everyone with that quantity of that
 // product, so it is rendered once per version (at most products × 99).
-func (s *Server) cartLines(version uint64, lines []models.PricedLine) ([]template.HTML, error) {
+func (s *Server) cartLines(version uint64, lang models.Language, lines []models.PricedLine) ([]template.HTML, error) {
 	out := make([]template.HTML, len(lines))
 	for i, line := range lines {
 		key := "line:" + strconv.FormatUint(uint64(line.Product.ID), 10) + ":" + strconv.Itoa(line.Quantity)
 		var err error
-		out[i], err = s.fragments.Render(version, key, "partials/cart-line", struct {
+		out[i], err = s.fragments.Render(version, lang, key, "partials/cart-line", struct {
 			CSRF string
 			Line models.PricedLine
 		}{formTokenMarker, line})
@@ -141,7 +141,7 @@ func (s *Server) afterCartChange(c *fiber.Ctx, err error) error {
 			return cerr
 		}
 		if ie != nil {
-			return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": views.Say(ie.Message), "count": count})
+			return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": visitor.From(c).Say(ie.Message), "count": count})
 		}
 		return c.JSON(fiber.Map{"count": count})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/handlers/visitor"
+	"crumb/i18n"
 	"crumb/models"
 )
 
@@ -23,6 +24,7 @@ type homePage struct {
 // Home shows featured products, the categories and, unless the shopper
 // hid it for today, today's offer.
 func (s *Server) Home(c *fiber.Ctx) error {
+	lang := visitor.From(c).Lang
 	version := s.Catalog.Version()
 	var offer *models.Product
 	if !visitor.From(c).OfferHidden {
@@ -36,24 +38,24 @@ func (s *Server) Home(c *fiber.Ctx) error {
 	}
 	// The page is the same for everyone (with or without the offer) until
 	// the catalog changes.
-	body, err := s.fragments.Cached(version, key, func() (template.HTML, error) {
-		cards, err := s.cards(version, s.Catalog.Featured())
+	body, err := s.fragments.Cached(version, lang, key, func() (template.HTML, error) {
+		cards, err := s.cards(version, lang, s.Catalog.Featured())
 		if err != nil {
 			return "", err
 		}
-		showcase, err := s.fragments.RenderNow("partials/showcase", struct {
+		showcase, err := s.fragments.RenderNow(lang, "partials/showcase", struct {
 			Featured   []template.HTML
 			Categories []models.Category
 		}{cards, s.Catalog.Categories()})
 		if err != nil {
 			return "", err
 		}
-		return s.fragments.RenderNow("pages/home", &homePage{Page: Page{CSRF: formTokenMarker}, Showcase: showcase, Offer: offer})
+		return s.fragments.RenderNow(lang, "pages/home", &homePage{Page: Page{CSRF: formTokenMarker}, Showcase: showcase, Offer: offer})
 	})
 	if err != nil {
 		return err
 	}
-	p := s.NewPage(c, "Fresh from the oven")
+	p := s.NewPage(c, visitor.From(c).T("home.title"))
 	return s.show(c, fiber.StatusOK, &p, body)
 }
 
@@ -61,10 +63,11 @@ func (s *Server) Home(c *fiber.Ctx) error {
 // (or not a number) is clamped; an unknown category is a 404; the query is
 // cut to a sensible length and invalid UTF-8 is dropped.
 func (s *Server) ProductList(c *fiber.Ctx) error {
+	lang := visitor.From(c).Lang
 	version := s.Catalog.Version()
 	q := models.CleanQuery(c.Query("q"))
 	query := models.ProductQuery{Q: q, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
-	title := "All products"
+	title := i18n.T(lang, "products.title")
 	var category models.Category
 	if slug := c.Query("category"); slug != "" {
 		var err error
@@ -75,22 +78,22 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		title = category.Name
 	}
 	if q != "" {
-		title = "Results for “" + q + "”"
+		title = i18n.Tr(lang, "products.results", "Query", q)
 	}
 	list := func() (template.HTML, error) {
 		result := s.Catalog.Search(query)
-		cards, err := s.cards(version, result.Items)
+		cards, err := s.cards(version, lang, result.Items)
 		if err != nil {
 			return "", err
 		}
 		l := productList{Title: title, Category: category, Query: q, Result: result, Cards: cards,
 			Pager: NewPager("/products", url.Values{"q": {q}, "category": {category.Slug}}, result.Page, result.Pages)}
-		return s.fragments.RenderNow("partials/product-list", l)
+		return s.fragments.RenderNow(lang, "partials/product-list", l)
 	}
 	// A listing or a search is the same for everyone until the catalog
 	// changes: each is rendered once per query and page asked for (what is
 	// kept is bounded, so searches cannot fill the memory).
-	body, err := s.fragments.Cached(version, fmt.Sprintf("list:%s:%d:%s", category.Slug, query.Page, q), list)
+	body, err := s.fragments.Cached(version, lang, fmt.Sprintf("list:%s:%d:%s", category.Slug, query.Page, q), list)
 	if err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		current = "all"
 	}
 	p := s.NewPage(c, title)
-	if p.Nav, err = s.categoryNav(current); err != nil {
+	if p.Nav, err = s.categoryNav(lang, current); err != nil {
 		return err
 	}
 	p.Query = q
@@ -124,13 +127,14 @@ type productPage struct {
 // ProductDetail shows one product with its add-to-cart form, rendered once
 // per product until the catalog changes.
 func (s *Server) ProductDetail(c *fiber.Ctx) error {
+	lang := visitor.From(c).Lang
 	version := s.Catalog.Version()
 	product, err := s.Catalog.ProductBySlug(c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	body, err := s.fragments.Cached(version, "product:"+strconv.FormatUint(uint64(product.ID), 10), func() (template.HTML, error) {
-		return s.fragments.RenderNow("pages/product", &productPage{Page: Page{CSRF: formTokenMarker}, Product: product})
+	body, err := s.fragments.Cached(version, lang, "product:"+strconv.FormatUint(uint64(product.ID), 10), func() (template.HTML, error) {
+		return s.fragments.RenderNow(lang, "pages/product", &productPage{Page: Page{CSRF: formTokenMarker}, Product: product})
 	})
 	if err != nil {
 		return err

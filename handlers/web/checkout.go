@@ -11,7 +11,6 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/secret"
-	"crumb/views"
 )
 
 // checkoutForm is what the checkout page shows and sends back.
@@ -78,7 +77,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	shipping, errs := models.CheckShipping(form.Shipping, form.PaymentMethod)
 	form.Shipping = shipping
 	for field, msg := range errs {
-		form.Errors[field] = views.Say(msg)
+		form.Errors[field] = visitor.From(c).Say(msg)
 	}
 	if !validCheckoutToken(form.Token) {
 		form.Token = secret.Hex(16)

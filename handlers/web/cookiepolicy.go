@@ -7,6 +7,7 @@ import (
 
 	"crumb/cookies"
 	"crumb/handlers/visitor"
+	"crumb/i18n"
 )
 
 // heldCookie describes a cookie this browser sent, without its value.
@@ -19,8 +20,9 @@ type heldCookie struct {
 // policyEntry is one registered cookie as the policy page shows it.
 type policyEntry struct {
 	cookies.Spec
-	CookieName string
-	Held       *heldCookie
+	CookieName               string
+	Purpose, Holds, Lifetime string // in the page's language
+	Held                     *heldCookie
 }
 
 type cookiesPage struct {
@@ -34,18 +36,21 @@ type cookiesPage struct {
 // browser holds now (names, sizes, expiry; never values).
 func (s *Server) CookiePolicy(c *fiber.Ctx) error {
 	private(c)
+	page := s.NewPage(c, visitor.From(c).T("cookies.title"))
 	var entries []policyEntry
 	held := false
-	for n := range cookies.All() {
-		name := cookies.Name(n)
-		e := policyEntry{Spec: name.Spec(), CookieName: s.Jar.CookieName(name)}
-		entries = append(entries, e)
+	for n, spec := range cookies.All() {
+		key := "cookie." + spec.Name + "."
+		entries = append(entries, policyEntry{
+			Spec: spec, CookieName: s.Jar.CookieName(cookies.Name(n)),
+			Purpose: i18n.T(page.Lang, key+"purpose"), Holds: i18n.T(page.Lang, key+"holds"), Lifetime: i18n.T(page.Lang, key+"lifetime"),
+		})
 	}
 	for _, h := range visitor.From(c).Held() {
 		held = true
 		entries[h.Name].Held = &heldCookie{Name: entries[h.Name].CookieName, Bytes: h.Bytes, Expires: h.Expires}
 	}
-	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: s.NewPage(c, "Cookies"), Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
+	return s.render(c, fiber.StatusOK, "pages/cookies", &cookiesPage{Page: page, Entries: entries, HeldAny: held, Secure: s.Jar.Secure()})
 }
 
 // ForgetBrowser clears every Crumb cookie from this browser, and what

@@ -13,7 +13,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/cookies"
+	"crumb/i18n"
 	"crumb/internal/apptest"
+	"crumb/models"
 )
 
 // TestEveryCookieFollowsTheRegistry walks every page and form of the app,
@@ -106,7 +108,7 @@ func TestCookiePolicyPage(t *testing.T) {
 		t.Fatalf("/cookies = %d, Cache-Control %q", page.StatusCode, page.Header.Get("Cache-Control"))
 	}
 	for _, spec := range cookies.All() {
-		for _, want := range []string{"<code>" + spec.Name + "</code>", htmlEscape(spec.Lifetime), htmlEscape(spec.Purpose)} {
+		for _, want := range []string{"<code>" + spec.Name + "</code>", htmlEscape(i18n.T(models.English, "cookie."+spec.Name+".lifetime")), htmlEscape(i18n.T(models.English, "cookie."+spec.Name+".purpose"))} {
 			if !strings.Contains(page.Text, want) {
 				t.Errorf("policy lacks %q", want)
 			}

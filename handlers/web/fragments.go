@@ -25,16 +25,18 @@ type fragments struct {
 // everything is dropped and rendered again as it is asked for.
 const maxFragments = 4096
 
-// Render returns template name rendered with data, cached under key for
-// the catalog snapshot version.
-func (f *fragments) Render(version uint64, key, name string, data any) (template.HTML, error) {
-	return f.Cached(version, key, func() (template.HTML, error) { return f.RenderNow(name, data) })
+// Render returns template name rendered with data in lang, cached under
+// key for the catalog snapshot version.
+func (f *fragments) Render(version uint64, lang models.Language, key, name string, data any) (template.HTML, error) {
+	return f.Cached(version, lang, key, func() (template.HTML, error) { return f.RenderNow(lang, name, data) })
 }
 
-// Cached returns what render returns, cached under key for the catalog
-// snapshot version. What it renders must be the same for every shopper:
-// pages hold formTokenMarker, never a form token.
-func (f *fragments) Cached(version uint64, key string, render func() (template.HTML, error)) (template.HTML, error) {
+// Cached returns what render returns, cached under key in lang for the
+// catalog snapshot version: what is kept in one language never answers
+// another. What it renders must be the same for every shopper: pages hold
+// formTokenMarker, never a form token.
+func (f *fragments) Cached(version uint64, lang models.Language, key string, render func() (template.HTML, error)) (template.HTML, error) {
+	key = string(lang) + ":" + key
 	f.mu.RLock()
 	cached, ok := f.html[key]
 	ok = ok && f.version == version
@@ -55,10 +57,10 @@ func (f *fragments) Cached(version uint64, key string, render func() (template.H
 	return out, nil
 }
 
-// RenderNow renders template name with data, without caching.
-func (f *fragments) RenderNow(name string, data any) (template.HTML, error) {
+// RenderNow renders template name with data in lang, without caching.
+func (f *fragments) RenderNow(lang models.Language, name string, data any) (template.HTML, error) {
 	var buf bytes.Buffer
-	if err := f.tpl.Render(&buf, name, data); err != nil {
+	if err := f.tpl.RenderIn(&buf, lang, name, data); err != nil {
 		return "", err
 	}
 	return template.HTML(buf.String()), nil // rendered by html/template: already escaped
@@ -66,11 +68,11 @@ func (f *fragments) RenderNow(name string, data any) (template.HTML, error) {
 
 // cards returns the product cards of products, read from catalog version
 // (or a newer one: what is kept is never older than its version).
-func (s *Server) cards(version uint64, products []models.Product) ([]template.HTML, error) {
+func (s *Server) cards(version uint64, lang models.Language, products []models.Product) ([]template.HTML, error) {
 	out := make([]template.HTML, len(products))
 	for i, p := range products {
 		var err error
-		if out[i], err = s.fragments.Render(version, "card:"+strconv.FormatUint(uint64(p.ID), 10), "partials/product-card", p); err != nil {
+		if out[i], err = s.fragments.Render(version, lang, "card:"+strconv.FormatUint(uint64(p.ID), 10), "partials/product-card", p); err != nil {
 			return nil, err
 		}
 	}
@@ -79,22 +81,22 @@ func (s *Server) cards(version uint64, products []models.Product) ([]template.HT
 
 // categoryNav returns the category navigation with current ("all", a
 // category slug, or "") marked.
-func (s *Server) categoryNav(current string) (template.HTML, error) {
+func (s *Server) categoryNav(lang models.Language, current string) (template.HTML, error) {
 	version := s.Catalog.Version()
 	data := struct {
 		Current    string
 		Categories []models.Category
 	}{current, s.Catalog.Categories()}
-	return s.fragments.Render(version, "nav:"+current, "partials/category-nav", data)
+	return s.fragments.Render(version, lang, "nav:"+current, "partials/category-nav", data)
 }
 
 // staticParts are the parts of every page that change only with the
 // assets: the stylesheet, script and icon links, and the logo.
-func (s *Server) staticParts() (links, brand template.HTML) {
+func (s *Server) staticParts(lang models.Language) (links, brand template.HTML) {
 	version := s.Catalog.Version()
-	links, err := s.fragments.Render(version, "head-links", "partials/head-links", nil)
+	links, err := s.fragments.Render(version, lang, "head-links", "partials/head-links", nil)
 	if err == nil {
-		brand, err = s.fragments.Render(version, "brand", "partials/brand", nil)
+		brand, err = s.fragments.Render(version, lang, "brand", "partials/brand", nil)
 	}
 	if err != nil {
 		s.Log.Error("page parts", "err", err)

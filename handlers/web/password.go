@@ -35,7 +35,7 @@ func (s *Server) Forgot(c *fiber.Ctx) error {
 	p := forgotPage{Email: strings.TrimSpace(c.FormValue("email")), Errors: map[string]string{}}
 	email, err := models.NormalizeEmail(p.Email)
 	if err != nil {
-		addFieldError(p.Errors, err)
+		addFieldError(c, p.Errors, err)
 		return s.renderForgot(c, fiber.StatusUnprocessableEntity, p)
 	}
 	if err := s.Limits.Attempt("forgot-email", email); err != nil {
@@ -108,7 +108,7 @@ func (s *Server) Reset(c *fiber.Ctx) error {
 			return cerr
 		}
 		p := resetPage{Token: token, Email: user.Email, Errors: map[string]string{}}
-		addFieldError(p.Errors, err)
+		addFieldError(c, p.Errors, err)
 		return s.renderReset(c, fiber.StatusUnprocessableEntity, p)
 	}
 	user, err := s.Resets.Reset(ctx, token, password)

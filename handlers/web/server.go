@@ -12,6 +12,7 @@ import (
 
 	"crumb/handlers/deps"
 	"crumb/handlers/visitor"
+	"crumb/models"
 	"crumb/sessions"
 )
 
@@ -25,7 +26,7 @@ type Server struct {
 // New parses the templates and builds the pages' server. A template that
 // is missing or does not parse stops startup.
 func New(d *deps.Deps) (*Server, error) {
-	tpl, err := NewTemplates(d.Views, d.Assets, d.Config.StoreTimezone)
+	tpl, err := NewTemplates(d.Views, d.Assets, d.Config.StoreTimezone, models.Language(d.Config.DefaultLanguage))
 	if err != nil {
 		return nil, err
 	}
@@ -42,12 +43,14 @@ func New(d *deps.Deps) (*Server, error) {
 // Page is what the base layout shows on every page. Each page's data is a
 // struct that embeds it (see newPage).
 type Page struct {
+	Lang      models.Language // the language the page is written in
 	Title     string
 	User      *sessions.Current // nil for a guest
 	Flash     []string          // one-time messages, one paragraph each
 	CSRF      string            // the form token every form carries: formTokenMarker, filled in as the page is sent
 	CartCount int
 	Query     string        // what the search box holds
+	Path      string        // this page's path and query, where the language switch comes back to
 	Nav       template.HTML // the category navigation
 	HeadLinks template.HTML // stylesheet, script and icon links
 	Brand     template.HTML // the logo
@@ -73,16 +76,26 @@ func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
 	if err != nil {
 		s.Log.Error("cart count", "request_id", v.RequestID, "err", err)
 	}
-	nav, err := s.categoryNav("")
+	nav, err := s.categoryNav(v.Lang, "")
 	if err != nil {
 		s.Log.Error("category navigation", "request_id", v.RequestID, "err", err)
 	}
-	links, brand := s.staticParts()
-	p := Page{Title: title, User: v.Account, CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
+	links, brand := s.staticParts(v.Lang)
+	p := Page{Lang: v.Lang, Path: backHere(c), Title: title, User: v.Account, CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
 	if p.User != nil && p.User.Flash != "" {
 		p.Flash = splitLines(p.User.Flash)
 	}
 	return p
+}
+
+// backHere is where the language switch brings the shopper back to: this
+// page, with its query unless that is long (a search is cut to its limit
+// anyway, and a page never carries kilobytes into its every form).
+func backHere(c *fiber.Ctx) string {
+	if url := c.OriginalURL(); len(url) <= 512 {
+		return url
+	}
+	return c.Path()
 }
 
 // render sends the page template name, inside the base layout, with status.

@@ -11,7 +11,6 @@ import (
 	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/sessions"
-	"crumb/views"
 )
 
 // accountForm is what the sign-in and sign-up forms send, kept to show
@@ -70,17 +69,17 @@ func (s *Server) SignupForm(c *fiber.Ctx) error {
 func (s *Server) Signup(c *fiber.Ctx) error {
 	form := readAccountForm(c)
 	name, err := models.CheckName(form.Name)
-	addFieldError(form.Errors, err)
+	addFieldError(c, form.Errors, err)
 	email, err := models.NormalizeEmail(form.Email)
-	addFieldError(form.Errors, err)
+	addFieldError(c, form.Errors, err)
 	password := c.FormValue("password")
-	addFieldError(form.Errors, models.CheckPassword(password))
+	addFieldError(c, form.Errors, models.CheckPassword(password))
 	if len(form.Errors) > 0 {
 		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
 	}
-	user, err := s.Verifications.SignUp(c.UserContext(), name, email, password)
+	user, err := s.Verifications.SignUp(c.UserContext(), name, email, password, visitor.From(c).Lang)
 	if errors.Is(err, models.ErrEmailTaken) {
-		form.Errors["email"] = views.SayCode(models.CodeEmailTaken)
+		form.Errors["email"] = visitor.From(c).Say(models.Message{Code: models.CodeEmailTaken})
 		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
 	}
 	if err != nil {
@@ -105,7 +104,7 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	form := readAccountForm(c)
 	email, err := models.NormalizeEmail(form.Email)
 	if err != nil {
-		addFieldError(form.Errors, err)
+		addFieldError(c, form.Errors, err)
 		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
 	}
 	if err := s.Limits.SignInAllowed(email, c.IP()); err != nil {
@@ -207,10 +206,10 @@ func (s *Server) Logout(c *fiber.Ctx) error {
 }
 
 // addFieldError puts an InputError's words under its field.
-func addFieldError(errs map[string]string, err error) {
+func addFieldError(c *fiber.Ctx, errs map[string]string, err error) {
 	var ie *models.InputError
 	if errors.As(err, &ie) {
-		errs[ie.Field] = views.Say(ie.Message)
+		errs[ie.Field] = visitor.From(c).Say(ie.Message)
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 
 // A stencil is the base layout rendered once with a marker in each place a
 // page puts its own values (the title, the search box, who is signed in,
-// the cart count, the navigation, the page itself), and cut at the
+// the cart count, the page's address for the language switch, the
+// navigation, the page itself), and cut at the
 // markers. A page view then writes the layout's pieces and its values,
 // escaped as html/template would, instead of executing the layout's
 // template: that execution, reflection on every field, was most of what a
@@ -35,11 +36,12 @@ const (
 	holeQuery
 	holeUserName
 	holeCartCount
+	holePath
 	holeNav
 	holeContent
 )
 
-var holeNames = [...]string{"the title", "the head links", "the logo", "the search query", "the shopper's name", "the cart count", "the navigation", "the page"}
+var holeNames = [...]string{"the title", "the head links", "the logo", "the search query", "the shopper's name", "the cart count", "the page's address", "the navigation", "the page"}
 
 func (h hole) String() string { return holeNames[h] }
 
@@ -65,7 +67,7 @@ const cartCountMarker = 730514298
 func newStencil(layout string, signedIn bool, execute func(io.Writer, string, any) error) (*stencil, error) {
 	p := &Page{
 		Title: markers[holeTitle], HeadLinks: template.HTML(markers[holeHeadLinks]), Brand: template.HTML(markers[holeBrand]),
-		Query: markers[holeQuery], CartCount: cartCountMarker, Nav: template.HTML(markers[holeNav]),
+		Query: markers[holeQuery], CartCount: cartCountMarker, Path: markers[holePath], Nav: template.HTML(markers[holeNav]),
 		Content: template.HTML(markers[holeContent]), CSRF: formTokenMarker,
 	}
 	if signedIn {
@@ -125,6 +127,8 @@ func (s *stencil) write(w *bytes.Buffer, p *Page) {
 			escapeHTML(w, p.User.Name)
 		case holeCartCount:
 			w.WriteString(strconv.Itoa(p.CartCount))
+		case holePath:
+			escapeHTML(w, p.Path)
 		case holeNav:
 			w.WriteString(string(p.Nav))
 		case holeContent:

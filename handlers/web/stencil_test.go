@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"crumb/assets"
+	"crumb/models"
 	"crumb/public"
 	"crumb/sessions"
 	"crumb/views"
@@ -20,7 +21,7 @@ func TestStencilMatchesTheLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl, err := NewTemplates(views.FS, static, time.UTC)
+	tpl, err := NewTemplates(views.FS, static, time.UTC, models.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +30,10 @@ func TestStencilMatchesTheLayout(t *testing.T) {
 		"invalid \xff\xfe utf-8", "Crème brûlée — “quoted”", "{{.CSRF}}", "a\nb\tc", "&amp; already",
 	}
 	for _, s := range tricky {
-		for _, signedIn := range []bool{false, true} {
+		for i, signedIn := range []bool{false, true, false, true} {
+			lang := models.Languages[i/2]
 			p := &Page{
-				Title: s, Query: s, CartCount: len(s) * 7, CSRF: formTokenMarker, token: "tok-" + s,
+				Lang: lang, Title: s, Query: s, Path: "/products?q=" + s, CartCount: len(s) * 7, CSRF: formTokenMarker, token: "tok-" + s,
 				Nav: template.HTML(`<nav>` + s + `</nav>`), HeadLinks: `<link rel="stylesheet" href="/static/x.css">`,
 				Brand: `<a href="/">Crumb</a>`, Content: template.HTML(`<p>` + s + `</p><input name="_csrf" value="` + formTokenMarker + `">`),
 			}
@@ -39,7 +41,7 @@ func TestStencilMatchesTheLayout(t *testing.T) {
 				p.User = &sessions.Current{Name: s}
 			}
 			var want, layout bytes.Buffer
-			if err := tpl.execute(&layout, "layouts/base", p); err != nil {
+			if err := tpl.set(lang).execute(&layout, "layouts/base", p); err != nil {
 				t.Fatal(err)
 			}
 			if err := fillFormToken(&want, layout.Bytes(), template.HTMLEscapeString(p.token)); err != nil {
@@ -50,7 +52,7 @@ func TestStencilMatchesTheLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.String() != want.String() {
-				t.Errorf("signed in %v, values %q:\nstencil:  %s\ntemplate: %s", signedIn, s, got.String(), want.String())
+				t.Errorf("%s, signed in %v, values %q:\nstencil:  %s\ntemplate: %s", lang, signedIn, s, got.String(), want.String())
 			}
 			if strings.Contains(got.String(), formTokenMarker) || !strings.Contains(got.String(), `value="`+template.HTMLEscapeString(p.token)) {
 				t.Errorf("values %q: the form token is not filled in", s)

@@ -14,11 +14,16 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"crumb/assets"
+	"crumb/i18n"
 	"crumb/models"
-	"crumb/views"
 )
 
 // Templates renders the views for Fiber (it is the app's fiber.Views).
+//
+// Each language has its own copy of every template, its words written in
+// before it is parsed (see i18n.FS), with template functions that speak
+// that language. A page is rendered in its Page.Lang; anything else in
+// the shop's default language.
 //
 // The gofiber html engine parses them once, with Crumb's template
 // functions; they are then executed directly. The engine's own Render
@@ -30,6 +35,12 @@ import (
 // then the layout shows it as .Content; the base layout is written from
 // its stencils (see stencil).
 type Templates struct {
+	sets     map[models.Language]*templateSet
+	fallback models.Language
+}
+
+// templateSet is every template in one language.
+type templateSet struct {
 	engine   *html.Engine
 	stencils map[stencilKey]*stencil
 }
@@ -42,39 +53,61 @@ type stencilKey struct {
 // stenciled are the layouts written from stencils.
 var stenciled = []string{"layouts/base"}
 
-// NewTemplates parses every template of fsys; times are shown in zone.
-func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location) (*Templates, error) {
-	engine := html.NewFileSystem(http.FS(fsys), ".html")
-	engine.AddFunc("asset", static.Path)
-	engine.AddFunc("when", func(t time.Time) string { return t.In(zone).Format("2 Jan 2006 15:04 MST") })
-	engine.AddFunc("day", func(t time.Time) string { return t.In(zone).Format("2 Jan 2006") })
-	engine.AddFunc("say", views.Say)
-	engine.AddFunc("field", newField)
-	engine.AddFunc("limit", models.Limit)
-	if err := engine.Load(); err != nil {
-		return nil, fmt.Errorf("views: %w", err)
-	}
-	t := &Templates{engine: engine, stencils: map[stencilKey]*stencil{}}
-	for _, layout := range stenciled {
-		for _, signedIn := range []bool{false, true} {
-			st, err := newStencil(layout, signedIn, t.execute)
-			if err != nil {
-				return nil, err
-			}
-			t.stencils[stencilKey{layout, signedIn}] = st
+// NewTemplates parses every template of fsys in every language; times are
+// shown in zone; what is not a page is rendered in fallback.
+func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location, fallback models.Language) (*Templates, error) {
+	t := &Templates{sets: map[models.Language]*templateSet{}, fallback: fallback}
+	for _, lang := range models.Languages {
+		engine := html.NewFileSystem(http.FS(i18n.FS(fsys, lang)), ".html")
+		engine.AddFunc("asset", static.Path)
+		engine.AddFunc("when", func(t time.Time) string { return i18n.When(lang, t, zone) })
+		engine.AddFunc("day", func(t time.Time) string { return i18n.Day(lang, t, zone) })
+		engine.AddFunc("say", func(m models.Message) string { return i18n.Say(lang, m) })
+		engine.AddFunc("tr", func(id string, pairs ...any) string { return i18n.Tr(lang, id, pairs...) })
+		engine.AddFunc("money", func(m models.Money) string { return m.String() })
+		engine.AddFunc("field", newField)
+		engine.AddFunc("limit", models.Limit)
+		if err := engine.Load(); err != nil {
+			return nil, fmt.Errorf("views (%s): %w", lang, err)
 		}
+		set := &templateSet{engine: engine, stencils: map[stencilKey]*stencil{}}
+		for _, layout := range stenciled {
+			for _, signedIn := range []bool{false, true} {
+				st, err := newStencil(layout, signedIn, set.execute)
+				if err != nil {
+					return nil, err
+				}
+				set.stencils[stencilKey{layout, signedIn}] = st
+			}
+		}
+		t.sets[lang] = set
 	}
 	return t, nil
 }
 
 // Has reports whether the template name exists.
-func (t *Templates) Has(name string) bool { return t.engine.Templates.Lookup(name) != nil }
+func (t *Templates) Has(name string) bool {
+	return t.sets[t.fallback].engine.Templates.Lookup(name) != nil
+}
 
 // Load does nothing: the templates were parsed by NewTemplates.
 func (t *Templates) Load() error { return nil }
 
-func (t *Templates) execute(out io.Writer, name string, data any) error {
-	return t.engine.Templates.ExecuteTemplate(out, name, data)
+func (s *templateSet) execute(out io.Writer, name string, data any) error {
+	return s.engine.Templates.ExecuteTemplate(out, name, data)
+}
+
+// set is the templates in lang, or in the fallback language.
+func (t *Templates) set(lang models.Language) *templateSet {
+	if s, ok := t.sets[lang]; ok {
+		return s
+	}
+	return t.sets[t.fallback]
+}
+
+// RenderIn executes template name with data in lang, without a layout.
+func (t *Templates) RenderIn(out io.Writer, lang models.Language, name string, data any) error {
+	return t.set(lang).execute(out, name, data)
 }
 
 var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -84,14 +117,19 @@ var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // Content (an empty name keeps the Content it has), then the layout is
 // rendered with it, and the form token is filled in.
 func (t *Templates) Render(out io.Writer, name string, data any, layout ...string) error {
+	pd, isPage := data.(PageData)
 	if len(layout) == 0 || layout[0] == "" {
-		return t.execute(out, name, data)
+		lang := t.fallback
+		if isPage {
+			lang = pd.base().Lang
+		}
+		return t.set(lang).execute(out, name, data)
 	}
-	pd, ok := data.(PageData)
-	if !ok {
+	if !isPage {
 		return fmt.Errorf("views: %s in a layout needs data that embeds web.Page, not %T", name, data)
 	}
 	p := pd.base()
+	set := t.set(p.Lang)
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 256*1024 {
@@ -100,15 +138,15 @@ func (t *Templates) Render(out io.Writer, name string, data any, layout ...strin
 		}
 	}()
 	if name != "" {
-		if err := t.execute(buf, name, data); err != nil {
+		if err := set.execute(buf, name, data); err != nil {
 			return err
 		}
 		p.Content = template.HTML(buf.String()) // rendered by html/template: already escaped
 		buf.Reset()
 	}
-	if st := t.stencils[stencilKey{layout[0], p.User != nil}]; st != nil && len(p.Flash) == 0 {
+	if st := set.stencils[stencilKey{layout[0], p.User != nil}]; st != nil && len(p.Flash) == 0 {
 		st.write(buf, p)
-	} else if err := t.execute(buf, layout[0], data); err != nil {
+	} else if err := set.execute(buf, layout[0], data); err != nil {
 		return err
 	}
 	return fillFormToken(out, buf.Bytes(), template.HTMLEscapeString(p.token)) // URL-safe base64, but never trusted
