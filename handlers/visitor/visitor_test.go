@@ -111,7 +111,7 @@ func TestSetCookieAttributes(t *testing.T) {
 			midnight := cookies.NextMidnight(start, time.UTC)
 			lifetimes := map[cookies.Name]int{ // seconds; 0: ends with the browser
 				cookies.Cart: 30 * day, cookies.PopupHidden: int(midnight.Sub(start).Seconds()), cookies.Email: 365 * day,
-				cookies.Session: 0, cookies.Remember: 30 * day, cookies.CSRF: 0,
+				cookies.Session: 0, cookies.Remember: 30 * day, cookies.CSRF: 0, cookies.Lang: 365 * day,
 			}
 			check := func(name string, clearing bool) {
 				t.Helper()
