@@ -44,6 +44,9 @@ type User struct {
 	EmailVerifiedAt *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Language is the account's language (LanguageEnglish or
+	// LanguageKorean), as the app sets it; English until it does.
+	Language string `gorm:"size:2;not null;default:en"`
 }
 
 // Roles of an account. Only the command line makes an admin.
@@ -519,4 +522,47 @@ func (s *Users) SecurityEvents(ctx context.Context, userID uint, limit int) ([]S
 		return nil, fmt.Errorf("security events: %w", err)
 	}
 	return out, nil
+}
+
+// The account's language and name as the app changes them.
+
+// The languages an account may choose. Nothing is shown in Korean yet:
+// the choice is kept for when it is.
+const (
+	LanguageEnglish = "en"
+	LanguageKorean  = "ko"
+)
+
+// CheckLanguage validates a language an account chooses: exactly one of
+// LanguageEnglish and LanguageKorean.
+func CheckLanguage(raw string) (string, error) {
+	if raw != LanguageEnglish && raw != LanguageKorean {
+		return "", Invalid("language", CodeLanguageInvalid)
+	}
+	return raw, nil
+}
+
+// SetProfile changes the account's name and language (checked by
+// CheckName and CheckLanguage); an empty one is left as it is. It
+// returns the account as it is now.
+func (s *Users) SetProfile(ctx context.Context, id uint, name, language string) (User, error) {
+	changes := map[string]any{}
+	if name != "" {
+		changes["name"] = name
+	}
+	if language != "" {
+		changes["language"] = language
+	}
+	var u User
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
+		if len(changes) > 0 {
+			if err := tx.Model(&User{}).Where("id = ?", id).Updates(changes).Error; err != nil {
+				return fmt.Errorf("set profile: %w", err)
+			}
+		}
+		var err error
+		u, err = s.byID(tx, id)
+		return err
+	})
+	return u, err
 }

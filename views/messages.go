@@ -45,6 +45,8 @@ var texts = map[models.Code]string{
 	models.CodeImageSize:        "The image may be at most %d MB.",
 	models.CodeImageUnknown:     "That picture is not one the shop has. Choose the picture again.",
 	models.CodeOrderMove:        "An order that is %s cannot become %s.",
+
+	models.CodeLanguageInvalid: "Choose the language en (English) or ko (Korean).",
 }
 
 // Say puts a message into words.
