@@ -198,3 +198,22 @@ func (s *EmailVerifications) Sweep(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected, nil
 }
+
+// Signing up from the app.
+
+// SignUpIn is SignUp for an account in language (checked by
+// CheckLanguage): the account and the link that verifies its email, in
+// one transaction. ErrEmailTaken if an account has the email.
+func (s *EmailVerifications) SignUpIn(ctx context.Context, name, email, password, language string) (User, error) {
+	u := s.users.newUser(name, email, password)
+	u.Language = language
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if u, err = s.users.insert(tx, u); err != nil {
+			return err
+		}
+		_, err = s.issue(tx, u)
+		return err
+	})
+	return u, err
+}
