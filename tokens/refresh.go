@@ -312,3 +312,23 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// The sign-in a refresh token belongs to.
+
+// FamilyOf is the id of the app sign-in (family) of a refresh token
+// Start or Rotate just returned, for the access token issued with it;
+// ErrInvalidRefresh when there is none.
+func (r *Refresh) FamilyOf(ctx context.Context, token string) (uint, error) {
+	if !wellFormedRefresh(token) {
+		return 0, ErrInvalidRefresh
+	}
+	var tok RefreshToken
+	err := models.Conn(ctx, r.db).Select("family_id").Where("token_hash = ?", hashRefresh(token)).Take(&tok).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return 0, ErrInvalidRefresh
+		}
+		return 0, fmt.Errorf("refresh family: %w", err)
+	}
+	return tok.FamilyID, nil
+}
