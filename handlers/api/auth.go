@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -135,5 +134,5 @@ func (s *Server) Me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "email_verified": u.EmailVerified(), "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
+	return c.JSON(accountJSON(u))
 }
