@@ -380,6 +380,10 @@ func TestMigrateUpgradesAnAutoMigratedDatabase(t *testing.T) {
 		}; !slices.Equal(got, want) {
 			t.Errorf("users' email_verified_at after the upgrade = %q, want %q", got, want)
 		}
+		// Accounts made before they had a language are English.
+		if got, want := queryRows(t, db, "SELECT id, language FROM users ORDER BY id"), []string{"1|en", "2|en"}; !slices.Equal(got, want) {
+			t.Errorf("users' language after the upgrade = %q, want %q", got, want)
+		}
 		if latestVersion(t, d.name) == 1 {
 			// Migration 1 is today's schema: on a database AutoMigrate made
 			// it must change nothing but add goose's table.
@@ -427,6 +431,9 @@ func checkSchemaIsUsable(t *testing.T, db *gorm.DB) {
 	}
 	if got := queryRows(t, db, fmt.Sprintf("SELECT email_verified_at FROM users WHERE id = %d", userID)); !slices.Equal(got, []string{"NULL"}) {
 		t.Errorf("a new user's email_verified_at = %q, want NULL (not verified)", got)
+	}
+	if got := queryRows(t, db, fmt.Sprintf("SELECT language FROM users WHERE id = %d", userID)); !slices.Equal(got, []string{"en"}) {
+		t.Errorf("a new user's language = %q, want en", got)
 	}
 	insertLink := func(userID int64, hash string) error {
 		return db.Exec("INSERT INTO email_verifications (user_id, email, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",

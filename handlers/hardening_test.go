@@ -364,6 +364,13 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 		if err := json.Unmarshal([]byte(res.Text), &pair); err != nil || pair.Access == "" {
 			t.Fatalf("app sign-in = %d: %s", res.StatusCode, res.Text)
 		}
+		var spareApp struct {
+			Access string `json:"access_token"`
+		}
+		res = ta.Browser().PostJSON("/api/v1/auth/token", map[string]string{"email": "sora@example.com", "password": apptest.Password})
+		if err := json.Unmarshal([]byte(res.Text), &spareApp); err != nil || spareApp.Access == "" {
+			t.Fatalf("app sign-in = %d: %s", res.StatusCode, res.Text)
+		}
 		client := hostileClient{ta: ta, tokens: map[*apptest.Browser]string{}}
 		var targetUser models.User
 		ta.DB.Where("email = ?", "tae@example.com").Take(&targetUser)
@@ -473,6 +480,18 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 				picks: []string{"shipping.country", "payment_method"}, before: refill},
 			{method: "GET", path: "/api/v1/orders", bearer: pair.Access, strictQuery: []string{"page", "per_page"}},
 			{method: "GET", path: "/api/v1/orders/:id", url: "/api/v1/orders/" + number, bearer: pair.Access},
+			{method: "POST", path: "/api/v1/orders/:id/cancel", url: "/api/v1/orders/" + number + "/cancel", bearer: pair.Access, json: true, form: junk},
+			{method: "POST", path: "/api/v1/accounts", json: true, form: map[string]string{"name": `"Yuna"`, "email": `"yuna-app@example.com"`, "password": `"rye-and-butter-42"`, "language": `"ko"`},
+				typed: map[string]string{"name": "", "email": "", "password": ""}, picks: []string{"language"}},
+			{method: "GET", path: "/api/v1/categories"},
+			{method: "PATCH", path: "/api/v1/me", bearer: pair.Access, json: true, form: map[string]string{"name": `"Hana"`, "language": `"en"`},
+				typed: map[string]string{"name": ""}, picks: []string{"language"}},
+			{method: "PUT", path: "/api/v1/me/password", bearer: pair.Access, json: true, form: map[string]string{"current_password": `"not-the-password-1"`, "new_password": `"another-loaf-77"`},
+				typed: map[string]string{"new_password": ""}, picks: []string{"current_password"}},
+			{method: "GET", path: "/api/v1/me/sessions", bearer: pair.Access},
+			{method: "DELETE", path: "/api/v1/me/sessions/:id", url: "/api/v1/me/sessions/app-999999", bearer: pair.Access},
+			// Last: it signs Sora out everywhere.
+			{method: "DELETE", path: "/api/v1/me/sessions", bearer: spareApp.Access},
 		}
 
 		covered := map[string]bool{}

@@ -31,11 +31,18 @@ func (s *server) routes(app *fiber.App) {
 	v1.Post("/auth/refresh", s.limit("refresh"), a.RefreshSignIn)
 	v1.Post("/auth/revoke", a.SignOut)
 	v1.Post("/auth/forgot", s.limit("forgot"), a.Forgot)
+	v1.Post("/accounts", s.limit("signup"), a.SignUp)
+	v1.Get("/categories", a.Categories)
 	v1.Get("/products", a.Products)
 	v1.Get("/products/:id", a.Product)
 	bearer := a.RequireBearer
 	v1.Get("/me", bearer, a.Me)
+	v1.Patch("/me", bearer, a.UpdateMe)
+	v1.Put("/me/password", bearer, a.ChangePassword)
 	v1.Post("/me/verification", bearer, s.limit("verify"), a.ResendVerification)
+	v1.Get("/me/sessions", bearer, a.SignIns)
+	v1.Delete("/me/sessions", bearer, a.EndEverySignIn)
+	v1.Delete("/me/sessions/:id", bearer, a.EndSignIn)
 	v1.Get("/cart", bearer, a.Cart)
 	v1.Post("/cart/items", bearer, a.AddToCart)
 	v1.Put("/cart/items/:product_id", bearer, a.SetCartQuantity)
@@ -43,6 +50,7 @@ func (s *server) routes(app *fiber.App) {
 	v1.Post("/orders", bearer, a.PlaceOrder)
 	v1.Get("/orders", bearer, a.OrderList)
 	v1.Get("/orders/:id", bearer, a.Order)
+	v1.Post("/orders/:id/cancel", bearer, a.CancelOrder)
 	// Any other path under /api/v1 is a 404 problem, whoever asks.
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 

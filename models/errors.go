@@ -53,6 +53,8 @@ const (
 	CodeImageSize        Code = "image.size" // most megabytes
 	CodeImageUnknown     Code = "image.unknown"
 	CodeOrderMove        Code = "order.move" // from, to
+
+	CodeLanguageInvalid Code = "language.invalid"
 )
 
 // Codes lists every code, so a test can check that each has its words.
@@ -62,7 +64,8 @@ func Codes() []Code {
 		CodeCartFull, CodeNoticeGone, CodeNoticeSoldOut, CodeNoticeReduced, CodeShipName, CodeShipPhone,
 		CodeShipAddress, CodeShipPostalCode, CodeShipCountry, CodePaymentMethod,
 		CodeProductName, CodeProductSlug, CodeProductSlugTaken, CodeProductCategory,
-		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeImageUnknown, CodeOrderMove}
+		CodeProductPrice, CodeProductStock, CodeStockChanged, CodeImageType, CodeImageSize, CodeImageUnknown, CodeOrderMove,
+		CodeLanguageInvalid}
 }
 
 // Message is a code with the values its words need, in order.

@@ -208,3 +208,13 @@ type SecurityEvent struct {
 	IP        string `gorm:"size:64;not null"`
 	CreatedAt time.Time
 }
+
+// CheckLanguage reads a language an account chooses: exactly one the shop
+// speaks ("en", "ko").
+func CheckLanguage(raw string) (Language, error) {
+	lang, ok := ParseLanguage(raw)
+	if !ok {
+		return "", Invalid("language", CodeLanguageInvalid)
+	}
+	return lang, nil
+}

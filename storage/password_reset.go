@@ -214,3 +214,23 @@ func (s *PasswordResets) Sweep(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected, nil
 }
+
+// Changing a password that is known.
+
+// ChangePassword gives user a new password (checked by CheckPassword)
+// after the current one was given: in one transaction the password is
+// replaced, the account's reset links end (the password is known) and
+// the "password changed" email is queued, as after a reset. Signing out
+// the account's other sign-ins is the caller's (sessions.Manager).
+func (s *PasswordResets) ChangePassword(ctx context.Context, user models.User, password string) error {
+	hash := s.users.hash(password)
+	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
+		if err := s.users.setPasswordHash(tx, user.ID, hash); err != nil {
+			return err
+		}
+		if err := s.end(tx, user); err != nil {
+			return err
+		}
+		return s.outbox.enqueue(tx, models.MailPasswordChanged, user.Email, models.MailData{Name: user.Name, At: s.now().UTC()}, "")
+	})
+}

@@ -176,6 +176,17 @@ func (s *RefreshFamilies) Sweep(ctx context.Context, now time.Time) (int64, erro
 	return swept, nil
 }
 
+// FamilyOf is the family of the token hash; ErrRefreshUnknown when no
+// token has it.
+func (s *RefreshFamilies) FamilyOf(ctx context.Context, hash string) (uint, error) {
+	var tok models.RefreshToken
+	err := Conn(ctx, s.db).Select("family_id").Where("token_hash = ?", hash).Take(&tok).Error
+	if err != nil {
+		return 0, notFoundAs(err, ErrRefreshUnknown)
+	}
+	return tok.FamilyID, nil
+}
+
 // spendRefresh marks a token used if nobody has yet; exactly one of any
 // number of concurrent callers wins.
 func spendRefresh(tx *gorm.DB, id uint, now time.Time) (bool, error) {

@@ -332,3 +332,28 @@ func (s *Users) SetLanguage(ctx context.Context, id uint, lang models.Language) 
 	}
 	return nil
 }
+
+// SetProfile changes the account's name and language (checked by
+// CheckName and CheckLanguage); an empty one is left as it is. It
+// returns the account as it is now.
+func (s *Users) SetProfile(ctx context.Context, id uint, name string, lang models.Language) (models.User, error) {
+	changes := map[string]any{}
+	if name != "" {
+		changes["name"] = name
+	}
+	if lang != "" {
+		changes["language"] = lang
+	}
+	var u models.User
+	err := Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
+		if len(changes) > 0 {
+			if err := tx.Model(&models.User{}).Where("id = ?", id).Updates(changes).Error; err != nil {
+				return fmt.Errorf("set profile: %w", err)
+			}
+		}
+		var err error
+		u, err = s.byID(tx, id)
+		return err
+	})
+	return u, err
+}

@@ -39,6 +39,7 @@ var ErrInvalidToken = errors.New("tokens: invalid access token")
 type Claims struct {
 	UserID    uint
 	Epoch     int64  // the generation of the account's tokens it belongs to
+	SignIn    uint   // the app sign-in (refresh family) it was issued to; 0 when it does not say
 	ID        string // jti
 	ExpiresAt time.Time
 }
@@ -102,18 +103,27 @@ func NewAccess(keys []config.JWTKey, issuer, audience string, now func() time.Ti
 type issuedClaims struct {
 	Audience string `json:"aud"`
 	Epoch    int64  `json:"ep,omitempty"`
+	SignIn   uint   `json:"sid,omitempty"`
 	jwt.RegisteredClaims
 }
 
 // verifiedClaims is what Verify reads: aud as a string or a list.
 type verifiedClaims struct {
-	Epoch int64 `json:"ep"`
+	Epoch  int64 `json:"ep"`
+	SignIn uint  `json:"sid"`
 	jwt.RegisteredClaims
 }
 
 // Issue signs an access token for the user, in the generation epoch of
 // the account's tokens, valid for AccessLifetime.
 func (a *Access) Issue(userID uint, epoch int64) (string, time.Duration, error) {
+	return a.IssueFor(userID, epoch, 0)
+}
+
+// IssueFor is Issue for the app sign-in signIn (its refresh family's id,
+// the sid claim), so that the app's list of sign-ins can say which one is
+// its own.
+func (a *Access) IssueFor(userID uint, epoch int64, signIn uint) (string, time.Duration, error) {
 	if userID == 0 {
 		return "", 0, errors.New("tokens: access token for no user")
 	}
@@ -121,6 +131,7 @@ func (a *Access) Issue(userID uint, epoch int64) (string, time.Duration, error) 
 	claims := issuedClaims{
 		Audience: a.audience,
 		Epoch:    epoch,
+		SignIn:   signIn,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    a.issuer,
 			Subject:   strconv.FormatUint(uint64(userID), 10),
@@ -185,7 +196,7 @@ func (a *Access) verify(token string) (Claims, error) {
 	if rc.IssuedAt == nil || rc.ID == "" {
 		return Claims{}, fmt.Errorf("%w: iat and jti are required", ErrInvalidToken)
 	}
-	return Claims{UserID: uint(userID), Epoch: vc.Epoch, ID: rc.ID, ExpiresAt: rc.ExpiresAt.Time}, nil
+	return Claims{UserID: uint(userID), Epoch: vc.Epoch, SignIn: vc.SignIn, ID: rc.ID, ExpiresAt: rc.ExpiresAt.Time}, nil
 }
 
 // key picks the verification key named by the token's kid, once the

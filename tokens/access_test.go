@@ -98,6 +98,31 @@ func TestAccessRoundTrip(t *testing.T) {
 	}
 }
 
+// An access token issued to an app sign-in names it (sid), so the app
+// can tell its own sign-in among the account's; one issued without says
+// nothing.
+func TestAccessNamesItsSignIn(t *testing.T) {
+	a := newAccess(t, newClock(), newKey)
+	token, _, err := a.IssueFor(42, 7, 1234)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := a.Verify(token)
+	if err != nil || claims.SignIn != 1234 || claims.UserID != 42 || claims.Epoch != 7 {
+		t.Errorf("claims = %+v, %v", claims, err)
+	}
+	if sid := decodeSegment(t, strings.Split(token, ".")[1])["sid"]; sid != float64(1234) {
+		t.Errorf("sid = %v, want 1234", sid)
+	}
+	plain, _, _ := a.Issue(42, 7)
+	if claims, err := a.Verify(plain); err != nil || claims.SignIn != 0 {
+		t.Errorf("a token for no sign-in: %+v, %v", claims, err)
+	}
+	if _, present := decodeSegment(t, strings.Split(plain, ".")[1])["sid"]; present {
+		t.Error("a token for no sign-in has a sid")
+	}
+}
+
 func TestAccessExpiryAndLeeway(t *testing.T) {
 	clk := newClock()
 	a := newAccess(t, clk, newKey)

@@ -141,3 +141,17 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// FamilyOf is the id of the app sign-in (family) of a refresh token
+// Start or Rotate just returned, for the access token issued with it;
+// ErrInvalidRefresh when there is none.
+func (r *Refresh) FamilyOf(ctx context.Context, token string) (uint, error) {
+	if !wellFormedRefresh(token) {
+		return 0, ErrInvalidRefresh
+	}
+	id, err := r.families.FamilyOf(ctx, hashRefresh(token))
+	if errors.Is(err, storage.ErrRefreshUnknown) {
+		return 0, ErrInvalidRefresh
+	}
+	return id, err
+}

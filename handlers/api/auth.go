@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -20,7 +19,7 @@ type tokenPair struct {
 }
 
 // issuePair answers a sign-in or a refresh of the app with an access token
-// and the refresh token given. The account is admitted first
+// and the refresh token given; the access token names the sign-in. The account is admitted first
 // (storage.Users.Admit), after the refresh token was stored: a disabled
 // account gets no pair, and its refresh token's sign-in ends.
 func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
@@ -31,7 +30,11 @@ func (s *Server) issuePair(c *fiber.Ctx, userID uint, refresh string) error {
 		}
 		return err
 	}
-	access, lifetime, err := s.Access.Issue(user.ID, user.TokenEpoch)
+	family, err := s.Refresh.FamilyOf(c.UserContext(), refresh)
+	if err != nil {
+		return err
+	}
+	access, lifetime, err := s.Access.IssueFor(user.ID, user.TokenEpoch, family)
 	if err != nil {
 		return err
 	}
@@ -131,5 +134,5 @@ func (s *Server) Me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "email_verified": u.EmailVerified(), "created_at": u.CreatedAt.UTC().Format(time.RFC3339)})
+	return c.JSON(accountJSON(u))
 }

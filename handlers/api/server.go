@@ -190,6 +190,7 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid, expired or signed out. Refresh it or sign in again."}
 	}
 	visitor.From(c).AppUserID = claims.UserID
+	visitor.From(c).AppSignIn = claims.SignIn
 	return c.Next()
 }
 

@@ -37,6 +37,9 @@ type Visitor struct {
 	RememberedEmail string
 	// AppUserID is the account of the API request's bearer token (0 for none).
 	AppUserID uint
+	// AppSignIn is the app sign-in (refresh family) the bearer token was
+	// issued to (0 when the token does not say).
+	AppSignIn uint
 	// Admin is the back office's signed-in admin.
 	Admin models.User
 	// Lang is the language the visitor reads the shop in: the one chosen
