@@ -266,6 +266,9 @@ func (s *Shopper) Checkout() (string, error) {
 		return "", err
 	}
 	csrf, token, quote := csrfField.FindStringSubmatch(page.Body), tokenField.FindStringSubmatch(page.Body), quoteField.FindStringSubmatch(page.Body)
+	if token == nil && !strings.Contains(page.Body, `class="summary-total"`) {
+		return "", ErrConflict // every line sold out since the cart was filled: nothing to check out
+	}
 	if csrf == nil || token == nil || quote == nil {
 		return "", errors.New("checkout page without its form")
 	}
