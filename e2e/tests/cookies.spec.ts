@@ -8,7 +8,7 @@ import { cartCount, expect, storeCookie, storeCookies, test, todaysOffer } from 
 const CART = 'crumb_cart';
 const POPUP_HIDDEN = 'crumb_popup_hidden';
 const CSRF = 'crumb_csrf';
-const ALL_COOKIES = [CART, POPUP_HIDDEN, 'crumb_email', 'crumb_session', 'crumb_remember', CSRF];
+const ALL_COOKIES = [CART, POPUP_HIDDEN, 'crumb_email', 'crumb_lang', 'crumb_session', 'crumb_remember', CSRF];
 
 const DAY = 24 * 60 * 60 * 1000;
 
