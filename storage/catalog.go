@@ -35,8 +35,8 @@ type catalogSnapshot struct {
 	version        uint64
 	categories     []models.Category
 	categoryBySlug map[string]int
-	products       []models.Product // published, in shelf order
-	search         []string         // lower-cased name and description, by index
+	products       []models.Product             // published, in shelf order
+	search         map[models.Language][]string // lower-cased name and description in each language, by index
 	bySlug         map[string]int
 	byID           map[uint]int
 	featured       []int // indexes of the featured products
@@ -70,11 +70,17 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	}
 	s.bySlug = make(map[string]int, len(s.products))
 	s.byID = make(map[uint]int, len(s.products))
-	s.search = make([]string, len(s.products))
+	s.search = make(map[models.Language][]string, len(models.Languages))
+	for _, lang := range models.Languages {
+		s.search[lang] = make([]string, len(s.products))
+	}
 	for i, p := range s.products {
 		s.bySlug[p.Slug] = i
 		s.byID[p.ID] = i
-		s.search[i] = strings.ToLower(p.Name + "\n" + p.Description)
+		for _, lang := range models.Languages {
+			in := p.In(lang)
+			s.search[lang][i] = strings.ToLower(in.Name + "\n" + in.Description)
+		}
 		if p.Featured {
 			s.featured = append(s.featured, i)
 		}
@@ -231,17 +237,22 @@ func (c *Catalog) ProductByID(id uint) (models.Product, error) {
 }
 
 // Search returns one page of the published products whose name or
-// description contains every word of q (case-insensitively), optionally in
-// one category. The page number is clamped to the pages that exist.
+// description in q.Lang (as a shopper reads it there, see Product.In)
+// contains every word of q (case-insensitively), optionally in one
+// category. The page number is clamped to the pages that exist.
 func (c *Catalog) Search(q models.ProductQuery) models.ProductPage {
 	s := c.snap.Load()
+	texts, ok := s.search[q.Lang]
+	if !ok {
+		texts = s.search[models.English]
+	}
 	words := strings.Fields(strings.ToLower(q.Q))
 	var matches []models.Product
 	for i, p := range s.products {
 		if q.CategoryID != 0 && p.CategoryID != q.CategoryID {
 			continue
 		}
-		if containsAll(s.search[i], words) {
+		if containsAll(texts[i], words) {
 			matches = append(matches, p)
 		}
 	}

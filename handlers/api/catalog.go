@@ -41,7 +41,8 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := models.ProductQuery{Q: models.CleanQuery(c.Query("q")), Page: page, PerPage: perPage}
+	lang := s.catalogLanguage(c)
+	q := models.ProductQuery{Q: models.CleanQuery(c.Query("q")), Lang: lang, Page: page, PerPage: perPage}
 	if slug := c.Query("category"); slug != "" {
 		cat, err := s.Catalog.Category(slug)
 		if err != nil {
@@ -52,7 +53,7 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	result := s.Catalog.Search(q)
 	items := make([]product, len(result.Items))
 	for i, p := range result.Items {
-		items[i] = s.productJSON(p)
+		items[i] = s.productJSON(p.In(lang))
 	}
 	// A page past the end is empty, not clamped: clients loop until it is.
 	if page > result.Pages {
@@ -71,5 +72,5 @@ func (s *Server) Product(c *fiber.Ctx) error {
 	if err != nil {
 		return notFound("No product has that id.")
 	}
-	return c.JSON(s.productJSON(p))
+	return c.JSON(s.productJSON(p.In(s.catalogLanguage(c))))
 }

@@ -29,6 +29,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 	var offer *models.Product
 	if !visitor.From(c).OfferHidden {
 		if p, ok := s.Catalog.Offer(s.Now().In(s.Config.StoreTimezone).YearDay()); ok {
+			p = p.In(lang)
 			offer = &p
 		}
 	}
@@ -46,7 +47,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 		showcase, err := s.fragments.RenderNow(lang, "partials/showcase", struct {
 			Featured   []template.HTML
 			Categories []models.Category
-		}{cards, s.Catalog.Categories()})
+		}{cards, models.InAll(s.Catalog.Categories(), lang)})
 		if err != nil {
 			return "", err
 		}
@@ -66,7 +67,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	lang := visitor.From(c).Lang
 	version := s.Catalog.Version()
 	q := models.CleanQuery(c.Query("q"))
-	query := models.ProductQuery{Q: q, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
+	query := models.ProductQuery{Q: q, Lang: lang, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
 	title := i18n.T(lang, "products.title")
 	var category models.Category
 	if slug := c.Query("category"); slug != "" {
@@ -74,6 +75,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		if category, err = s.Catalog.Category(slug); err != nil {
 			return err
 		}
+		category = category.In(lang)
 		query.CategoryID = category.ID
 		title = category.Name
 	}
@@ -133,6 +135,7 @@ func (s *Server) ProductDetail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	product = product.In(lang)
 	body, err := s.fragments.Cached(version, lang, "product:"+strconv.FormatUint(uint64(product.ID), 10), func() (template.HTML, error) {
 		return s.fragments.RenderNow(lang, "pages/product", &productPage{Page: Page{CSRF: formTokenMarker}, Product: product})
 	})
