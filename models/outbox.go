@@ -69,10 +69,8 @@ func (m OutboxMessage) Mail() (MailData, error) {
 
 // MailData is what a message's templates show; each kind fills its part.
 type MailData struct {
-	Name string `json:"name"` // the shopper's name
-	// Lang is the account's language, which the email is written in;
-	// empty in messages queued before emails spoke it.
-	Lang  Language   `json:"lang,omitempty"`
+	Name  string     `json:"name"`            // the shopper's name
+	Lang  Language   `json:"lang,omitempty"`  // the account's, the email's; none in mail queued before emails spoke it
 	At    time.Time  `json:"at"`              // when it happened (a reset link: when it expires)
 	Order *OrderMail `json:"order,omitempty"` // the order kinds
 }
