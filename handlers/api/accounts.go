@@ -62,7 +62,7 @@ func (s *Server) SignUp(c *fiber.Ctx) error {
 	if err := models.CheckPassword(in.Password); err != nil {
 		errs = append(errs, fieldError(c, "password", err))
 	}
-	language := models.English
+	language := visitor.From(c).Lang // the language the app speaks to the shop in
 	if in.Language != nil {
 		if language, err = models.CheckLanguage(*in.Language); err != nil {
 			errs = append(errs, fieldError(c, "language", err))
