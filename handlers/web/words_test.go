@@ -68,6 +68,7 @@ func TestTheCatalogueInBothLanguages(t *testing.T) {
 			words{"Today's offer", "오늘의 추천"},
 			words{"Our baker's pick today:", "오늘 제빵사가 고른 빵은"},
 			words{"Don't show this today", "오늘 하루 보지 않기"},
+			words{`data-done="Today's offer is hidden until midnight."`, `data-done="오늘의 추천은 자정까지 보이지 않습니다."`},
 			words{`class="button-link">Close<`, `class="button-link">닫기<`},
 			words{"Browse everything", "전체 상품 보기"},
 			words{">Featured<", ">추천 상품<"},
@@ -96,6 +97,7 @@ func TestTheCatalogueInBothLanguages(t *testing.T) {
 			words{">In stock<", ">재고 있음<"},
 			words{`for="quantity">Quantity<`, `for="quantity">수량<`},
 			words{">Add to cart<", ">장바구니 담기<"},
+			words{`data-added="Added to your cart." data-failed="Could not add that to your cart."`, `data-added="장바구니에 담았습니다." data-failed="장바구니에 담지 못했습니다."`},
 			words{`aria-label="Breadcrumb"`, `aria-label="현재 위치"`},
 			words{`href="/">Home<`, `href="/">홈<`},
 		)
@@ -172,6 +174,7 @@ func TestCheckoutAndOrdersInBothLanguages(t *testing.T) {
 			words{" Bank transfer (details on the confirmation)</label>", " 계좌 이체 (입금 계좌는 주문 완료 화면에서 안내해 드립니다)</label>"},
 			words{"We never ask for card details.", "카드 정보는 받지 않습니다."},
 			words{">Place order<", ">주문하기<"},
+			words{`data-placing="Placing your order…"`, `data-placing="주문하는 중…"`},
 		)
 		token, quote := checkoutToken.FindStringSubmatch(page.Text)[1], quoteField.FindStringSubmatch(page.Text)[1]
 
