@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/i18n"
 	"crumb/internal/apptest"
 	"crumb/models"
 )
@@ -66,7 +67,7 @@ func TestTheCatalogueInBothLanguages(t *testing.T) {
 
 		check("the home page", b.Get("/"),
 			words{"Today's offer", "오늘의 추천"},
-			words{"Our baker's pick today:", "오늘 제빵사가 고른 빵은"},
+			words{"Our baker's pick today:", "오늘 제빵사의 추천은"},
 			words{"Don't show this today", "오늘 하루 보지 않기"},
 			words{`data-done="Today's offer is hidden until midnight."`, `data-done="오늘의 추천은 자정까지 보이지 않습니다."`},
 			words{`class="button-link">Close<`, `class="button-link">닫기<`},
@@ -101,8 +102,8 @@ func TestTheCatalogueInBothLanguages(t *testing.T) {
 			words{`aria-label="Breadcrumb"`, `aria-label="현재 위치"`},
 			words{`href="/">Home<`, `href="/">홈<`},
 		)
-		check("a product nearly sold out", b.Get("/products/pecan-pie"), words{"Only 3 left", "3개 남았어요"})
-		check("a sold-out product", b.Get("/products/focaccia"), words{"Sold out — back tomorrow morning.", "품절이에요. 내일 아침에 다시 구워 놓을게요."})
+		check("a product nearly sold out", b.Get("/products/pecan-pie"), words{"Only 3 left", "3개 남았습니다"})
+		check("a sold-out product", b.Get("/products/focaccia"), words{"Sold out — back tomorrow morning.", "품절되었습니다. 내일 아침에 다시 구워 놓겠습니다."})
 
 		missing := b.Get("/products/no-such-bread")
 		if missing.StatusCode != fiber.StatusNotFound {
@@ -264,4 +265,24 @@ func TestTheCookiePolicyInBothLanguages(t *testing.T) {
 			words{"When you close the browser", "브라우저를 닫을 때"},
 		)
 	})
+}
+
+// TestEveryCountryAndPaymentMethodHasWords: checkout names every country
+// and payment method the models know, and the order page tells how to pay
+// by each, in both languages.
+func TestEveryCountryAndPaymentMethodHasWords(t *testing.T) {
+	for _, lang := range models.Languages {
+		var ids []string
+		for _, c := range models.Countries {
+			ids = append(ids, "country."+c.Code)
+		}
+		for _, m := range models.PaymentMethods {
+			ids = append(ids, "payment."+string(m), "payment."+string(m)+".instructions", "checkout.payment."+string(m))
+		}
+		for _, id := range ids {
+			if !i18n.Has(lang, id) {
+				t.Errorf("%s: no words for %s", lang, id)
+			}
+		}
+	}
 }
