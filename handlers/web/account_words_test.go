@@ -113,6 +113,10 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 					[2]string{"Mail (development)", "메일 (개발용)"},
 					[]string{"Mail (development)", "The outbox is empty."},
 					[]string{"메일 (개발용)", "보낼 메일함이 비어 있습니다."}},
+				{"a verification link that no longer works, signed out", func() apptest.Response { return b.Get("/account/verify?token=nonsense") }, 410,
+					[2]string{"This link no longer works", "더 이상 쓸 수 없는 링크입니다"},
+					[]string{"This link no longer works", "Sign in, and your account page sends you a new link.", "Sign in"},
+					[]string{"더 이상 쓸 수 없는 링크입니다", "로그인하시면 내 계정 페이지에서 새 링크를 받으실 수 있습니다.", "로그인"}},
 				{"the sign-in form", func() apptest.Response { return b.Get("/login") }, 200,
 					[2]string{"Sign in", "로그인"},
 					[]string{"Sign in", "Email", "Password", "Forgot your password?", "Keep me signed in on this device", "Remember my email", "New here?", "Create an account"},
@@ -158,6 +162,12 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 					[2]string{"Your account", "내 계정"},
 					[]string{"Your email address is confirmed already: there is nothing more to do."},
 					[]string{"이메일 인증은 이미 끝났습니다. 더 하실 일은 없습니다."}},
+				{"another account's link", func() apptest.Response {
+					browser().SignUp("Cy", "cy@example.com", apptest.Password, nil)
+					return b.Get(apptest.VerifyPath(ta.VerifyLink("cy@example.com")))
+				}, 303, [2]string{"Your account", "내 계정"},
+					[]string{"Thank you: cy@example.com is confirmed. This browser is still signed in as " + name + "."},
+					[]string{"감사합니다. cy@example.com 주소 인증이 끝났습니다. 이 브라우저는 지금 " + name + "님 계정으로 로그인되어 있습니다."}},
 				{"the devices page, resumed on a remembered device", func() apptest.Response {
 					if res := browser().LogIn(email, apptest.Password, nil); res.StatusCode != 303 {
 						t.Fatalf("a second sign-in = %d", res.StatusCode)
@@ -231,6 +241,15 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 					[2]string{"Sign in", "로그인"},
 					[]string{"The email or password is wrong. Check them and try again."},
 					[]string{"이메일 또는 비밀번호가 맞지 않습니다. 다시 확인해 주세요."}},
+				{"a disabled account", func() apptest.Response {
+					now := ta.Clock.Now()
+					if _, err := ta.Users.SetDisabled(t.Context(), user(t, ta, "bo@example.com").ID, &now); err != nil {
+						t.Fatal(err)
+					}
+					return b.LogIn("bo@example.com", apptest.Password, nil)
+				}, 403, [2]string{"Sign in", "로그인"},
+					[]string{"This account is disabled. If you think that is a mistake, contact the bakery."},
+					[]string{"이용이 중지된 계정입니다. 잘못된 일이라고 생각되시면 빵집으로 연락해 주세요."}},
 				{"the forgotten password form", func() apptest.Response { return b.Get("/password/forgot") }, 200,
 					[2]string{"Forgot your password?", "비밀번호 찾기"},
 					[]string{"Forgot your password?", "Enter the email of your account", "Send me a link", "Remembered it?"},
@@ -283,7 +302,7 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 					if dated[s.name] && !moment[l].MatchString(readable(t, res.Text)) {
 						t.Errorf("no moment written as %s writes it", l)
 					}
-					reads(t, l, res, title, want, email, newEmail, "name@example.com", "bo@example.com", app, device,
+					reads(t, l, res, title, want, email, newEmail, "name@example.com", "bo@example.com", "cy@example.com", app, device,
 						"SMTP_URL", "APP_ENV", "development", "HTML")
 				})
 			}
