@@ -1,5 +1,5 @@
 # Crumb: run the store, and check it the way CI does.
-.PHONY: run test vet fuzz e2e chromium bench soak scaled e2e-scaled
+.PHONY: run test vet fuzz e2e e2e-typecheck chromium bench soak scaled e2e-scaled
 
 run:
 	go run .
@@ -31,8 +31,14 @@ fuzz:
 	done
 
 # The Playwright suite builds and starts its own server; see e2e/playwright.config.ts.
-e2e: chromium e2e/node_modules/.package-lock.json
+e2e: chromium e2e-typecheck
 	cd e2e && npx playwright test
+
+# The specs type-check against the API client generated from
+# handlers/api/openapi.json, generated anew each time so it never lags the
+# document.
+e2e-typecheck: e2e/node_modules/.package-lock.json
+	cd e2e && npm run --silent typecheck
 
 chromium:
 	scripts/ensure-chromium.sh

@@ -65,9 +65,10 @@ func describeError(err error, lang models.Language) web.Problem {
 // and request id; their details never reach the client.
 func (s *server) handleError(c *fiber.Ctx, err error) error {
 	v := s.Visitors.Of(c)
+	isAPI := strings.HasPrefix(c.Path(), "/api/")
 	lang := v.Lang
-	if strings.HasPrefix(c.Path(), "/api/") {
-		lang = models.English
+	if isAPI {
+		lang = api.Speak(c) // also for a request refused before the API's routes ran
 	}
 	p := describeError(err, lang)
 	if p.Status >= 500 {
@@ -81,12 +82,12 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "30")
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	if strings.HasPrefix(c.Path(), "/api/") {
+	if isAPI {
 		fallback := api.Problem{Status: p.Status, Title: p.Title, Detail: p.Message}
 		if errors.Is(err, errEncodedBody) {
-			fallback.Title, fallback.Detail = "Unsupported content encoding", "Send the body uncompressed: Content-Encoding must be absent or identity."
+			fallback.Title, fallback.Detail = i18n.T(lang, "api.encoded.title"), i18n.T(lang, "api.encoded.detail")
 		}
-		return api.WriteProblem(c, api.AsProblem(err, fallback))
+		return api.WriteProblem(c, api.AsProblem(err, lang, fallback))
 	}
 	return s.web.ErrorPage(c, p)
 }

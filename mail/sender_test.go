@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -270,5 +271,55 @@ func TestRunDeliversResetLinks(t *testing.T) {
 	}
 	if len(got) != 3 || got[2].Subject != "Your Crumb password was changed" {
 		t.Errorf("after the reset: %d messages", len(got))
+	}
+}
+
+// TestMailSpeaksTheAccountsLanguageNotTheAsker: the shop's mail is in
+// the language the account keeps, never the one of the browser that
+// caused it. Signing up in Korean mails the link in Korean; a password
+// reset asked for, signed out, from a browser in the other language,
+// comes in the account's.
+func TestMailSpeaksTheAccountsLanguageNotTheAsker(t *testing.T) {
+	srv := smtptest.Start(t)
+	ta := apptest.New(t, withSMTP(srv))
+	in := func(lang string) *apptest.Browser {
+		b := ta.Browser()
+		b.Headers = http.Header{"Accept-Language": {lang}}
+		return b
+	}
+	in("ko").SignUp("김하늘", "haneul@example.com", apptest.Password, nil)
+	in("en").SignUp("Ada", "ada@example.com", apptest.Password, nil)
+	for email, lang := range map[string]string{"haneul@example.com": "en", "ada@example.com": "ko"} {
+		if res := in(lang).Post("/password/forgot", url.Values{"email": {email}}); res.StatusCode >= 400 {
+			t.Fatalf("forgot = %d", res.StatusCode)
+		}
+	}
+	ta.IssueResetLinks()
+	if n := sendDue(t, ta.Sender); n != 4 {
+		t.Fatalf("sent %d, want 4", n)
+	}
+	want := map[string]string{
+		"haneul@example.com " + models.MailVerifyEmail:   "[Crumb] 이메일 주소를 인증해 주세요",
+		"haneul@example.com " + models.MailPasswordReset: "[Crumb] 비밀번호 재설정 안내",
+		"ada@example.com " + models.MailVerifyEmail:      "Confirm your email for Crumb",
+		"ada@example.com " + models.MailPasswordReset:    "Reset your Crumb password",
+	}
+	for _, m := range srv.Messages() {
+		kind := models.MailVerifyEmail
+		if strings.Contains(m.Text, "/password/reset?token=") {
+			kind = models.MailPasswordReset
+		}
+		key := m.To[0] + " " + kind
+		if m.Subject != want[key] {
+			t.Errorf("%s: subject %q, want %q", key, m.Subject, want[key])
+		}
+		delete(want, key)
+		korean := strings.HasPrefix(m.To[0], "haneul")
+		if strings.Contains(m.Text, "안녕하세요") != korean || strings.Contains(m.Text, "Hello") == korean {
+			t.Errorf("%s in the wrong language:\n%s", key, m.Text)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("not delivered: %v", want)
 	}
 }

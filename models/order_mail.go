@@ -29,11 +29,6 @@ type OrderMailLine struct {
 // TotalMoney is what the shopper pays.
 func (o OrderMail) TotalMoney() Money { return Money{o.Total, o.Currency} }
 
-// Instructions tell the shopper how to pay.
-func (o OrderMail) Instructions() string {
-	return o.PaymentMethod.Instructions(o.TotalMoney(), o.Number)
-}
-
 // Unit is the price paid for one.
 func (l OrderMailLine) Unit(currency string) Money { return Money{l.UnitPrice, currency} }
 

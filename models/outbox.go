@@ -70,6 +70,7 @@ func (m OutboxMessage) Mail() (MailData, error) {
 // MailData is what a message's templates show; each kind fills its part.
 type MailData struct {
 	Name  string     `json:"name"`            // the shopper's name
+	Lang  Language   `json:"lang,omitempty"`  // the account's, the email's; none in mail queued before emails spoke it
 	At    time.Time  `json:"at"`              // when it happened (a reset link: when it expires)
 	Order *OrderMail `json:"order,omitempty"` // the order kinds
 }

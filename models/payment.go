@@ -56,12 +56,3 @@ func (p PaymentMethod) Instructions(total Money, number string) string {
 	}
 	return fmt.Sprintf("Pay %s in cash on delivery.", total)
 }
-
-// Refund is what a cancellation mail says about money already paid; ""
-// when nothing can have been paid yet.
-func (p PaymentMethod) Refund(total Money) string {
-	if p == PayByTransfer {
-		return fmt.Sprintf("If you already paid by bank transfer, we will send the %s back to the account it came from.", total)
-	}
-	return ""
-}

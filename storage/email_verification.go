@@ -122,7 +122,7 @@ func (s *EmailVerifications) issue(tx *gorm.DB, user models.User) (bool, error) 
 	if err := tx.Create(&link).Error; err != nil {
 		return false, fmt.Errorf("email verification: %w", err)
 	}
-	if err := s.outbox.enqueue(tx, models.MailVerifyEmail, user.Email, models.MailData{Name: user.Name, At: link.ExpiresAt}, token); err != nil {
+	if err := s.outbox.enqueue(tx, models.MailVerifyEmail, user, models.MailData{At: link.ExpiresAt}, token); err != nil {
 		return false, err
 	}
 	return true, nil

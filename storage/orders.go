@@ -412,5 +412,5 @@ func (s *Orders) mailOrder(tx *gorm.DB, user models.User, order models.Order) er
 	if !ok {
 		return nil
 	}
-	return s.outbox.enqueue(tx, kind, user.Email, models.MailData{Name: user.Name, At: s.outbox.now().UTC(), Order: models.NewOrderMail(order)}, "")
+	return s.outbox.enqueue(tx, kind, user, models.MailData{At: s.outbox.now().UTC(), Order: models.NewOrderMail(order)}, "")
 }

@@ -28,14 +28,18 @@ type Outbox struct {
 // NewOutbox builds the outbox store.
 func NewOutbox(db *gorm.DB, now func() time.Time) *Outbox { return &Outbox{db: db, now: now} }
 
-// enqueue queues a message in tx, due now.
-func (o *Outbox) enqueue(tx *gorm.DB, kind, to string, data models.MailData, oneTimeSecret string) error {
+// enqueue queues a message to the account user in tx, due now. It goes to
+// the account's email, greets its name and is written in its language,
+// whoever caused it: a shopper signed out, the back office, a background
+// job.
+func (o *Outbox) enqueue(tx *gorm.DB, kind string, user models.User, data models.MailData, oneTimeSecret string) error {
+	data.Name, data.Lang = user.Name, user.Language
 	body, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	now := o.now().UTC()
-	msg := models.OutboxMessage{Kind: kind, Recipient: to, Data: string(body), Secret: oneTimeSecret, NextAttemptAt: now, CreatedAt: now}
+	msg := models.OutboxMessage{Kind: kind, Recipient: user.Email, Data: string(body), Secret: oneTimeSecret, NextAttemptAt: now, CreatedAt: now}
 	if err := tx.Create(&msg).Error; err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}

@@ -117,7 +117,7 @@ func (s *PasswordResets) issue(ctx context.Context, r PasswordReset) (issued boo
 			return err
 		}
 		issued = true
-		return s.outbox.enqueue(tx, models.MailPasswordReset, user.Email, models.MailData{Name: user.Name, At: r.ExpiresAt.UTC()}, token)
+		return s.outbox.enqueue(tx, models.MailPasswordReset, user, models.MailData{At: r.ExpiresAt.UTC()}, token)
 	})
 	if err != nil {
 		return false, fmt.Errorf("password reset: %w", err)
@@ -188,7 +188,7 @@ func (s *PasswordResets) Reset(ctx context.Context, token, password string) (mod
 		if err := s.end(tx, user); err != nil {
 			return err
 		}
-		return s.outbox.enqueue(tx, models.MailPasswordChanged, user.Email, models.MailData{Name: user.Name, At: s.now().UTC()}, "")
+		return s.outbox.enqueue(tx, models.MailPasswordChanged, user, models.MailData{At: s.now().UTC()}, "")
 	})
 	return user, err
 }
@@ -231,6 +231,6 @@ func (s *PasswordResets) ChangePassword(ctx context.Context, user models.User, p
 		if err := s.end(tx, user); err != nil {
 			return err
 		}
-		return s.outbox.enqueue(tx, models.MailPasswordChanged, user.Email, models.MailData{Name: user.Name, At: s.now().UTC()}, "")
+		return s.outbox.enqueue(tx, models.MailPasswordChanged, user, models.MailData{At: s.now().UTC()}, "")
 	})
 }

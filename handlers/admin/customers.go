@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/handlers/web"
 	"crumb/models"
 )
@@ -26,7 +27,7 @@ func (s *Server) Customers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &customersPage{Page: s.page(c, "Customers", "customers"), Query: q, Customers: found,
+	p := &customersPage{Page: s.page(c, visitor.From(c).T("admin.customers.title"), "customers"), Query: q, Customers: found,
 		Pager: web.NewPager("/admin/customers", url.Values{"q": {q}}, found.Page, found.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/customers", p)
 }
@@ -38,24 +39,41 @@ type customerPage struct {
 	Sessions []models.WebSession
 	Devices  []models.RememberToken
 	Apps     []models.RefreshFamily
-	Events   []models.SecurityEvent
+	Events   []securityEvent
 	Notice   string
 	Error    string
+}
+
+// securityEvent is a stolen token presented again, with the words for
+// what was stolen.
+type securityEvent struct {
+	models.SecurityEvent
+	What string
+}
+
+// thefts are the message ids of the kinds of stolen token.
+var thefts = map[string]string{
+	models.TheftRemember: "admin.customer.theft.remember",
+	models.TheftRefresh:  "admin.customer.theft.refresh",
 }
 
 // Customer shows an account: its orders, signed-in browsers, remembered
 // devices and app sign-ins, each of which can be ended.
 func (s *Server) Customer(c *fiber.Ctx) error {
-	return s.renderCustomer(c, fiber.StatusOK, notices[c.Query("done")], "")
+	notice := ""
+	if id, ok := notices[c.Query("done")]; ok {
+		notice = visitor.From(c).T(id)
+	}
+	return s.renderCustomer(c, fiber.StatusOK, notice, "")
 }
 
-// notices are what a customer's page says after an action, by the key
-// the action sends it with.
+// notices are the message ids of what a customer's page says after an
+// action, by the key the action sends it with.
 var notices = map[string]string{
-	"revoked":    "One sign-in ended.",
-	"revoke-all": "Signed out everywhere.",
-	"disabled":   "The account is disabled and signed out everywhere.",
-	"enabled":    "The account can sign in again.",
+	"revoked":    "admin.customer.done.revoked",
+	"revoke-all": "admin.customer.done.revoke_all",
+	"disabled":   "admin.customer.done.disabled",
+	"enabled":    "admin.customer.done.enabled",
 }
 
 func (s *Server) renderCustomer(c *fiber.Ctx, status int, notice, errMsg string) error {
@@ -65,6 +83,7 @@ func (s *Server) renderCustomer(c *fiber.Ctx, status int, notice, errMsg string)
 	}
 	ctx := c.UserContext()
 	p := &customerPage{Page: s.page(c, u.Name, "customers"), Customer: u, Notice: notice, Error: errMsg}
+	p.Path = "/admin/customers/" + idOf(u) // also after an action refused, whose address is the form's
 	if p.Orders, err = s.Orders.ListForUser(ctx, u.ID, 1, 10); err != nil {
 		return err
 	}
@@ -77,8 +96,16 @@ func (s *Server) renderCustomer(c *fiber.Ctx, status int, notice, errMsg string)
 	if p.Apps, err = s.Refresh.Families(ctx, u.ID); err != nil {
 		return err
 	}
-	if p.Events, err = s.Users.SecurityEvents(ctx, u.ID, 10); err != nil {
+	events, err := s.Users.SecurityEvents(ctx, u.ID, 10)
+	if err != nil {
 		return err
+	}
+	for _, e := range events {
+		what := e.Kind
+		if id, ok := thefts[e.Kind]; ok {
+			what = visitor.From(c).T(id)
+		}
+		p.Events = append(p.Events, securityEvent{SecurityEvent: e, What: what})
 	}
 	return s.render(c, status, "admin/customer", p)
 }
@@ -100,7 +127,7 @@ func (s *Server) RevokeOne(c *fiber.Ctx) error {
 	}
 	kind, id := c.FormValue("kind"), c.FormValue("id")
 	if kind != "session" && kind != "device" && kind != "app" {
-		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "Choose a session, a device or an app sign-in to end.")
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", visitor.From(c).T("admin.customer.error.kind"))
 	}
 	var ended bool
 	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
@@ -123,7 +150,7 @@ func (s *Server) RevokeOne(c *fiber.Ctx) error {
 		return err
 	}
 	if !ended {
-		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "That is already signed out.")
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", visitor.From(c).T("admin.customer.error.ended"))
 	}
 	return s.afterCustomer(c, u, "revoked")
 }
@@ -156,7 +183,7 @@ func (s *Server) Disable(c *fiber.Ctx) error {
 		return err
 	}
 	if u.ID == admin(c).ID {
-		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", "You cannot disable your own account.")
+		return s.renderCustomer(c, fiber.StatusUnprocessableEntity, "", visitor.From(c).T("admin.customer.error.self"))
 	}
 	now := s.Now()
 	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {

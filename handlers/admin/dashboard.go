@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -40,7 +41,7 @@ func (s *Server) Dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &dashboardPage{Page: s.page(c, "Today", "today"), Day: start, Summary: summary, LowStock: low,
+	p := &dashboardPage{Page: s.page(c, visitor.From(c).T("admin.today.title"), "today"), Day: start, Summary: summary, LowStock: low,
 		Total: models.Money{Amount: summary.Total, Currency: s.Config.Currency}}
 	for _, status := range []string{models.StatusPlaced, models.StatusPaid, models.StatusShipped} {
 		p.Steps = append(p.Steps, step{Status: status, Next: models.Moves(status)[0], Orders: summary.Waiting[status]})

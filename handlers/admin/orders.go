@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/handlers/web"
 	"crumb/models"
 )
@@ -31,7 +32,7 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &ordersPage{Page: s.page(c, "Orders", "orders"), Status: status, Statuses: models.Statuses, Orders: orders,
+	p := &ordersPage{Page: s.page(c, visitor.From(c).T("admin.orders.title"), "orders"), Status: status, Statuses: models.Statuses, Orders: orders,
 		Pager: web.NewPager("/admin/orders", url.Values{"status": {status}}, orders.Page, orders.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/orders", p)
 }
@@ -64,8 +65,10 @@ func (s *Server) renderOrder(c *fiber.Ctx, status int, errMsg string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "admin/order", &orderPage{Page: s.page(c, "Order "+o.Number, "orders"),
-		Order: o, Customer: customer, Moves: models.Moves(o.Status), History: history.Items, Error: errMsg})
+	p := &orderPage{Page: s.page(c, visitor.From(c).Tr("admin.order.title", "Number", o.Number), "orders"),
+		Order: o, Customer: customer, Moves: models.Moves(o.Status), History: history.Items, Error: errMsg}
+	p.Path = "/admin/orders/" + url.PathEscape(o.Number) // also after a refused move, whose address is the form's
+	return s.render(c, status, "admin/order", p)
 }
 
 // SetOrderStatus moves an order on (placed -> paid -> shipped ->
@@ -83,9 +86,10 @@ func (s *Server) SetOrderStatus(c *fiber.Ctx) error {
 			Before: before.Status, After: after.Status}, nil
 	})
 	if errors.Is(err, models.ErrIllegalMove) {
-		msg := say(c, models.Message{Code: models.CodeOrderMove, Args: []any{before.Status, to}})
-		if !slices.Contains(models.Statuses, to) {
-			msg = "Choose one of the statuses offered."
+		v := visitor.From(c)
+		msg := v.T("admin.order.move.unknown")
+		if slices.Contains(models.Statuses, to) {
+			msg = say(c, models.Message{Code: models.CodeOrderMove, Args: []any{v.T("status." + before.Status), v.T("status." + to)}})
 		}
 		return s.renderOrder(c, fiber.StatusUnprocessableEntity, msg)
 	}

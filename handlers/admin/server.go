@@ -118,7 +118,8 @@ func (s *Server) askPassword(c *fiber.Ctx, status int, errMsg string) error {
 	if c.Method() != fiber.MethodGet || c.Path() == "/admin/unlock" {
 		next = safeAdminPath(c.FormValue("next"), c.Get(fiber.HeaderReferer))
 	}
-	p := &unlockPage{Page: s.page(c, "Confirm it's you", ""), Next: next, Error: errMsg}
+	p := &unlockPage{Page: s.page(c, visitor.From(c).T("admin.unlock.title"), ""), Next: next, Error: errMsg}
+	p.Path = next // after a wrong password, the switch leads to the page asked for, not to the form's address
 	return s.render(c, status, "admin/unlock", p)
 }
 
@@ -133,7 +134,7 @@ func (s *Server) Unlock(c *fiber.Ctx) error {
 		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
 			return err
 		}
-		return s.askPassword(c, fiber.StatusUnprocessableEntity, "That password is wrong. Try again.")
+		return s.askPassword(c, fiber.StatusUnprocessableEntity, visitor.From(c).T("admin.unlock.wrong"))
 	}
 	if err := visitor.From(c).ProvePassword(c.UserContext(), user); err != nil {
 		return err

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/i18n"
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -27,12 +27,12 @@ func accountJSON(u models.User) account {
 
 // fieldError names field with the words of err's InputError (err's own
 // field may be another name for it: the password rules say "password").
-func fieldError(field string, err error) FieldError {
+func fieldError(c *fiber.Ctx, field string, err error) FieldError {
 	var ie *models.InputError
 	if errors.As(err, &ie) {
-		return FieldError{field, i18n.Say(models.English, ie.Message)}
+		return FieldError{field, visitor.From(c).Say(ie.Message)}
 	}
-	return FieldError{field, "This value is not valid."}
+	return FieldError{field, t(c, "api.field.invalid")}
 }
 
 // SignUp creates an account from the app, by the website's rules: the
@@ -53,29 +53,29 @@ func (s *Server) SignUp(c *fiber.Ctx) error {
 	var errs []FieldError
 	name, err := models.CheckName(in.Name)
 	if err != nil {
-		errs = append(errs, fieldError("name", err))
+		errs = append(errs, fieldError(c, "name", err))
 	}
 	email, err := models.NormalizeEmail(in.Email)
 	if err != nil {
-		errs = append(errs, fieldError("email", err))
+		errs = append(errs, fieldError(c, "email", err))
 	}
 	if err := models.CheckPassword(in.Password); err != nil {
-		errs = append(errs, fieldError("password", err))
+		errs = append(errs, fieldError(c, "password", err))
 	}
-	language := models.English
+	language := visitor.From(c).Lang // the language the app speaks to the shop in
 	if in.Language != nil {
 		if language, err = models.CheckLanguage(*in.Language); err != nil {
-			errs = append(errs, fieldError("language", err))
+			errs = append(errs, fieldError(c, "language", err))
 		}
 	}
 	if len(errs) > 0 {
-		return invalidFields(errs...)
+		return invalidFields(c, errs...)
 	}
 	ctx := c.UserContext()
 	user, err := s.Verifications.SignUp(ctx, name, email, in.Password, language)
 	if errors.Is(err, models.ErrEmailTaken) {
-		msg := i18n.Say(models.English, models.Message{Code: models.CodeEmailTaken})
-		return &Problem{Status: fiber.StatusConflict, Title: "Email taken", Detail: msg, Errors: []FieldError{{"email", msg}}}
+		msg := visitor.From(c).Say(models.Message{Code: models.CodeEmailTaken})
+		return &Problem{Status: fiber.StatusConflict, Title: t(c, "api.email_taken.title"), Detail: msg, Errors: []FieldError{{"email", msg}}}
 	}
 	if err != nil {
 		return err
@@ -105,16 +105,16 @@ func (s *Server) UpdateMe(c *fiber.Ctx) error {
 	var err error
 	if in.Name != nil {
 		if name, err = models.CheckName(*in.Name); err != nil {
-			errs = append(errs, fieldError("name", err))
+			errs = append(errs, fieldError(c, "name", err))
 		}
 	}
 	if in.Language != nil {
 		if language, err = models.CheckLanguage(*in.Language); err != nil {
-			errs = append(errs, fieldError("language", err))
+			errs = append(errs, fieldError(c, "language", err))
 		}
 	}
 	if len(errs) > 0 {
-		return invalidFields(errs...)
+		return invalidFields(c, errs...)
 	}
 	u, err := s.Users.SetProfile(c.UserContext(), signedIn(c), name, language)
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 		return err
 	}
 	if err := models.CheckPassword(in.New); err != nil {
-		return invalidFields(fieldError("new_password", err))
+		return invalidFields(c, fieldError(c, "new_password", err))
 	}
 	ctx := c.UserContext()
 	user, err := s.Users.ByID(ctx, signedIn(c))
@@ -152,8 +152,8 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
 			return err
 		}
-		const msg = "Your current password is wrong."
-		return &Problem{Status: fiber.StatusForbidden, Title: "Wrong password", Detail: msg, Errors: []FieldError{{"current_password", msg}}}
+		msg := t(c, "api.wrong_password.detail")
+		return &Problem{Status: fiber.StatusForbidden, Title: t(c, "api.wrong_password.title"), Detail: msg, Errors: []FieldError{{"current_password", msg}}}
 	}
 	if err := s.Resets.ChangePassword(ctx, user, in.New); err != nil {
 		return err

@@ -64,7 +64,7 @@ func (s *Server) SignIn(c *fiber.Ctx) error {
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Wrong email or password", Detail: "The email or password is wrong. Check them and try again."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.sign_in.wrong.title"), Detail: t(c, "api.sign_in.wrong.detail")}
 	}
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *Server) RefreshSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	if in.RefreshToken == "" {
-		return invalidFields(FieldError{"refresh_token", "Send the refresh token."})
+		return invalidFields(c, FieldError{"refresh_token", t(c, "api.refresh.missing")})
 	}
 	userID, next, err := s.Refresh.Rotate(c.UserContext(), in.RefreshToken, c.IP())
 	switch {
@@ -100,9 +100,9 @@ func (s *Server) RefreshSignIn(c *fiber.Ctx) error {
 		if err := s.Sessions.Theft(c.UserContext(), userID, models.TheftRefresh, c.IP()); err != nil {
 			return err
 		}
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Refresh token already used", Detail: "This refresh token was already used, which means it was copied, so the account was signed out everywhere for safety. Sign in again."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.refresh.reused.title"), Detail: t(c, "api.refresh.reused.detail")}
 	case errors.Is(err, tokens.ErrInvalidRefresh):
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid refresh token", Detail: "The refresh token is invalid, expired or revoked. Sign in again."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.refresh.invalid.title"), Detail: t(c, "api.refresh.invalid.detail")}
 	case err != nil:
 		return err
 	}

@@ -18,14 +18,14 @@ func (s *Server) CancelOrder(c *fiber.Ctx) error {
 	o, err := s.Orders.Cancel(ctx, id, number, s.Now())
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		return notFound("You have no order with that id.")
+		return notFound(c, t(c, "api.order.not_found"))
 	case errors.Is(err, models.ErrNotCancellable):
 		o, err := s.Orders.ForUser(ctx, id, number)
 		if err != nil {
 			return err
 		}
-		return &Problem{Status: fiber.StatusConflict, Title: "Order can no longer be cancelled",
-			Detail: "This order is " + o.Status + " already: only an order that is placed, not yet paid, can be cancelled."}
+		return &Problem{Status: fiber.StatusConflict, Title: t(c, "api.cancel.conflict.title"),
+			Detail: tr(c, "api.cancel.conflict.detail", "Status", t(c, "status."+o.Status))}
 	case err != nil:
 		return err
 	}

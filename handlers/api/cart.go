@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/i18n"
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -37,7 +37,7 @@ func (s *Server) sendCart(c *fiber.Ctx, account models.Cart) error {
 		out.Subtotal.Currency = s.Config.Currency
 	}
 	for _, n := range priced.Notices {
-		out.Notices = append(out.Notices, i18n.Say(models.English, n))
+		out.Notices = append(out.Notices, visitor.From(c).Say(n))
 	}
 	for _, l := range priced.Lines {
 		out.Items = append(out.Items, cartLine{Product: s.productJSON(l.Product), Quantity: l.Quantity, LineTotal: l.Total})
@@ -56,13 +56,13 @@ func (s *Server) AddToCart(c *fiber.Ctx) error {
 	}
 	var errs []FieldError
 	if in.ProductID == nil || *in.ProductID < 1 || *in.ProductID > 1<<31 {
-		errs = append(errs, FieldError{"product_id", "product_id must be the id of a product."})
+		errs = append(errs, FieldError{"product_id", t(c, "api.cart.product_id")})
 	}
 	if in.Quantity == nil || *in.Quantity < 1 || *in.Quantity > models.MaxLineQuantity {
-		errs = append(errs, quantityError(1))
+		errs = append(errs, quantityError(c, 1))
 	}
 	if len(errs) > 0 {
-		return invalidFields(errs...)
+		return invalidFields(c, errs...)
 	}
 	account := s.Carts.User(signedIn(c))
 	if err := account.Add(c.UserContext(), uint(*in.ProductID), int(*in.Quantity)); err != nil {
@@ -84,7 +84,7 @@ func (s *Server) SetCartQuantity(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Quantity == nil || *in.Quantity < 0 || *in.Quantity > models.MaxLineQuantity {
-		return invalidFields(quantityError(0))
+		return invalidFields(c, quantityError(c, 0))
 	}
 	account := s.Carts.User(signedIn(c))
 	if err := account.Set(c.UserContext(), id, int(*in.Quantity)); err != nil {
@@ -106,14 +106,14 @@ func (s *Server) RemoveFromCart(c *fiber.Ctx) error {
 	return s.sendCart(c, account)
 }
 
-func quantityError(lo int) FieldError {
-	return FieldError{"quantity", "quantity must be a whole number from " + strconv.Itoa(lo) + " to 99."}
+func quantityError(c *fiber.Ctx, lo int) FieldError {
+	return FieldError{"quantity", tr(c, "api.cart.quantity", "Min", lo, "Max", models.MaxLineQuantity)}
 }
 
 func pathProductID(c *fiber.Ctx) (uint, error) {
 	id, err := strconv.ParseUint(c.Params("product_id"), 10, 32)
 	if err != nil || id == 0 {
-		return 0, notFound("No product has that id.")
+		return 0, notFound(c, t(c, "api.product.not_found"))
 	}
 	return uint(id), nil
 }

@@ -46,7 +46,8 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	if slug := c.Query("category"); slug != "" {
 		cat, err := s.Catalog.Category(slug)
 		if err != nil {
-			return &Problem{Status: fiber.StatusBadRequest, Title: "Bad request", Detail: "Unknown category.", Errors: []FieldError{{"category", "No category has that slug."}}}
+			return &Problem{Status: fiber.StatusBadRequest, Title: t(c, "api.bad_request.title"), Detail: t(c, "api.category.unknown"),
+				Errors: []FieldError{{"category", t(c, "api.category.unknown_slug")}}}
 		}
 		q.CategoryID = cat.ID
 	}
@@ -66,11 +67,11 @@ func (s *Server) Products(c *fiber.Ctx) error {
 func (s *Server) Product(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
 	if err != nil {
-		return notFound("No product has that id.")
+		return notFound(c, t(c, "api.product.not_found"))
 	}
 	p, err := s.Catalog.ProductByID(uint(id))
 	if err != nil {
-		return notFound("No product has that id.")
+		return notFound(c, t(c, "api.product.not_found"))
 	}
 	return c.JSON(s.productJSON(p.In(s.catalogLanguage(c))))
 }

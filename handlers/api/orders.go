@@ -3,13 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"crumb/i18n"
+	"crumb/handlers/visitor"
 	"crumb/models"
 	"crumb/secret"
 )
@@ -69,7 +68,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	}
 	key := c.Get("Idempotency-Key")
 	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return badRequest("Idempotency-Key must be 1 to 100 visible ASCII characters.")
+		return badRequest(c, t(c, "api.checkout.key.invalid"))
 	}
 	if key == "" {
 		key = secret.Hex(16) // no retry safety asked for
@@ -83,10 +82,10 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 				if f == "payment_method" {
 					field = f
 				}
-				list = append(list, FieldError{field, i18n.Say(models.English, msg)})
+				list = append(list, FieldError{field, visitor.From(c).Say(msg)})
 			}
 		}
-		return invalidFields(list...)
+		return invalidFields(c, list...)
 	}
 	// The key is kept as a digest: with its prefix, a key of 100 characters
 	// would not fit the 100-character column on Postgres.
@@ -98,18 +97,18 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var conflict *models.CheckoutConflict
 	switch {
 	case errors.As(err, &conflict):
-		p := &Problem{Status: fiber.StatusConflict, Title: "Cart changed", Detail: "Some items are out of stock or no longer sold; nothing was ordered. See errors."}
+		p := &Problem{Status: fiber.StatusConflict, Title: t(c, "api.checkout.changed.title"), Detail: t(c, "api.checkout.changed.detail")}
 		for _, l := range conflict.Lines {
-			p.Errors = append(p.Errors, FieldError{"items", fmt.Sprintf("%s: %d wanted, %d available.", l.Name, l.Wanted, l.Available)})
+			p.Errors = append(p.Errors, FieldError{"items", tr(c, "api.checkout.changed.line", "Name", l.Name, "Wanted", l.Wanted, "Available", l.Available)})
 		}
 		return p
 	case errors.Is(err, models.ErrEmailUnverified):
-		return &Problem{Type: ProblemEmailUnverified, Status: fiber.StatusForbidden, Title: "Email not verified",
-			Detail: "Before your first order, confirm your email address: follow the link we emailed you. You can ask for a new link."}
+		return &Problem{Type: ProblemEmailUnverified, Status: fiber.StatusForbidden, Title: t(c, "api.checkout.unverified.title"),
+			Detail: t(c, "api.checkout.unverified.detail")}
 	case errors.Is(err, models.ErrEmptyCart):
-		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Cart is empty", Detail: "Add something to the cart before placing an order."}
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: t(c, "api.checkout.empty.title"), Detail: t(c, "api.checkout.empty.detail")}
 	case errors.Is(err, models.ErrIdempotencyConflict):
-		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Idempotency-Key reused", Detail: "This Idempotency-Key was already used for a different order request. Use a new key for a new order."}
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: t(c, "api.checkout.key.reused.title"), Detail: t(c, "api.checkout.key.reused.detail")}
 	case err != nil:
 		return err
 	}
@@ -140,7 +139,7 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 func (s *Server) Order(c *fiber.Ctx) error {
 	o, err := s.Orders.ForUser(c.UserContext(), signedIn(c), c.Params("id"))
 	if errors.Is(err, models.ErrNotFound) {
-		return &Problem{Status: fiber.StatusNotFound, Title: "Not found", Detail: "You have no order with that id."}
+		return notFound(c, t(c, "api.order.not_found"))
 	}
 	if err != nil {
 		return err

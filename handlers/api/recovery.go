@@ -28,6 +28,6 @@ func (s *Server) Forgot(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{
-		"detail": "If an account uses this email, a link to choose a new password is on its way. It works once, for 30 minutes.",
+		"detail": t(c, "api.forgot.accepted"),
 	})
 }

@@ -4,7 +4,10 @@
 // token is checked by its signature, then against its account (one lookup
 // by primary key): a disabled account's, or one of a generation of tokens
 // the account was signed out of everywhere, is refused at once. The OpenAPI document
-// (openapi.json) describes every route and response.
+// (openapi.json) describes every route and response. Every word a person
+// reads (a problem's title and detail, a field's message, a cart's
+// notices) is in the language Accept-Language names (see Speak); codes,
+// problem types and field names are the same in every language.
 package api
 
 import (
@@ -64,30 +67,37 @@ func (p *Problem) Error() string {
 	return fmt.Sprintf("api: %d %s: %s", p.Status, p.Title, p.Detail)
 }
 
-func badRequest(detail string) error {
-	return &Problem{Status: fiber.StatusBadRequest, Title: "Bad request", Detail: detail}
+func badRequest(c *fiber.Ctx, detail string) error {
+	return &Problem{Status: fiber.StatusBadRequest, Title: t(c, "api.bad_request.title"), Detail: detail}
 }
 
-func invalidFields(errs ...FieldError) error {
-	return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Invalid input", Detail: "Some fields are not valid; see errors.", Errors: errs}
+func invalidFields(c *fiber.Ctx, errs ...FieldError) error {
+	return &Problem{Status: fiber.StatusUnprocessableEntity, Title: t(c, "api.invalid.title"), Detail: t(c, "api.invalid.detail"), Errors: errs}
 }
 
-func notFound(detail string) error {
-	return &Problem{Status: fiber.StatusNotFound, Title: "Not found", Detail: detail}
+func notFound(c *fiber.Ctx, detail string) error {
+	return &Problem{Status: fiber.StatusNotFound, Title: t(c, "api.not_found.title"), Detail: detail}
 }
 
-// AsProblem is the problem to answer for err on an API route: err itself
-// when it is one, a 422 naming the field for a models.InputError, and
-// otherwise fallback (the status and words the web would show).
-func AsProblem(err error, fallback Problem) *Problem {
+// t is message id in the request's language.
+func t(c *fiber.Ctx, id string) string { return visitor.From(c).T(id) }
+
+// tr is message id in the request's language with its values.
+func tr(c *fiber.Ctx, id string, pairs ...any) string { return visitor.From(c).Tr(id, pairs...) }
+
+// AsProblem is the problem to answer for err on an API route, in lang:
+// err itself when it is one, a 422 naming the field for a
+// models.InputError, and otherwise fallback (the status and words the web
+// would show).
+func AsProblem(err error, lang models.Language, fallback Problem) *Problem {
 	var p *Problem
 	var ie *models.InputError
 	switch {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &ie):
-		msg := i18n.Say(models.English, ie.Message)
-		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: "Invalid input", Detail: msg, Errors: []FieldError{{ie.Field, msg}}}
+		msg := i18n.Say(lang, ie.Message)
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Title: i18n.T(lang, "api.invalid.title"), Detail: msg, Errors: []FieldError{{ie.Field, msg}}}
 	}
 	return &fallback
 }
@@ -110,10 +120,28 @@ func WriteProblem(c *fiber.Ctx, p *Problem) error {
 	return nil
 }
 
-// Headers: API answers are personal or short-lived; no cache keeps them.
+// Headers: API answers are personal or short-lived, so no cache keeps
+// them, and in the language of the request (Speak).
 func Headers(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	Speak(c)
 	return c.Next()
+}
+
+// Speak makes the request's language the one its Accept-Language names,
+// else the shop's (DEFAULT_LANGUAGE), and says so in Content-Language.
+// The app sends no cookies, and the account's language is not consulted:
+// the app says which language it shows. Calling it again (the error
+// handler does, for requests refused before the API's routes) changes
+// nothing.
+func Speak(c *fiber.Ctx) models.Language {
+	v := visitor.From(c)
+	if lang, ok := i18n.Match(c.Get(fiber.HeaderAcceptLanguage)); ok {
+		v.Lang = lang
+	}
+	c.Set(fiber.HeaderContentLanguage, string(v.Lang))
+	c.Vary(fiber.HeaderAcceptLanguage)
+	return v.Lang
 }
 
 // decodeJSON reads a JSON request body into v: it must be application/json,
@@ -121,52 +149,53 @@ func Headers(c *fiber.Ctx) error {
 func decodeJSON(c *fiber.Ctx, v any) error {
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEApplicationJSON {
-		return &Problem{Status: fiber.StatusUnsupportedMediaType, Title: "Unsupported media type", Detail: "Send the body as application/json."}
+		return &Problem{Status: fiber.StatusUnsupportedMediaType, Title: t(c, "api.media_type.title"), Detail: t(c, "api.media_type.detail")}
 	}
 	body := c.Request().Body() // as sent: compressed bodies never get this far
 	if len(body) > bodyLimit {
-		return &Problem{Status: fiber.StatusRequestEntityTooLarge, Title: "Body too large", Detail: fmt.Sprintf("The body may be at most %d bytes.", bodyLimit)}
+		return &Problem{Status: fiber.StatusRequestEntityTooLarge, Title: t(c, "api.too_large.title"), Detail: tr(c, "api.too_large.detail", "Bytes", bodyLimit)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest(describeJSONError(err))
+		return badRequest(c, describeJSONError(c, err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return badRequest("The body must hold a single JSON object.")
+		return badRequest(c, t(c, "api.json.single"))
 	}
 	return nil
 }
 
-func describeJSONError(err error) string {
+func describeJSONError(c *fiber.Ctx, err error) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return "The body is empty; send a JSON object."
+		return t(c, "api.json.empty")
 	case errors.As(err, &syntax):
-		return fmt.Sprintf("The body is not valid JSON (at byte %d).", syntax.Offset)
+		return tr(c, "api.json.syntax", "Offset", syntax.Offset)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return fmt.Sprintf("The field %q must be %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
+			return tr(c, jsonKind(typ.Type.Kind().String()), "Field", strconv.Quote(typ.Field))
 		}
-		return "The body must be a JSON object."
+		return t(c, "api.json.not_object")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "Unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "."
+		return tr(c, "api.json.unknown_field", "Field", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
-	return "The body is not valid JSON."
+	return t(c, "api.json.invalid")
 }
 
+// jsonKind is the message saying what a field of kind must be.
 func jsonKind(kind string) string {
 	switch {
 	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
-		return "a whole number in range"
+		return "api.json.field.number"
 	case kind == "string":
-		return "a string"
+		return "api.json.field.string"
 	case kind == "struct", kind == "map":
-		return "an object"
+		return "api.json.field.object"
 	}
-	return "of another type"
+	return "api.json.field.other"
 }
 
 // RequireBearer accepts a valid access token in Authorization and makes
@@ -175,7 +204,7 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb"`)
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Sign-in required", Detail: "Send an access token as Authorization: Bearer <token>."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.token.missing.title"), Detail: t(c, "api.token.missing.detail")}
 	}
 	claims, err := s.Access.Verify(strings.TrimSpace(token))
 	var epoch int64
@@ -187,7 +216,7 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 	}
 	if err != nil || !active || claims.Epoch != epoch {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb", error="invalid_token", error_description="The access token is invalid or expired"`)
-		return &Problem{Status: fiber.StatusUnauthorized, Title: "Invalid access token", Detail: "The access token is invalid, expired or signed out. Refresh it or sign in again."}
+		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.token.invalid.title"), Detail: t(c, "api.token.invalid.detail")}
 	}
 	visitor.From(c).AppUserID = claims.UserID
 	visitor.From(c).AppSignIn = claims.SignIn
@@ -208,14 +237,14 @@ func pageParams(c *fiber.Ctx) (page, perPage int, err error) {
 		}
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < lo || n > hi {
-			errs = append(errs, FieldError{name, fmt.Sprintf("%s must be a whole number from %d to %d.", name, lo, hi)})
+			errs = append(errs, FieldError{name, tr(c, "api.query.range", "Name", name, "Min", lo, "Max", hi)})
 		}
 		return n
 	}
 	page = read("page", 1, 1, 1_000_000)
 	perPage = read("per_page", defaultPerPage, 1, maxPerPage)
 	if len(errs) > 0 {
-		return 0, 0, &Problem{Status: fiber.StatusBadRequest, Title: "Bad request", Detail: "Some query parameters are not valid; see errors.", Errors: errs}
+		return 0, 0, &Problem{Status: fiber.StatusBadRequest, Title: t(c, "api.bad_request.title"), Detail: t(c, "api.query.invalid"), Errors: errs}
 	}
 	return page, perPage, nil
 }

@@ -101,7 +101,7 @@ func (s *Server) EndSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !ended {
-		return notFound("You have no sign-in with that id; it may have ended already.")
+		return notFound(c, t(c, "api.sign_in.not_found"))
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,9 +22,9 @@ func (s *Server) ResendVerification(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("A new link is on its way to %s. It works once, for 24 hours; at most %d such emails go to one address in an hour.", user.Email, models.LinkMailsPerHour)
+	detail := tr(c, "api.verification.sent", "Email", user.Email, "Max", models.LinkMailsPerHour)
 	if user.EmailVerified() {
-		detail = "The email address is verified already: there is nothing to do."
+		detail = t(c, "api.verification.verified")
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"email_verified": user.EmailVerified(), "detail": detail})
 }

@@ -248,11 +248,12 @@ func newField(pairs ...any) (Field, error) {
 	return f, nil
 }
 
-// countryOptions are the countries the bakery ships to, for a select field.
-func countryOptions() []Option {
+// countryOptions are the countries the bakery ships to, named in lang, for
+// a select field.
+func countryOptions(lang models.Language) []Option {
 	out := make([]Option, len(models.Countries))
 	for i, c := range models.Countries {
-		out[i] = Option{Value: c.Code, Label: c.Name}
+		out[i] = Option{Value: c.Code, Label: i18n.T(lang, "country."+c.Code)}
 	}
 	return out
 }
