@@ -3,7 +3,6 @@ package models
 // ProductQuery selects a page of the catalog.
 type ProductQuery struct {
 	Q          string
-	Lang       Language // the language Q is in; empty: English
 	CategoryID uint
 	Page       int // 1-based; clamped into range
 	PerPage    int

@@ -36,7 +36,7 @@ type catalogSnapshot struct {
 	categories     []models.Category
 	categoryBySlug map[string]int
 	products       []models.Product             // published, in shelf order
-	search         map[models.Language][]string // lower-cased name and description in each language, by index
+	search         []string         // lower-cased names and descriptions in every language, by index
 	bySlug         map[string]int
 	byID           map[uint]int
 	featured       []int // indexes of the featured products
@@ -70,17 +70,11 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	}
 	s.bySlug = make(map[string]int, len(s.products))
 	s.byID = make(map[uint]int, len(s.products))
-	s.search = make(map[models.Language][]string, len(models.Languages))
-	for _, lang := range models.Languages {
-		s.search[lang] = make([]string, len(s.products))
-	}
+	s.search = make([]string, len(s.products))
 	for i, p := range s.products {
 		s.bySlug[p.Slug] = i
 		s.byID[p.ID] = i
-		for _, lang := range models.Languages {
-			in := p.In(lang)
-			s.search[lang][i] = strings.ToLower(in.Name + "\n" + in.Description)
-		}
+		s.search[i] = strings.ToLower(strings.Join([]string{p.Name, p.NameKo, p.Description, p.DescriptionKo}, "\n"))
 		if p.Featured {
 			s.featured = append(s.featured, i)
 		}
@@ -236,23 +230,20 @@ func (c *Catalog) ProductByID(id uint) (models.Product, error) {
 	return s.products[i], nil
 }
 
-// Search returns one page of the published products whose name or
-// description in q.Lang (as a shopper reads it there, see Product.In)
-// contains every word of q (case-insensitively), optionally in one
-// category. The page number is clamped to the pages that exist.
+// Search returns one page of the published products whose names and
+// descriptions contain every word of q (case-insensitively), optionally
+// in one category. It looks in Korean and English alike, whichever the
+// shopper reads: 크루아상 and croissant find the same croissants. The page
+// number is clamped to the pages that exist.
 func (c *Catalog) Search(q models.ProductQuery) models.ProductPage {
 	s := c.snap.Load()
-	texts, ok := s.search[q.Lang]
-	if !ok {
-		texts = s.search[models.English]
-	}
 	words := strings.Fields(strings.ToLower(q.Q))
 	var matches []models.Product
 	for i, p := range s.products {
 		if q.CategoryID != 0 && p.CategoryID != q.CategoryID {
 			continue
 		}
-		if containsAll(texts[i], words) {
+		if containsAll(s.search[i], words) {
 			matches = append(matches, p)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -41,8 +42,7 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := s.catalogLanguage(c)
-	q := models.ProductQuery{Q: models.CleanQuery(c.Query("q")), Lang: lang, Page: page, PerPage: perPage}
+	q := models.ProductQuery{Q: models.CleanQuery(c.Query("q")), Page: page, PerPage: perPage}
 	if slug := c.Query("category"); slug != "" {
 		cat, err := s.Catalog.Category(slug)
 		if err != nil {
@@ -53,6 +53,7 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	}
 	result := s.Catalog.Search(q)
 	items := make([]product, len(result.Items))
+	lang := visitor.From(c).Lang
 	for i, p := range result.Items {
 		items[i] = s.productJSON(p.In(lang))
 	}
@@ -73,5 +74,5 @@ func (s *Server) Product(c *fiber.Ctx) error {
 	if err != nil {
 		return notFound(c, t(c, "api.product.not_found"))
 	}
-	return c.JSON(s.productJSON(p.In(s.catalogLanguage(c))))
+	return c.JSON(s.productJSON(p.In(visitor.From(c).Lang)))
 }

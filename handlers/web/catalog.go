@@ -67,7 +67,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 	lang := visitor.From(c).Lang
 	version := s.Catalog.Version()
 	q := models.CleanQuery(c.Query("q"))
-	query := models.ProductQuery{Q: q, Lang: lang, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
+	query := models.ProductQuery{Q: q, Page: parsePage(c.Query("page")), PerPage: productsPerPage}
 	title := i18n.T(lang, "products.title")
 	var category models.Category
 	if slug := c.Query("category"); slug != "" {

@@ -129,7 +129,7 @@ func TestTheCartInBothLanguages(t *testing.T) {
 			words{"Items in your cart", "장바구니에 담긴 상품"},
 			words{`<th scope="col">Product</th><th scope="col">Price</th><th scope="col">Quantity</th><th scope="col">Total</th>`, `<th scope="col">상품</th><th scope="col">가격</th><th scope="col">수량</th><th scope="col">합계</th>`},
 			words{"Subtotal (1 item)", "상품 금액 (총 1개)"},
-			words{"Quantity of Baguette", "Baguette 수량"},
+			words{"Quantity of Baguette", "바게트 수량"},
 			words{`data-label="Price"`, `data-label="가격"`},
 			words{">Update<", ">변경<"},
 			words{">Remove<", ">삭제<"},
