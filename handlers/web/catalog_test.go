@@ -87,3 +87,21 @@ func TestSearchingInKorean(t *testing.T) {
 		t.Error("크루아상 on an English page does not find the croissants, in English")
 	}
 }
+
+// TestCheckoutNamesTheLinesInKorean: the checkout's summary names what is
+// bought in the shopper's language.
+func TestCheckoutNamesTheLinesInKorean(t *testing.T) {
+	ta := apptest.New(t)
+	b := ta.Browser()
+	b.SignUpVerified("Min", "min@example.com", "rye-and-butter-42", nil)
+	b.Post("/cart/items", url.Values{"product_id": {ta.ProductID("baguette")}, "quantity": {"1"}})
+	if page := text(b.Get("/checkout")); !strings.Contains(page, "1 × Baguette") {
+		t.Error("the English checkout does not name the baguette")
+	}
+	if res := b.Post("/language", url.Values{"lang": {"ko"}, "next": {"/checkout"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch = %d", res.StatusCode)
+	}
+	if page := text(b.Get("/checkout")); !strings.Contains(page, "1 × 바게트") || strings.Contains(page, "Baguette") {
+		t.Error("the Korean checkout does not name the baguette in Korean")
+	}
+}

@@ -55,7 +55,7 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 	}
 	v := visitor.From(c)
 	return s.render(c, status, "pages/checkout", &checkoutPage{
-		Page: s.NewPage(c, v.T("checkout.title")), Cart: priced, Form: form, Quote: quoteOf(priced),
+		Page: s.NewPage(c, v.T("checkout.title")), Cart: priced.In(v.Lang), Form: form, Quote: quoteOf(priced),
 		Countries: countryOptions(v.Lang), Conflict: conflict, Unverified: !user.EmailVerified(), Email: user.Email,
 		PaymentMethods: paymentOptions(v.Lang),
 	})
