@@ -22,7 +22,7 @@ func CheckCurrency(ctx context.Context, db *gorm.DB, currency string) error {
 		return fmt.Errorf("shop currency: %w", err)
 	}
 	if kept != currency {
-		return fmt.Errorf("config: SHOP_CURRENCY is %s, but the shop's database was created with %s: set SHOP_CURRENCY=%s", currency, kept, kept)
+		return fmt.Errorf("shop currency: SHOP_CURRENCY is %s, but the shop's database was created with %s (start it with SHOP_CURRENCY=%s)", currency, kept, kept)
 	}
 	return nil
 }
