@@ -35,7 +35,7 @@ type catalogSnapshot struct {
 	version        uint64
 	categories     []models.Category
 	categoryBySlug map[string]int
-	products       []models.Product             // published, in shelf order
+	products       []models.Product // published, in shelf order
 	search         []string         // lower-cased names and descriptions in every language, by index
 	bySlug         map[string]int
 	byID           map[uint]int
