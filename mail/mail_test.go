@@ -180,8 +180,8 @@ func TestEveryKindInKorean(t *testing.T) {
 	got := deliverEach(t, renderer(t), map[string]mailCase{
 		models.MailOrderPlaced: {
 			ko(models.MailData{Order: order}), "", "[Crumb] 주문이 접수되었습니다 (주문번호 CR-7K3M9Q2XWP)",
-			append([]string{"주문해 주셔서 감사합니다.", "2026년 3월 7일 오전 10:00에 접수되었습니다", "배송지", "Crumb Bakery, IBAN GB00 CRUM 0000 0000 0000 00 계좌로 입금해 주세요 (입금 금액: $40.00)",
-				"주문번호(CR-7K3M9Q2XWP)를 꼭 적어 주세요", "https://shop.example.com/orders/CR-7K3M9Q2XWP"}, append(orderLines, address...)...),
+			append([]string{"주문해 주셔서 감사합니다.", "2026년 3월 7일 오전 10:00에 접수되었습니다", "배송지", "입금 계좌: Crumb Bakery, IBAN GB00 CRUM 0000 0000 0000 00 / 입금 금액: $40.00",
+				"입금 메모: CR-7K3M9Q2XWP", "https://shop.example.com/orders/CR-7K3M9Q2XWP"}, append(orderLines, address...)...),
 		},
 		models.MailOrderShipped: {
 			ko(models.MailData{Order: order}), "", "[Crumb] 주문하신 상품이 발송되었습니다 (주문번호 CR-7K3M9Q2XWP)",

@@ -185,7 +185,7 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 						"Devices that keep you signed in", "This device", "· since ", "· last used ", "Forget", "The Crumb app", "stops working within 15 minutes",
 						"Security events", "A copy of your remember-me cookie was used", "· from IP 203.0.113.9 · every session, device and app sign-in was signed out",
 						"Sign out everywhere else", "Your password", "You were kept signed in, so please confirm it's you."},
-					[]string{"로그인 기기 관리", "내 계정이 로그인되어 있는 곳입니다.", "로그인된 브라우저", "지금 이 브라우저", "자동 로그인", "· 로그인 ", "· 최근 접속 ",
+					[]string{"로그인 기기 관리", "Windows의 Firefox", "Crumb 앱 (Windows의 Firefox)", "내 계정이 로그인되어 있는 곳입니다.", "로그인된 브라우저", "지금 이 브라우저", "자동 로그인", "· 로그인 ", "· 최근 접속 ",
 						"자동 로그인된 기기", "지금 이 기기", "· 등록 ", "· 최근 사용 ", "자동 로그인 해제", "Crumb 앱", "15분 안에",
 						"보안 알림", "복제된 자동 로그인 쿠키가 사용되었습니다", "· IP 203.0.113.9 · 모든 브라우저, 기기, 앱에서 로그아웃했습니다",
 						"다른 곳에서 모두 로그아웃", "현재 비밀번호", "자동 로그인으로 접속 중이니 본인 확인을 해 주세요."}},
@@ -302,7 +302,7 @@ func TestTheAccountPagesInBothLanguages(t *testing.T) {
 					if dated[s.name] && !moment[l].MatchString(readable(t, res.Text)) {
 						t.Errorf("no moment written as %s writes it", l)
 					}
-					reads(t, l, res, title, want, email, newEmail, "name@example.com", "bo@example.com", "cy@example.com", app, device,
+					reads(t, l, res, title, want, email, newEmail, "name@example.com", "bo@example.com", "cy@example.com", app, device, "Firefox", "Windows", // browsers and systems have one name
 						"SMTP_URL", "APP_ENV", "development", "HTML")
 				})
 			}

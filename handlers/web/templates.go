@@ -65,6 +65,7 @@ func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location, fallba
 		engine.AddFunc("say", func(m models.Message) string { return i18n.Say(lang, m) })
 		engine.AddFunc("tr", func(id string, pairs ...any) string { return i18n.Tr(lang, id, pairs...) })
 		engine.AddFunc("money", func(m models.Money) string { return m.In(lang) })
+		engine.AddFunc("device", func(label string) string { return i18n.Device(lang, label) })
 		engine.AddFunc("status", func(s string) string { return i18n.T(lang, "status."+s) })
 		engine.AddFunc("field", newField)
 		engine.AddFunc("limit", models.Limit)
