@@ -205,12 +205,14 @@ if awk -v a="$first" -v b="$rps" 'BEGIN { exit !(a > b) }'; then rps=$first; fi
 health=$rps
 row "/healthz" "$rps" "$p50" "$p99" 1.00 "" "body ok; the better of two runs" reference
 
+declare -A english # req/s of each load by name, for its Korean twin
 # load NAME PATH TARGET PATTERN PROOF-NOTE [HEADER...]
 load() {
   local name=$1 path=$2 target=$3 pattern=$4 note=$5
   shift 5
   prove "$name" "$path" "$pattern" "$@"
   measure "$path" "$@"
+  english[$name]=$rps
   local share
   share=$(awk -v a="$rps" -v b="$health" 'BEGIN { printf "%.2f", a / b }')
   row "$name" "$rps" "$p50" "$p99" "$share" "$target" "$note; Content-Encoding: $proved_encoding"
@@ -234,6 +236,28 @@ for enc in "" "$browser"; do
     exit 1
   fi
 done
+
+# The same pages in Korean, chosen with the language switch (crumb_lang),
+# each against its English twin above: within 10% of it, and p99 under
+# 20 ms.
+korean() { # NAME PATH PATTERN NOTE HEADER
+  local name=$1 path=$2 pattern=$3 note=$4 header=$5
+  prove "$name (ko)" "$path" "$pattern" "$header"
+  measure "$path" "$header"
+  local ratio verdict=met
+  ratio=$(awk -v a="$rps" -v b="${english[$name]}" 'BEGIN { printf "%.2f", a / b }')
+  if awk -v r="$ratio" -v p="$p99" 'BEGIN { exit !(r < 0.90 || p >= 20) }'; then verdict=MISSED; fi
+  row "$name (ko)" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$health" 'BEGIN { printf "%.2f", a / b }')" "" \
+    "$note; $ratio of English; Content-Encoding: $proved_encoding" "$verdict"
+}
+guest_ko="Cookie: $(cat "$work/guest-ko.cookie")"
+member_ko="Cookie: $(cat "$work/member-ko.cookie")"
+korean home / '버터 크루아상' "showcase listed in Korean" "$guest_ko"
+korean listing "/products?category=cakes" '당근 케이크' "cakes listed in Korean" "$guest_ko"
+korean search "/products?q=%EC%B4%88%EC%BD%9C%EB%A6%BF" '초콜릿 퍼지 케이크' "초콜릿 finds products" "$guest_ko"
+korean product /products/sourdough-loaf '장바구니 담기' "add-to-cart form in Korean" "$guest_ko"
+korean "guest cart" /cart '상품 금액 \(총 3개\)' "2 lines, 3 items, in Korean" "$guest_ko"
+korean "signed-in cart" /cart '내 계정<span class="visually-hidden">: Demo Shopper' "signed in as Demo Shopper, in Korean" "$member_ko"
 load "API cart (JWT)" /api/v1/cart 0.50 '"count":3' "token accepted, 3 items" "$bearer"
 load "API products" /api/v1/products "" '"slug":"sourdough-loaf"' "products listed; no share target"
 load "asset (br, gzip)" "$css" 0.80 '.' "fingerprinted CSS" "$browser"

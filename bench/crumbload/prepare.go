@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,9 +39,11 @@ func productID(s *shopper.Shopper, slug string) (uint, error) {
 // prepare makes the browsers and the app sign-in the wrk loads replay, and
 // writes what they send: guest.cookie (a guest with a baguette and two
 // butter croissants in the cart cookie), member.cookie (the demo account
-// signed in, with the same two lines in its database cart) and token (an
-// access token for the demo account). scripts/bench.sh proves each with
-// curl before loading it.
+// signed in, with the same two lines in its database cart), their Korean
+// twins guest-ko.cookie and member-ko.cookie (the same, with the language
+// switch set to Korean; the demo account itself stays English) and token
+// (an access token for the demo account). scripts/bench.sh proves each
+// with curl before loading it.
 func prepare(base, out string) error {
 	client := shopper.Client(4)
 	guest := shopper.New(base, client, nil)
@@ -76,14 +79,25 @@ func prepare(base, out string) error {
 		return err
 	}
 
+	korean := shopper.New(base, client, nil)
+	if res, err := korean.Post("/language", url.Values{"lang": {"ko"}, "next": {"/"}}); err != nil || korean.Cookies["crumb_lang"] == "" {
+		return fmt.Errorf("choosing Korean: status %d: %v", res.Status, err)
+	}
+	if err := fill(korean); err != nil {
+		return err
+	}
+	memberKorean := member.CookieHeader() + "; crumb_lang=" + korean.Cookies["crumb_lang"]
+
 	token, err := accessToken(base, client)
 	if err != nil {
 		return err
 	}
 	files := map[string]string{
-		"guest.cookie":  guest.CookieHeader(),
-		"member.cookie": member.CookieHeader(),
-		"token":         token,
+		"guest.cookie":     guest.CookieHeader(),
+		"member.cookie":    member.CookieHeader(),
+		"guest-ko.cookie":  korean.CookieHeader(),
+		"member-ko.cookie": memberKorean,
+		"token":            token,
 	}
 	for name, value := range files {
 		if err := os.WriteFile(filepath.Join(out, name), []byte(value+"\n"), 0o600); err != nil {
