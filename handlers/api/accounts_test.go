@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -464,6 +466,193 @@ func TestAPIResendVerificationSharesTheLinkLimit(t *testing.T) {
 		res := call(ta, fiber.MethodPost, "/api/v1/me/verification", nil, pair.AccessToken)
 		if res.StatusCode != fiber.StatusAccepted || !strings.Contains(res.Text, `"email_verified":true`) || !strings.Contains(res.Text, "verified already") {
 			t.Errorf("asking once verified = %d: %s", res.StatusCode, res.Text)
+		}
+	})
+}
+
+// cancelOrderAPI is POST /api/v1/orders/{id}/cancel.
+func cancelOrderAPI(ta *apptest.App, access, id string, opts ...apiOption) apiResponse {
+	ta.T.Helper()
+	return call(ta, fiber.MethodPost, "/api/v1/orders/"+id+"/cancel", nil, access, opts...)
+}
+
+// TestAPICancelOrder: a placed order is cancelled once, its items back on
+// the shelf (the catalog shows them) and the cancellation emailed; an
+// order past that, another account's or none is refused and nothing
+// moves.
+func TestAPICancelOrder(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		u := newAppUser(t, ta, "Cho")
+		other := newAppUser(t, ta, "Dev")
+		access := u.pair.AccessToken
+		pecan, baguette := ta.Stock("pecan-pie"), ta.Stock("baguette")
+		place := func(key string) apiOrder {
+			t.Helper()
+			addToCartAPI(t, ta, access, "pecan-pie", 2)
+			addToCartAPI(t, ta, access, "baguette", 1)
+			res := placeOrderAPI(ta, access, key, orderRequest("cod"))
+			if res.StatusCode != fiber.StatusCreated {
+				t.Fatalf("order = %d: %s", res.StatusCode, res.Text)
+			}
+			var o apiOrder
+			res.decode(t, &o)
+			return o
+		}
+		placed := place("cancel-1")
+		if ta.Stock("pecan-pie") != pecan-2 || ta.Stock("baguette") != baguette-1 {
+			t.Fatal("the order did not take its stock")
+		}
+
+		res := cancelOrderAPI(ta, access, placed.ID)
+		var cancelled apiOrder
+		res.decode(t, &cancelled)
+		if res.StatusCode != fiber.StatusOK || cancelled.ID != placed.ID || cancelled.Status != "cancelled" || len(cancelled.Items) != 2 || cancelled.Total != placed.Total {
+			t.Fatalf("cancel = %d: %s", res.StatusCode, res.Text)
+		}
+		if ta.Stock("pecan-pie") != pecan || ta.Stock("baguette") != baguette {
+			t.Errorf("stock after the cancellation: %d pecan pies, %d baguettes; want %d, %d", ta.Stock("pecan-pie"), ta.Stock("baguette"), pecan, baguette)
+		}
+		var shown apiProduct
+		call(ta, fiber.MethodGet, "/api/v1/products/"+ta.ProductID("pecan-pie"), nil, "").decode(t, &shown)
+		if shown.Stock != pecan {
+			t.Errorf("the catalog shows %d pecan pies, want %d", shown.Stock, pecan)
+		}
+		var again apiOrder
+		call(ta, fiber.MethodGet, "/api/v1/orders/"+placed.ID, nil, access).decode(t, &again)
+		if again.Status != "cancelled" {
+			t.Errorf("the order is %s", again.Status)
+		}
+		if mail := ta.MailTo(u.email, models.MailOrderCancelled); len(mail) != 1 || !strings.Contains(mail[0], placed.ID) {
+			t.Errorf("cancellation emails: %q", mail)
+		}
+		if page := u.b.Get("/orders/" + placed.ID); !strings.Contains(strings.ToLower(page.Text), "cancelled") {
+			t.Error("the website does not show the order cancelled")
+		}
+
+		// Once cancelled, or paid, shipped or delivered, it stays as it is.
+		p := cancelOrderAPI(ta, access, placed.ID).problem(t, fiber.StatusConflict)
+		if p.Title != "Order can no longer be cancelled" || p.Detail != "This order is cancelled already: only an order that is placed, not yet paid, can be cancelled." {
+			t.Errorf("cancelled twice: %+v", p)
+		}
+		if ta.Stock("pecan-pie") != pecan || len(ta.MailTo(u.email, models.MailOrderCancelled)) != 1 {
+			t.Error("cancelling twice returned the stock or emailed twice")
+		}
+		for _, status := range []string{models.StatusPaid, models.StatusShipped, models.StatusDelivered} {
+			o := place("cancel-" + status)
+			ta.DB.Model(&models.Order{}).Where("number = ?", o.ID).Update("status", status)
+			p := cancelOrderAPI(ta, access, o.ID).problem(t, fiber.StatusConflict)
+			if !strings.Contains(p.Detail, "This order is "+status+" already") {
+				t.Errorf("%s: %+v", status, p)
+			}
+			var still apiOrder
+			call(ta, fiber.MethodGet, "/api/v1/orders/"+o.ID, nil, access).decode(t, &still)
+			if still.Status != status || ta.Stock("pecan-pie") != pecan-2 {
+				t.Errorf("a refused cancellation of a %s order: now %s, %d pecan pies", status, still.Status, ta.Stock("pecan-pie"))
+			}
+			ta.SetProduct("pecan-pie", "stock", pecan)
+			ta.SetProduct("baguette", "stock", baguette)
+		}
+
+		// Another account's order, and orders that do not exist.
+		mine := place("cancel-mine")
+		for _, id := range []string{"CR-2222222222", "cr-" + mine.ID[3:], "CR-", "abc", mine.ID + "X"} {
+			cancelOrderAPI(ta, access, id).problem(t, fiber.StatusNotFound)
+		}
+		cancelOrderAPI(ta, other.pair.AccessToken, mine.ID).problem(t, fiber.StatusNotFound)
+		var kept apiOrder
+		call(ta, fiber.MethodGet, "/api/v1/orders/"+mine.ID, nil, access).decode(t, &kept)
+		if kept.Status != "placed" || ta.Stock("pecan-pie") != pecan-2 {
+			t.Errorf("a refused cancellation changed the order (%s) or the stock", kept.Status)
+		}
+	})
+}
+
+// TestAPICancelOrderOnce: the app sending the same cancellation twice at
+// once cancels the order once: one 200, one 409, the stock returned once.
+func TestAPICancelOrderOnce(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		u := newAppUser(t, ta, "Eun")
+		access := u.pair.AccessToken
+		stock := ta.Stock("apple-pie")
+		addToCartAPI(t, ta, access, "apple-pie", 3)
+		var o apiOrder
+		placeOrderAPI(ta, access, "once-1", orderRequest("cod")).decode(t, &o)
+		statuses := make([]int, 2)
+		var wg sync.WaitGroup
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = cancelOrderAPI(ta, access, o.ID).StatusCode
+			}()
+		}
+		wg.Wait()
+		if statuses[0]+statuses[1] != fiber.StatusOK+fiber.StatusConflict {
+			t.Errorf("statuses %v, want one 200 and one 409", statuses)
+		}
+		if got := ta.Stock("apple-pie"); got != stock {
+			t.Errorf("%d apple pies after the cancellation, want %d", got, stock)
+		}
+		if n := len(ta.MailTo(u.email, models.MailOrderCancelled)); n != 1 {
+			t.Errorf("%d cancellation emails", n)
+		}
+	})
+}
+
+// TestAPICategories: the shelves in the shop's order, each with the slug
+// the product list takes, named in English whatever the app speaks; a
+// shelf moved in the shop moves in the list.
+func TestAPICategories(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		list := func() []struct{ Slug, Name string } {
+			t.Helper()
+			res := call(ta, fiber.MethodGet, "/api/v1/categories", nil, "", inLanguage("ko"))
+			if res.StatusCode != fiber.StatusOK || res.Header.Get(fiber.HeaderContentLanguage) != "en" {
+				t.Fatalf("categories = %d, Content-Language %q", res.StatusCode, res.Header.Get(fiber.HeaderContentLanguage))
+			}
+			var out struct {
+				Items []struct{ Slug, Name string } `json:"items"`
+			}
+			res.decode(t, &out)
+			return out.Items
+		}
+		slugs := func(items []struct{ Slug, Name string }) string {
+			var out []string
+			for _, c := range items {
+				out = append(out, c.Slug)
+			}
+			return strings.Join(out, " ")
+		}
+		items := list()
+		if got := slugs(items); got != "bread pastries cakes biscuits tarts savory" {
+			t.Errorf("categories %q", got)
+		}
+		total := 0
+		for _, c := range items {
+			var stored models.Category
+			ta.DB.Where("slug = ?", c.Slug).Take(&stored)
+			if c.Name != stored.Name || c.Name == "" {
+				t.Errorf("%s is named %q, the shop says %q", c.Slug, c.Name, stored.Name)
+			}
+			var page productPage
+			call(ta, fiber.MethodGet, "/api/v1/products?per_page=100&category="+c.Slug, nil, "").decode(t, &page)
+			if page.Total == 0 {
+				t.Errorf("no products in %s", c.Slug)
+			}
+			total += page.Total
+		}
+		var all productPage
+		call(ta, fiber.MethodGet, "/api/v1/products", nil, "").decode(t, &all)
+		if total != all.Total {
+			t.Errorf("the categories hold %d products, the shop %d", total, all.Total)
+		}
+
+		ta.DB.Model(&models.Category{}).Where("slug = ?", "savory").Update("position", -1)
+		if err := ta.Catalog.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := slugs(list()); got != "savory bread pastries cakes biscuits tarts" {
+			t.Errorf("after moving savory first: %q", got)
 		}
 	})
 }
