@@ -656,3 +656,29 @@ func TestAPICategories(t *testing.T) {
 		}
 	})
 }
+
+// TestAPISignUpTwiceAtOnce: the same sign-up sent twice at once (a
+// double tap) makes one account: one 201 and one 409.
+func TestAPISignUpTwiceAtOnce(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		for round := range 3 {
+			email := fmt.Sprintf("tap%d@example.com", round)
+			statuses := make([]int, 2)
+			var wg sync.WaitGroup
+			for i := range statuses {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses[i] = call(ta, fiber.MethodPost, "/api/v1/accounts", map[string]string{"name": "Tap", "email": email, "password": apptest.Password}, "").StatusCode
+				}()
+			}
+			wg.Wait()
+			if statuses[0]+statuses[1] != fiber.StatusCreated+fiber.StatusConflict {
+				t.Errorf("round %d: statuses %v, want one 201 and one 409", round, statuses)
+			}
+			if n := countUsers(ta, email); n != 1 {
+				t.Errorf("round %d: %d accounts", round, n)
+			}
+		}
+	})
+}
