@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/config"
+	"crumb/handlers/api"
 	"crumb/internal/apptest"
 	"crumb/internal/testkit"
 	"crumb/models"
@@ -97,7 +98,9 @@ func TestAPISignUp(t *testing.T) {
 
 		// Until the link is followed the account orders nothing; then it does.
 		addToCartAPI(t, ta, pair.AccessToken, "baguette", 1)
-		placeOrderAPI(ta, pair.AccessToken, "signup-1", orderRequest("cod")).problem(t, fiber.StatusForbidden)
+		if p := placeOrderAPI(ta, pair.AccessToken, "signup-1", orderRequest("cod")).problem(t, fiber.StatusForbidden); p.Type != api.ProblemEmailUnverified {
+			t.Errorf("unverified order: type %q, want %q", p.Type, api.ProblemEmailUnverified)
+		}
 		ta.Browser().VerifyEmail("yuna@example.com")
 		if !meAccount(t, ta, pair.AccessToken).EmailVerified {
 			t.Error("the followed link did not verify the email")
@@ -139,7 +142,10 @@ func TestAPISignUpEmailTaken(t *testing.T) {
 // website's rules; a body the API cannot read is 400, 413 or 415. No
 // account is made and nothing is mailed.
 func TestAPISignUpRefusals(t *testing.T) {
-	ta := apptest.New(t)
+	apptest.EachDatabase(t, testSignUpRefusals)
+}
+
+func testSignUpRefusals(t *testing.T, ta *apptest.App) {
 	good := map[string]string{"name": "Ivo", "email": "ivo@example.com", "password": apptest.Password}
 	with := func(changes ...string) map[string]string {
 		body := map[string]string{}
@@ -258,7 +264,10 @@ func TestAPISignUpLanguage(t *testing.T) {
 // TestAPISignUpIsLimited: sign-ups from one address are limited per
 // minute, the app's and the website's together.
 func TestAPISignUpIsLimited(t *testing.T) {
-	ta := apptest.New(t)
+	apptest.EachDatabase(t, testSignUpIsLimited)
+}
+
+func testSignUpIsLimited(t *testing.T, ta *apptest.App) {
 	for i := range 5 {
 		ta.Browser().SignUp("Web", fmt.Sprintf("web%d@example.com", i), apptest.Password, nil)
 	}
@@ -279,7 +288,12 @@ func TestAPISignUpIsLimited(t *testing.T) {
 // and change nothing.
 func TestAPIAccountCallsWhenRedisFails(t *testing.T) {
 	redis := testkit.StartRedis(t)
-	ta := apptest.New(t, apptest.WithConfig(func(cfg *config.Config) { cfg.SessionStore = redis.URL() }))
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		testAccountCallsWhenRedisFails(t, ta, redis)
+	}, apptest.WithConfig(func(cfg *config.Config) { cfg.SessionStore = redis.URL() }))
+}
+
+func testAccountCallsWhenRedisFails(t *testing.T, ta *apptest.App, redis *testkit.Redis) {
 	pair := signUpApp(t, ta, map[string]string{"name": "Ren", "email": "ren@example.com", "password": apptest.Password})
 	redis.Stop()
 	for _, try := range []struct {
@@ -403,7 +417,10 @@ func TestAPIUpdateMe(t *testing.T) {
 // TestAPIAccountCallsNeedASignIn: every call about the signed-in account
 // without an access token, or with one that is no longer good, is 401.
 func TestAPIAccountCallsNeedASignIn(t *testing.T) {
-	ta := apptest.New(t)
+	apptest.EachDatabase(t, testAccountCallsNeedASignIn)
+}
+
+func testAccountCallsNeedASignIn(t *testing.T, ta *apptest.App) {
 	u := newAppUser(t, ta, "Uri")
 	stale := u.pair.AccessToken
 	call(ta, fiber.MethodDelete, "/api/v1/me/sessions", nil, stale) // ends every sign-in, so stale is refused
@@ -461,6 +478,16 @@ func TestAPIResendVerificationSharesTheLinkLimit(t *testing.T) {
 		if n := len(ta.MailTo("lin@example.com", models.MailVerifyEmail)); n != 2 {
 			t.Errorf("%d verification emails, want 2 (the sign-up's and one asked for)", n)
 		}
+		// Asked too often, it is refused until the minute is over.
+		for range 7 {
+			call(ta, fiber.MethodPost, "/api/v1/me/verification", nil, pair.AccessToken)
+		}
+		limited := call(ta, fiber.MethodPost, "/api/v1/me/verification", nil, pair.AccessToken, inLanguage("ko"))
+		if p := limited.problem(t, fiber.StatusTooManyRequests); !hangul(p.Title) || limited.Header.Get(fiber.HeaderRetryAfter) == "" {
+			t.Errorf("limited: %+v, Retry-After %q", p, limited.Header.Get(fiber.HeaderRetryAfter))
+		}
+		ta.Clock.Advance(time.Minute)
+
 		// Any of the links verifies the email; asking again then says so.
 		ta.Browser().VerifyEmail("lin@example.com")
 		res := call(ta, fiber.MethodPost, "/api/v1/me/verification", nil, pair.AccessToken)
