@@ -89,6 +89,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	if err := database.Migrate(a.DB); err != nil {
 		return nil, err
 	}
+	if err := database.CheckCurrency(ctx, a.DB, cfg.Currency); err != nil {
+		return nil, err
+	}
 	sqlDB, err := a.DB.DB()
 	if err != nil {
 		return nil, err

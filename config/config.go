@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +44,10 @@ type Config struct {
 	// DefaultLanguage is the language of a visitor who has not chosen one
 	// and whose browser asks for neither: "en" or "ko".
 	DefaultLanguage string
-	Currency        string
+	// Currency is what the shop sells in (ISO 4217): USD or KRW. The
+	// database keeps the one it was created with, and the shop does not
+	// start with another (database.CheckCurrency).
+	Currency string
 
 	// AuthAttemptsPerMinute limits sign-in and sign-up attempts per client
 	// IP, and failed sign-ins per account and IP; an account takes ten times
@@ -123,7 +127,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 		SessionStore:          p.prefixed("SESSION_STORE", "", "redis://", "rediss://"),
 		StoreTimezone:         p.location("STORE_TIMEZONE", "America/New_York"),
 		DefaultLanguage:       p.oneOf("DEFAULT_LANGUAGE", "en", "en", "ko"),
-		Currency:              p.currency("CURRENCY", "USD"),
+		Currency:              p.currency("SHOP_CURRENCY", "USD", "USD", "KRW"),
 		SessionIdle:           p.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
 		AuthAttemptsPerMinute: p.positive("AUTH_ATTEMPTS_PER_MINUTE", 10),
 		SessionAbsolute:       p.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
@@ -365,10 +369,11 @@ func (p *parser) location(key, def string) *time.Location {
 	return loc
 }
 
-func (p *parser) currency(key, def string) string {
+// currency reads an ISO 4217 code, in any case, that is one of allowed.
+func (p *parser) currency(key, def string, allowed ...string) string {
 	v := strings.ToUpper(p.str(key, def))
-	if len(v) != 3 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		p.fail(key, "must be a three-letter ISO 4217 code such as USD, got %q", v)
+	if !slices.Contains(allowed, v) {
+		p.fail(key, "must be one of the currencies the shop sells in, %s, got %q", strings.Join(allowed, " or "), p.str(key, def))
 		return def
 	}
 	return v

@@ -2,7 +2,6 @@ package config
 
 import (
 	"bytes"
-	"crumb/internal/testkit"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -12,13 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"crumb/internal/testkit"
 )
 
 // settings lists every variable Crumb reads, so tests can hide whatever the
 // machine running them has set.
 var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
-	"STORE_TIMEZONE", "DEFAULT_LANGUAGE", "CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
+	"STORE_TIMEZONE", "DEFAULT_LANGUAGE", "SHOP_CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
 	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
 	"TRUSTED_PROXIES", "SMTP_URL", "MAIL_FROM", "METRICS_ADDR", "PPROF_ADDR",
 }
@@ -166,8 +167,9 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"SESSION_STORE", "memcached://localhost:11211"},
 		{"STORE_TIMEZONE", "Mars/Olympus"},
 		{"STORE_TIMEZONE", "Local"},
-		{"CURRENCY", "dollars"},
-		{"CURRENCY", "U$D"},
+		{"SHOP_CURRENCY", "dollars"},
+		{"SHOP_CURRENCY", "U$D"},
+		{"SHOP_CURRENCY", "EUR"}, // a currency, but not one the shop sells in
 		{"SESSION_IDLE_TIMEOUT", "-5m"},
 		{"SESSION_IDLE_TIMEOUT", "soon"},
 		{"SESSION_ABSOLUTE_TIMEOUT", "0s"},
@@ -218,7 +220,7 @@ func TestValidSettings(t *testing.T) {
 		{"DATABASE_URL", "postgres://u@db/crumb", func(c Config) bool { return c.DatabaseURL == "postgres://u@db/crumb" }},
 		{"SESSION_STORE", "rediss://cache:6380", func(c Config) bool { return c.SessionStore == "rediss://cache:6380" }},
 		{"STORE_TIMEZONE", "Asia/Seoul", func(c Config) bool { return c.StoreTimezone.String() == "Asia/Seoul" }},
-		{"CURRENCY", "krw", func(c Config) bool { return c.Currency == "KRW" }},
+		{"SHOP_CURRENCY", "krw", func(c Config) bool { return c.Currency == "KRW" }},
 		{"LOG_LEVEL", "debug", func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"SESSION_IDLE_TIMEOUT", "5m", func(c Config) bool { return c.SessionIdle == 5*time.Minute }},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "3", func(c Config) bool { return c.AuthAttemptsPerMinute == 3 }},
@@ -359,7 +361,7 @@ func TestEnvFile(t *testing.T) {
    # indented comment
 
 PORT=4000
-export CURRENCY=eur
+export SHOP_CURRENCY=krw
 STORE_TIMEZONE="Europe/London"
 BASE_URL='https://crumb.example.com'
   LOG_LEVEL = warn  
@@ -378,8 +380,8 @@ DATA_DIR=` + dir + `
 	if cfg.Port != 4000 {
 		t.Errorf("Port = %d, want 4000 from .env", cfg.Port)
 	}
-	if cfg.Currency != "EUR" {
-		t.Errorf("Currency = %q, want EUR (export prefix)", cfg.Currency)
+	if cfg.Currency != "KRW" {
+		t.Errorf("Currency = %q, want KRW (export prefix)", cfg.Currency)
 	}
 	if cfg.StoreTimezone.String() != "Europe/London" {
 		t.Errorf("StoreTimezone = %q, want Europe/London (double quotes)", cfg.StoreTimezone)
@@ -396,13 +398,13 @@ DATA_DIR=` + dir + `
 
 	t.Run("environment overrides the file", func(t *testing.T) {
 		t.Setenv("PORT", "5000")
-		t.Setenv("CURRENCY", "GBP")
+		t.Setenv("SHOP_CURRENCY", "USD")
 		cfg, err := Load(envFile, discard())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Port != 5000 || cfg.Currency != "GBP" {
-			t.Errorf("Port = %d, Currency = %q; want the environment's 5000, GBP", cfg.Port, cfg.Currency)
+		if cfg.Port != 5000 || cfg.Currency != "USD" {
+			t.Errorf("Port = %d, Currency = %q; want the environment's 5000, USD", cfg.Port, cfg.Currency)
 		}
 		if cfg.StoreTimezone.String() != "Europe/London" {
 			t.Errorf("a setting only in the file was lost: StoreTimezone = %q", cfg.StoreTimezone)

@@ -62,7 +62,7 @@ func checkCatalog(t *testing.T, db *gorm.DB, currency string) {
 	perCategory := map[uint]int{}
 	for i, c := range categories {
 		categoryIDs[c.ID] = true
-		if c.Slug == "" || c.Name == "" || c.Position != i {
+		if c.Slug == "" || c.Name == "" || c.NameKo == "" || c.Position != i {
 			t.Errorf("category %+v: want a slug, a name and position %d", c, i)
 		}
 	}
@@ -89,8 +89,8 @@ func checkCatalog(t *testing.T, db *gorm.DB, currency string) {
 		if p.Image != "img/products/"+p.Slug+".svg" {
 			t.Errorf("%s: image %q, want img/products/%s.svg", p.Slug, p.Image, p.Slug)
 		}
-		if p.Name == "" || p.Description == "" || !p.Published {
-			t.Errorf("%s: name %q, description %q, published %v", p.Slug, p.Name, p.Description, p.Published)
+		if p.Name == "" || p.Description == "" || p.NameKo == "" || p.DescriptionKo == "" || !p.Published {
+			t.Errorf("%s: name %q (%q), description %q (%q), published %v", p.Slug, p.Name, p.NameKo, p.Description, p.DescriptionKo, p.Published)
 		}
 		if p.Featured {
 			featured++

@@ -384,6 +384,18 @@ func TestMigrateUpgradesAnAutoMigratedDatabase(t *testing.T) {
 		if got, want := queryRows(t, db, "SELECT id, language FROM users ORDER BY id"), []string{"1|en", "2|en"}; !slices.Equal(got, want) {
 			t.Errorf("users' language after the upgrade = %q, want %q", got, want)
 		}
+		// Products and categories made before the catalog spoke Korean have
+		// none (the English stands in), and the shop keeps its products'
+		// currency.
+		if got, want := queryRows(t, db, "SELECT id, name_ko, description_ko FROM products ORDER BY id"), []string{"1||", "2||", "3||"}; !slices.Equal(got, want) {
+			t.Errorf("products' Korean after the upgrade = %q, want %q", got, want)
+		}
+		if got, want := queryRows(t, db, "SELECT id, name_ko, description_ko FROM categories ORDER BY id"), []string{"1||", "2||"}; !slices.Equal(got, want) {
+			t.Errorf("categories' Korean after the upgrade = %q, want %q", got, want)
+		}
+		if got, want := queryRows(t, db, "SELECT name, value FROM shop_settings"), []string{"currency|USD"}; !slices.Equal(got, want) {
+			t.Errorf("shop settings after the upgrade = %q, want %q", got, want)
+		}
 		if latestVersion(t, d.name) == 1 {
 			// Migration 1 is today's schema: on a database AutoMigrate made
 			// it must change nothing but add goose's table.
@@ -524,6 +536,10 @@ func TestFreshMigrateMatchesTheUpgradedSchema(t *testing.T) {
 		if got, want := recordedVersion(t, fresh), latestVersion(t, d.name); got != want {
 			t.Errorf("goose recorded version %d on a fresh database, want %d", got, want)
 		}
+		// A new shop has no currency until it first starts (CheckCurrency).
+		if got := queryRows(t, fresh, "SELECT name, value FROM shop_settings"); len(got) != 0 {
+			t.Errorf("a fresh database's shop settings = %q, want none", got)
+		}
 
 		want, got := schemaOf(t, upgraded), schemaOf(t, fresh)
 		if len(got) == 0 {
@@ -538,7 +554,7 @@ func TestFreshMigrateMatchesTheUpgradedSchema(t *testing.T) {
 		}
 		for _, table := range []string{"categories", "products", "carts", "cart_items", "users", "web_sessions",
 			"remember_tokens", "orders", "order_lines", "refresh_families", "refresh_tokens", "security_events",
-			"storage_entries", "goose_db_version"} {
+			"storage_entries", "shop_settings", "goose_db_version"} {
 			if !slices.Contains(tables(t, fresh), table) {
 				t.Errorf("a fresh database has no %s table", table)
 			}

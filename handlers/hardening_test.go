@@ -382,9 +382,10 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 		shippingTyped := map[string]string{"name": "name", "phone": "phone", "address1": "address1", "address2": "address2", "postal_code": "postal_code"}
 		product := func(name, slug, category, stock string) map[string]string {
 			return map[string]string{"name": name, "slug": slug, "category": category, "price": "4.50", "stock": stock, "stock_was": stock,
-				"description": "Baked+today.", "published": "1", "image_name": "img%2Fproducts%2F" + slug + ".svg"}
+				"description": "Baked+today.", "name_ko": "%ED%98%B8%EB%B0%80%EB%B9%B5", "description_ko": "%EC%98%A4%EB%8A%98+%EA%B5%AC%EC%9B%A0%EC%96%B4%EC%9A%94.",
+				"published": "1", "image_name": "img%2Fproducts%2F" + slug + ".svg"}
 		}
-		productTyped := map[string]string{"name": "name", "slug": "slug", "description": "description"}
+		productTyped := map[string]string{"name": "name", "name_ko": "name_ko", "slug": "slug", "description": "description", "description_ko": "description_ko"}
 		productPicks := []string{"category", "price", "stock", "image_name"}
 		apiShipping := map[string]string{"shipping.name": `"Hana"`, "shipping.phone": `"+1 555 0100"`, "shipping.address1": `"1 Flour St"`,
 			"shipping.address2": `"Flat 3"`, "shipping.postal_code": `"10001"`, "shipping.country": `"US"`, "payment_method": `"cod"`}
@@ -445,10 +446,10 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 			{method: "GET", path: "/admin", as: admin},
 			{method: "GET", path: "/admin/products", as: admin, query: []string{"q", "category", "sold_out", "page"}},
 			{method: "GET", path: "/admin/products/new", as: admin},
-			{method: "POST", path: "/admin/products/new", as: admin, form: product("Rye+Bun", "rye-bread", "bread", "5"), typed: productTyped, picks: productPicks, lines: []string{"description"}},
+			{method: "POST", path: "/admin/products/new", as: admin, form: product("Rye+Bun", "rye-bread", "bread", "5"), typed: productTyped, picks: productPicks, lines: []string{"description", "description_ko"}},
 			{method: "GET", path: "/admin/products/:id", url: "/admin/products/" + rye, as: admin},
 			{method: "POST", path: "/admin/products/:id", url: "/admin/products/" + rye, as: admin, form: product("Rye+Bread", "rye-bread", "bread", ryeStock),
-				typed: productTyped, picks: productPicks, lines: []string{"description"}},
+				typed: productTyped, picks: productPicks, lines: []string{"description", "description_ko"}},
 			{method: "POST", path: "/admin/products/:id/stock", url: "/admin/products/" + rye + "/stock", as: admin, form: map[string]string{"adjust": "%2B1"}, picks: []string{"adjust"}},
 			{method: "GET", path: "/admin/orders", as: admin, query: []string{"status", "page"}},
 			{method: "GET", path: "/admin/orders/:number", url: "/admin/orders/" + number, as: admin},
@@ -709,9 +710,9 @@ func fillParam(pattern, base, name, v string) string {
 }
 
 // storedUntypable lists every stored text that holds a control character
-// (other than a product description's line breaks and tabs), U+FFFD or
-// invalid UTF-8, in every table: the email outbox's JSON read string by
-// string.
+// (other than a product description's line breaks and tabs, in either
+// language), U+FFFD or invalid UTF-8, in every table: the email outbox's
+// JSON read string by string.
 func storedUntypable(t *testing.T, ta *apptest.App) (bad []string, read int) {
 	t.Helper()
 	var tables []string
@@ -766,7 +767,7 @@ func storedUntypable(t *testing.T, ta *apptest.App) (bad []string, read int) {
 					}
 					walkStrings(doc, func(s string) { check(where, s, false) })
 				default:
-					check(where, s, where == "products.description")
+					check(where, s, where == "products.description" || where == "products.description_ko")
 				}
 			}
 		}

@@ -163,3 +163,21 @@ func TestWhen(t *testing.T) {
 		t.Errorf("just after midnight: %q", got)
 	}
 }
+
+func TestDeviceInEachLanguage(t *testing.T) {
+	for _, tt := range []struct{ label, en, ko string }{
+		{"Firefox on Windows", "Firefox on Windows", "Windows의 Firefox"},
+		{"A browser on Android", "A browser on Android", "Android의 브라우저"},
+		{"Unknown browser", "Unknown browser", "알 수 없는 브라우저"},
+		{"Chrome", "Chrome", "Chrome"},
+		{"Crumb app", "Crumb app", "Crumb 앱"},
+		{"Crumb app (Safari on iPhone)", "Crumb app (Safari on iPhone)", "Crumb 앱 (iPhone의 Safari)"},
+	} {
+		if got := i18n.Device(models.English, tt.label); got != tt.en {
+			t.Errorf("Device(en, %q) = %q, want %q", tt.label, got, tt.en)
+		}
+		if got := i18n.Device(models.Korean, tt.label); got != tt.ko {
+			t.Errorf("Device(ko, %q) = %q, want %q", tt.label, got, tt.ko)
+		}
+	}
+}

@@ -175,13 +175,13 @@ var (
 // address, the order number, the bank account, the links.
 func TestEveryKindInKorean(t *testing.T) {
 	ko := func(d models.MailData) models.MailData { d.Name, d.Lang = "김하늘", models.Korean; return d }
-	orderLines := []string{"CR-7K3M9Q2XWP", "Baguette 2개", "(개당 $4.00)", "$8.00", "Carrot Cake 1개", "합계", "$40.00"}
+	orderLines := []string{"CR-7K3M9Q2XWP", "Baguette 2개", "(개당 US$4.00)", "US$8.00", "Carrot Cake 1개", "합계", "US$40.00"}
 	address := []string{"Ada Baker", "1 Flour St", "Apt 2", "10001 US", "+1 555 0100"}
 	got := deliverEach(t, renderer(t), map[string]mailCase{
 		models.MailOrderPlaced: {
 			ko(models.MailData{Order: order}), "", "[Crumb] 주문이 접수되었습니다 (주문번호 CR-7K3M9Q2XWP)",
-			append([]string{"주문해 주셔서 감사합니다.", "2026년 3월 7일 오전 10:00에 접수되었습니다", "배송지", "Crumb Bakery, IBAN GB00 CRUM 0000 0000 0000 00 계좌로 입금해 주세요 (입금 금액: $40.00)",
-				"주문번호(CR-7K3M9Q2XWP)를 꼭 적어 주세요", "https://shop.example.com/orders/CR-7K3M9Q2XWP"}, append(orderLines, address...)...),
+			append([]string{"주문해 주셔서 감사합니다.", "2026년 3월 7일 오전 10:00에 접수되었습니다", "배송지", "입금 계좌: Crumb Bakery, IBAN GB00 CRUM 0000 0000 0000 00 / 입금 금액: US$40.00",
+				"입금 메모: CR-7K3M9Q2XWP", "https://shop.example.com/orders/CR-7K3M9Q2XWP"}, append(orderLines, address...)...),
 		},
 		models.MailOrderShipped: {
 			ko(models.MailData{Order: order}), "", "[Crumb] 주문하신 상품이 발송되었습니다 (주문번호 CR-7K3M9Q2XWP)",
@@ -189,7 +189,7 @@ func TestEveryKindInKorean(t *testing.T) {
 		},
 		models.MailOrderCancelled: {
 			ko(models.MailData{Order: order}), "", "[Crumb] 주문이 취소되었습니다 (주문번호 CR-7K3M9Q2XWP)",
-			append([]string{"취소되어 상품은 배송되지 않습니다.", "입금하신 금액($40.00)을 보내 주신 계좌로 돌려 드립니다."}, orderLines...),
+			append([]string{"취소되어 상품은 배송되지 않습니다.", "입금하신 금액(US$40.00)을 보내 주신 계좌로 돌려 드립니다."}, orderLines...),
 		},
 		models.MailPasswordReset: {
 			ko(models.MailData{At: testkit.Start.Add(30 * time.Minute)}), "tok_en-123", "[Crumb] 비밀번호 재설정 안내",

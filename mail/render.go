@@ -44,8 +44,9 @@ func NewRenderer(fsys fs.FS, base *url.URL, zone *time.Location) (*Renderer, err
 	for _, lang := range models.Languages {
 		words := i18n.FS(fsys, lang)
 		funcs := map[string]any{
-			"when": func(t time.Time) string { return i18n.When(lang, t, zone) },
-			"tr":   func(id string, pairs ...any) string { return i18n.Tr(lang, id, pairs...) },
+			"when":  func(t time.Time) string { return i18n.When(lang, t, zone) },
+			"tr":    func(id string, pairs ...any) string { return i18n.Tr(lang, id, pairs...) },
+			"money": func(m models.Money) string { return m.In(lang) },
 		}
 		set := map[string]kindTemplates{}
 		for _, kind := range models.MailKinds() {

@@ -204,6 +204,17 @@ type PricedCart struct {
 	Notices  []Message
 }
 
+// In is the cart with its lines' products in lang (see Product.In).
+func (c PricedCart) In(lang Language) PricedCart {
+	lines := make([]PricedLine, len(c.Lines))
+	for i, l := range c.Lines {
+		l.Product = l.Product.In(lang)
+		lines[i] = l
+	}
+	c.Lines = lines
+	return c
+}
+
 // Priced prices the cart with the catalog's snapshot of the published
 // products: no query beyond reading the lines. Products no longer sold or
 // sold out are left out and quantities above the stock are reduced, each

@@ -19,21 +19,22 @@ var (
 const MaxPrice = 100_000_00
 
 // ProductForm is a product as the back office edits it: the text typed,
-// before it is checked.
+// before it is checked. Name and Description are the English, NameKo and
+// DescriptionKo the Korean (see Product).
 type ProductForm struct {
-	Name, Slug, Description, Price, Stock string
-	CategoryID                            uint
-	Published                             bool
+	Name, NameKo, Slug, Description, DescriptionKo, Price, Stock string
+	CategoryID                                                   uint
+	Published                                                    bool
 }
 
 // ProductChange is a checked ProductForm, ready to save.
 type ProductChange struct {
-	Name, Slug, Description string
-	CategoryID              uint
-	PriceAmount             int64
-	Stock                   int
-	Published               bool
-	Image                   string // the image's asset name; "" keeps the current one
+	Name, NameKo, Slug, Description, DescriptionKo string
+	CategoryID                                     uint
+	PriceAmount                                    int64
+	Stock                                          int
+	Published                                      bool
+	Image                                          string // the image's asset name; "" keeps the current one
 }
 
 // ParsePrice reads a price typed in the currency's units ("4.50", "4.5",

@@ -1,7 +1,5 @@
 package models
 
-import "fmt"
-
 // PaymentMethod is how a shopper pays for an order. Crumb never takes card
 // details: a shopper pays the courier, or transfers the money.
 type PaymentMethod string
@@ -28,31 +26,4 @@ func ParsePaymentMethod(s string) (p PaymentMethod, ok bool) {
 		}
 	}
 	return "", false
-}
-
-// Label names the method for a shopper ("Cash on delivery").
-func (p PaymentMethod) Label() string {
-	switch p {
-	case PayByTransfer:
-		return "Bank transfer"
-	default:
-		return "Cash on delivery"
-	}
-}
-
-// Hint is what checkout says beside the method.
-func (p PaymentMethod) Hint() string {
-	if p == PayByTransfer {
-		return "details on the confirmation"
-	}
-	return ""
-}
-
-// Instructions tell the shopper how to pay total for order number: on
-// the order's page and in its confirmation mail.
-func (p PaymentMethod) Instructions(total Money, number string) string {
-	if p == PayByTransfer {
-		return fmt.Sprintf("Please transfer %s to %s, with reference %s.", total, BankAccount, number)
-	}
-	return fmt.Sprintf("Pay %s in cash on delivery.", total)
 }

@@ -4,6 +4,8 @@ import "strings"
 
 // DeviceLabel names a browser for the devices page from its User-Agent,
 // such as "Firefox on Windows". Unknown agents are "Unknown browser".
+// The label is kept in English, as written here, and worded in the
+// reader's language when shown (i18n.Device).
 func DeviceLabel(ua string) string {
 	browser := ""
 	for _, b := range []struct{ token, name string }{

@@ -64,7 +64,7 @@ func (a *Audit) List(ctx context.Context, subjectType, subjectID string, page in
 func (c *Catalog) ProductChange(before, after models.Product) (was, now string) {
 	fields := func(p models.Product) []string {
 		if p.ID == 0 {
-			return make([]string, 8)
+			return make([]string, 10)
 		}
 		category := fmt.Sprintf("#%d", p.CategoryID)
 		if cat, err := c.categoryByID(p.CategoryID); err == nil {
@@ -75,8 +75,9 @@ func (c *Catalog) ProductChange(before, after models.Product) (was, now string) 
 			state = "unpublished"
 		}
 		return []string{
-			"name " + strconv.Quote(p.Name), "slug " + p.Slug, "category " + category, "price " + p.Price().String(),
-			"stock " + strconv.Itoa(p.Stock), "description " + strconv.Quote(p.Description), "picture " + p.Image, state,
+			"name " + strconv.Quote(p.Name), "name_ko " + strconv.Quote(p.NameKo), "slug " + p.Slug, "category " + category,
+			"price " + p.Price().String(), "stock " + strconv.Itoa(p.Stock), "description " + strconv.Quote(p.Description),
+			"description_ko " + strconv.Quote(p.DescriptionKo), "picture " + p.Image, state,
 		}
 	}
 	b, a := fields(before), fields(after)

@@ -36,7 +36,7 @@ type catalogSnapshot struct {
 	categories     []models.Category
 	categoryBySlug map[string]int
 	products       []models.Product // published, in shelf order
-	search         []string         // lower-cased name and description, by index
+	search         []string         // lower-cased names and descriptions in every language, by index
 	bySlug         map[string]int
 	byID           map[uint]int
 	featured       []int // indexes of the featured products
@@ -74,7 +74,7 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	for i, p := range s.products {
 		s.bySlug[p.Slug] = i
 		s.byID[p.ID] = i
-		s.search[i] = strings.ToLower(p.Name + "\n" + p.Description)
+		s.search[i] = strings.ToLower(strings.Join([]string{p.Name, p.NameKo, p.Description, p.DescriptionKo}, "\n"))
 		if p.Featured {
 			s.featured = append(s.featured, i)
 		}
@@ -230,9 +230,11 @@ func (c *Catalog) ProductByID(id uint) (models.Product, error) {
 	return s.products[i], nil
 }
 
-// Search returns one page of the published products whose name or
-// description contains every word of q (case-insensitively), optionally in
-// one category. The page number is clamped to the pages that exist.
+// Search returns one page of the published products whose names and
+// descriptions contain every word of q (case-insensitively), optionally
+// in one category. It looks in Korean and English alike, whichever the
+// shopper reads: 크루아상 and croissant find the same croissants. The page
+// number is clamped to the pages that exist.
 func (c *Catalog) Search(q models.ProductQuery) models.ProductPage {
 	s := c.snap.Load()
 	words := strings.Fields(strings.ToLower(q.Q))

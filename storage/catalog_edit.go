@@ -14,8 +14,8 @@ import (
 
 // CheckProduct checks a product form; errs maps each bad field to what to
 // tell the admin. Prices are decimals in the currency's units ("4.50").
-// The name and slug are one line each (see CheckText), the description
-// may hold line breaks.
+// The names and slug are one line each (see CheckText), the descriptions
+// may hold line breaks; the Korean ones may be left empty.
 func (c *Catalog) CheckProduct(f models.ProductForm, currency string) (models.ProductChange, map[string]models.Message) {
 	errs := map[string]models.Message{}
 	p := models.ProductChange{CategoryID: f.CategoryID, Published: f.Published}
@@ -28,8 +28,10 @@ func (c *Catalog) CheckProduct(f models.ProductForm, currency string) (models.Pr
 		return t
 	}
 	p.Name = text("name", f.Name, models.MaxProductNameLength, false)
+	p.NameKo = text("name_ko", f.NameKo, models.MaxProductNameLength, false)
 	p.Slug = text("slug", f.Slug, models.MaxSlugLength, false)
 	p.Description = text("description", f.Description, models.MaxDescriptionLength, true)
+	p.DescriptionKo = text("description_ko", f.DescriptionKo, models.MaxDescriptionLength, true)
 	if _, bad := errs["name"]; !bad && p.Name == "" {
 		errs["name"] = models.Message{Code: models.CodeProductName, Args: []any{models.MaxProductNameLength}}
 	}
@@ -54,7 +56,7 @@ func (c *Catalog) CheckProduct(f models.ProductForm, currency string) (models.Pr
 
 // Create adds a product (its stock as given) and refreshes the snapshot.
 func (c *Catalog) Create(ctx context.Context, p models.ProductChange, currency string) (models.Product, error) {
-	row := models.Product{Name: p.Name, Slug: p.Slug, Description: p.Description, CategoryID: p.CategoryID,
+	row := models.Product{Name: p.Name, NameKo: p.NameKo, Slug: p.Slug, Description: p.Description, DescriptionKo: p.DescriptionKo, CategoryID: p.CategoryID,
 		PriceAmount: p.PriceAmount, Currency: currency, Stock: p.Stock, Published: p.Published, Image: p.Image}
 	err := Conn(ctx, c.db).Omit("Category").Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -78,7 +80,7 @@ func (c *Catalog) Update(ctx context.Context, id uint, p models.ProductChange, s
 			return notFound(err)
 		}
 		fields := map[string]any{
-			"name": p.Name, "slug": p.Slug, "description": p.Description, "category_id": p.CategoryID,
+			"name": p.Name, "name_ko": p.NameKo, "slug": p.Slug, "description": p.Description, "description_ko": p.DescriptionKo, "category_id": p.CategoryID,
 			"price_amount": p.PriceAmount, "published": p.Published,
 		}
 		if p.Image != "" {
@@ -145,14 +147,15 @@ func (c *Catalog) Product(ctx context.Context, id uint) (models.Product, error) 
 }
 
 // Products lists products for the back office from the database,
-// published or not, 25 to a page by name; the page is clamped.
+// published or not, 25 to a page by name; the page is clamped. A search
+// looks in the English and Korean names and the slug.
 func (c *Catalog) Products(ctx context.Context, q models.AdminQuery) (models.ProductPage, error) {
 	const per = 25
 	query := Conn(ctx, c.db).Model(&models.Product{})
 	if words := strings.Fields(strings.ToLower(models.CleanQuery(q.Q))); len(words) > 0 {
 		for _, w := range words {
 			like := "%" + escapeLike(w) + "%"
-			query = query.Where("(LOWER(products.name) LIKE ? ESCAPE '\\' OR products.slug LIKE ? ESCAPE '\\')", like, like)
+			query = query.Where("(LOWER(products.name) LIKE ? ESCAPE '\\' OR LOWER(products.name_ko) LIKE ? ESCAPE '\\' OR products.slug LIKE ? ESCAPE '\\')", like, like, like)
 		}
 	}
 	if q.CategoryID != 0 {

@@ -118,7 +118,7 @@ func TestBackOfficeSpeaksTheAdminsLanguage(t *testing.T) {
 		"/admin/orders/" + number: {
 			en: []string{"Order " + number + "</h1>", "Placed ", "Items", "at $", "Total", "Payment: Cash on delivery", "Delivery", "Account:",
 				"Move the order", "Mark shipped", "Mark cancelled", "History", "placed → paid by minji@example.com"},
-			ko: []string{"주문 " + number + "</h1>", " 주문 · ", "주문 상품", "개당 $", "합계", "결제 방법: 배송 시 현금 결제", "배송지", "회원 계정:",
+			ko: []string{"주문 " + number + "</h1>", " 주문 · ", "주문 상품", "개당 US$", "합계", "결제 방법: 만나서 현금 결제", "배송지", "회원 계정:",
 				"주문 상태 변경", "‘배송 중’ 상태로 변경", "‘주문 취소’ 상태로 변경", "처리 내역", "주문 접수 → 결제 완료 (minji@example.com)"},
 		},
 		"/admin/customers?q=uma": {

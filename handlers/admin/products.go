@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"crumb/handlers/visitor"
 	"crumb/handlers/web"
 	"crumb/models"
 )
@@ -25,9 +26,11 @@ type productsPage struct {
 	web.Pager
 }
 
-// Products lists the products, published or not: search by name or slug
-// (q), filter by category and to those sold out.
+// Products lists the products, published or not: search by name (in
+// either language) or slug (q), filter by category and to those sold out.
+// Names are shown in the admin's language.
 func (s *Server) Products(c *fiber.Ctx) error {
+	v := visitor.From(c)
 	q := models.AdminQuery{Q: models.CleanQuery(c.Query("q")), SoldOut: c.Query("sold_out") != "", Page: pageNumber(c.Query("page"))}
 	slug := c.Query("category")
 	if slug != "" {
@@ -42,12 +45,13 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	result.Items = models.InAll(result.Items, v.Lang)
 	filter := url.Values{"q": {q.Q}, "category": {slug}}
 	if q.SoldOut {
 		filter.Set("sold_out", "1")
 	}
-	p := &productsPage{Page: s.page(c, "Products", "products"), Query: q, Category: slug,
-		Categories: s.Catalog.Categories(), Result: result,
+	p := &productsPage{Page: s.page(c, v.T("product_list.title"), "products"), Query: q, Category: slug,
+		Categories: models.InAll(s.Catalog.Categories(), v.Lang), Result: result,
 		Pager: web.NewPager("/admin/products", filter, result.Page, result.Pages)}
 	return s.render(c, fiber.StatusOK, "admin/products", p)
 }
@@ -64,10 +68,11 @@ type productForm struct {
 
 type productPage struct {
 	Page
-	Product    models.Product // the product being edited; zero for a new one
-	Form       productForm
-	Categories []web.Option
-	Notice     string
+	Product      models.Product // the product being edited, in the admin's language; zero for a new one
+	Form         productForm
+	Categories   []web.Option
+	PriceExample string // a price as the form takes it in the shop's currency
+	Notice       string
 }
 
 // NewProductForm shows an empty product form.
@@ -88,7 +93,7 @@ func (s *Server) EditProductForm(c *fiber.Ctx) error {
 func (s *Server) formOf(p models.Product) productForm {
 	return productForm{
 		ProductForm: models.ProductForm{
-			Name: p.Name, Slug: p.Slug, Description: p.Description, CategoryID: p.CategoryID,
+			Name: p.Name, NameKo: p.NameKo, Slug: p.Slug, Description: p.Description, DescriptionKo: p.DescriptionKo, CategoryID: p.CategoryID,
 			Price: models.FormatPrice(p.PriceAmount, p.Currency), Stock: strconv.Itoa(p.Stock), Published: p.Published,
 		},
 		Category: p.Category.Slug, StockWas: p.Stock, Image: p.Image,
@@ -96,16 +101,22 @@ func (s *Server) formOf(p models.Product) productForm {
 }
 
 func (s *Server) renderProduct(c *fiber.Ctx, status int, p models.Product, form productForm, notice string) error {
-	title := "New product"
+	v := visitor.From(c)
+	p = p.In(v.Lang)
+	title := v.T("product_form.new")
 	if p.ID != 0 {
 		title = p.Name
 	}
 	var options []web.Option
-	for _, cat := range s.Catalog.Categories() {
+	for _, cat := range models.InAll(s.Catalog.Categories(), v.Lang) {
 		options = append(options, web.Option{Value: cat.Slug, Label: cat.Name})
 	}
+	example := int64(450) // 4.50
+	if s.Config.Currency == "KRW" {
+		example = 4500 // won have no minor unit
+	}
 	return s.render(c, status, "admin/product", &productPage{Page: s.page(c, title, "products"), Product: p,
-		Form: form, Categories: options, Notice: notice})
+		Form: form, Categories: options, PriceExample: models.FormatPrice(example, s.Config.Currency), Notice: notice})
 }
 
 func (s *Server) product(c *fiber.Ctx) (models.Product, error) {
@@ -121,7 +132,8 @@ func (s *Server) product(c *fiber.Ctx) (models.Product, error) {
 func (s *Server) readProductForm(c *fiber.Ctx) (productForm, models.ProductChange, error) {
 	form := productForm{
 		ProductForm: models.ProductForm{
-			Name: c.FormValue("name"), Slug: strings.ToLower(c.FormValue("slug")), Description: c.FormValue("description"),
+			Name: c.FormValue("name"), NameKo: c.FormValue("name_ko"), Slug: strings.ToLower(c.FormValue("slug")),
+			Description: c.FormValue("description"), DescriptionKo: c.FormValue("description_ko"),
 			Price: c.FormValue("price"), Stock: c.FormValue("stock"), Published: c.FormValue("published") != "",
 		},
 		Category: c.FormValue("category"),
@@ -192,7 +204,7 @@ func (s *Server) CreateProduct(c *fiber.Ctx) error {
 		return err
 	}
 	if form.Image == "" && form.Errors["image"] == "" {
-		form.Errors["image"] = "Choose a picture of the product."
+		form.Errors["image"] = visitor.From(c).T("product_form.picture.missing")
 	}
 	if len(form.Errors) > 0 {
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, models.Product{}, form, "")
@@ -269,7 +281,7 @@ func (s *Server) AdjustStock(c *fiber.Ctx) error {
 	delta, err := strconv.Atoi(strings.TrimPrefix(raw, "+"))
 	if err != nil || delta == 0 || delta < -100_000 || delta > 100_000 {
 		form := s.formOf(p)
-		form.Errors = map[string]string{"adjust": "Enter how many to add, such as +12, or to take away, such as -3."}
+		form.Errors = map[string]string{"adjust": visitor.From(c).T("product_form.adjust.invalid")}
 		return s.renderProduct(c, fiber.StatusUnprocessableEntity, p, form, "")
 	}
 	err = s.audited(c, func(ctx context.Context) (models.AuditEntry, error) {
@@ -282,7 +294,7 @@ func (s *Server) AdjustStock(c *fiber.Ctx) error {
 	})
 	if errors.Is(err, models.ErrStockChanged) {
 		form := s.formOf(p)
-		form.Errors = map[string]string{"adjust": fmt.Sprintf("Only %d in stock: you cannot take away %d.", p.Stock, -delta)}
+		form.Errors = map[string]string{"adjust": visitor.From(c).Tr("product_form.adjust.short", "Stock", p.Stock, "Wanted", -delta)}
 		return s.renderProduct(c, fiber.StatusConflict, p, form, "")
 	}
 	if err != nil {

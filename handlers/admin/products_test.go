@@ -2,9 +2,11 @@ package admin_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"image/color"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/config"
 	"crumb/internal/apptest"
 	"crumb/models"
 )
@@ -351,4 +354,165 @@ func TestStockIsNeverOverwritten(t *testing.T) {
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// TestProductInKoreanAndEnglish: the owner writes a product's Korean name
+// and description beside the English; the form shows them again, Korean
+// shoppers read them, English shoppers the English, and the edit's audit
+// entry records the Korean that changed.
+func TestProductInKoreanAndEnglish(t *testing.T) {
+	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
+		b := owner(t, ta)
+		fields := productFields("Opera Cake", "opera-cake", "32.50", "6")
+		fields.Set("name_ko", "오페라 케이크")
+		fields.Set("description_ko", "커피 시럽을 적신 아몬드 시트에\r\n가나슈를 올렸어요.")
+		res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pngImage(t, color.RGBA{90, 60, 30, 255}))
+		m := editURL.FindStringSubmatch(res.Header.Get("Location"))
+		if res.StatusCode != fiber.StatusSeeOther || m == nil {
+			t.Fatalf("create = %d: %s", res.StatusCode, res.Text)
+		}
+		form := html.UnescapeString(b.Get("/admin/products/" + m[1]).Text)
+		if !has(form, `name="name_ko" type="text" value="오페라 케이크"`, ">커피 시럽을 적신 아몬드 시트에\n가나슈를 올렸어요.</textarea>", `value="Opera Cake"`) {
+			t.Errorf("the form does not show the Korean it saved:\n%s", form)
+		}
+		korean := ta.Browser()
+		korean.Headers = http.Header{"Accept-Language": {"ko"}}
+		if page := html.UnescapeString(korean.Get("/products/opera-cake").Text); !has(page, "오페라 케이크", "가나슈를 올렸어요.") || strings.Contains(page, "Layers of Opera Cake.") {
+			t.Error("a Korean shopper does not read the Korean")
+		}
+		if page := ta.Get("/products/opera-cake").Text; !has(page, "Opera Cake", "Layers of Opera Cake.") || strings.Contains(page, "오페라") {
+			t.Error("an English shopper does not read the English")
+		}
+		if list := html.UnescapeString(b.Get("/admin/products?q=" + url.QueryEscape("오페라")).Text); !has(list, "Opera Cake") {
+			t.Error("the back office does not find the product by its Korean name")
+		}
+
+		// The Korean name changes; the English stays.
+		fields.Set("name_ko", "오페라")
+		fields.Set("description_ko", "")
+		fields.Set("stock_was", "6")
+		fields.Set("image_name", regexp.MustCompile(`name="image_name" value="([^"]+)"`).FindStringSubmatch(form)[1])
+		if res := postMultipart(t, b, "/admin/products/"+m[1], fields, "", nil); res.StatusCode != fiber.StatusSeeOther {
+			t.Fatalf("update = %d: %s", res.StatusCode, res.Text)
+		}
+		log, err := ta.Audit.List(context.Background(), "product", m[1], 1)
+		if err != nil || len(log.Items) != 2 {
+			t.Fatalf("%d entries, %v", len(log.Items), err)
+		}
+		e := log.Items[0]
+		if !has(e.Before, `name_ko "오페라 케이크"`, `description_ko "커피 시럽을`) || !has(e.After, `name_ko "오페라"`, `description_ko ""`) {
+			t.Errorf("the edit's entry = %q -> %q", e.Before, e.After)
+		}
+		if strings.Contains(e.Before+e.After, `name "Opera Cake"`) {
+			t.Errorf("the entry lists the English name, which did not change: %q -> %q", e.Before, e.After)
+		}
+		// With no Korean description, Korean shoppers read the English one.
+		if page := html.UnescapeString(korean.Get("/products/opera-cake").Text); !has(page, "오페라", "Layers of Opera Cake.") {
+			t.Error("a Korean description left empty does not fall back to the English")
+		}
+	})
+}
+
+// TestKoreanProductFieldsAreChecked: the Korean name and description are
+// checked as the English ones are: no control characters or invalid
+// UTF-8, the name one line, each within the column's length.
+func TestKoreanProductFieldsAreChecked(t *testing.T) {
+	ta := apptest.New(t)
+	b := owner(t, ta)
+	pic := pngImage(t, color.RGBA{1, 2, 3, 255})
+	for _, tt := range []struct{ field, value string }{
+		{"name_ko", "오페라\x00"}, {"name_ko", "오페라\r\n케이크"}, {"name_ko", "\u202e오페라"}, {"name_ko", "오페라\xff"},
+		{"name_ko", strings.Repeat("오", 201)}, {"description_ko", "가나슈\x1b[2J"}, {"description_ko", "가나슈\xff"},
+		{"description_ko", strings.Repeat("가", 2001)},
+	} {
+		fields := productFields("Opera", "opera", "32.50", "6")
+		fields.Set(tt.field, tt.value)
+		res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic)
+		if res.StatusCode != fiber.StatusUnprocessableEntity || !strings.Contains(res.Text, `id="`+tt.field+`-error"`) {
+			t.Errorf("%s=%.20q: %d, without an error on the field", tt.field, tt.value, res.StatusCode)
+		}
+	}
+	fields := productFields("Opera", "opera", "32.50", "6")
+	fields.Set("name_ko", strings.Repeat("오", 200))
+	fields.Set("description_ko", "층층이:\r\n\t커피\r\n\t가나슈")
+	if res := postMultipart(t, b, "/admin/products/new", fields, "opera.png", pic); res.StatusCode != fiber.StatusSeeOther {
+		t.Fatalf("a Korean name of 200 characters and a description of several lines = %d", res.StatusCode)
+	}
+	var p models.Product
+	ta.DB.Where("slug = ?", "opera").Take(&p)
+	if p.NameKo != strings.Repeat("오", 200) || p.DescriptionKo != "층층이:\n\t커피\n\t가나슈" {
+		t.Errorf("kept as %q, %q", p.NameKo, p.DescriptionKo)
+	}
+}
+
+// TestProductScreensInKorean: the back office's product list and form
+// speak Korean to a Korean owner, and English as before to an English one;
+// prices are written as each language writes them.
+func TestProductScreensInKorean(t *testing.T) {
+	ta := apptest.New(t)
+	b := owner(t, ta)
+	id := ta.ProductID("baguette")
+	en := html.UnescapeString(b.Get("/admin/products?q=baguette").Text)
+	form := html.UnescapeString(b.Get("/admin/products/" + id).Text)
+	inKorean(t, b)
+	ko := html.UnescapeString(b.Get("/admin/products?q=baguette").Text)
+	koForm := html.UnescapeString(b.Get("/admin/products/" + id).Text)
+	for _, tt := range []struct {
+		page, korean, english string
+	}{
+		{"list", "상품 추가", "Add a product"}, {"list", "품절 상품만", "Sold out only"}, {"list", "상품 1개", "1 product"},
+		{"list", "판매 중", "In the shop"}, {"list", "US$3.50", "$3.50"}, {"list", ">바게트<", ">Baguette<"}, {"list", ">식사빵<", ">Bread<"},
+		{"form", "영문 상품명", ">Name<"}, {"form", "한글 상품명", "Name in Korean"}, {"form", "한글 설명", "Description in Korean"},
+		{"form", "재고 조정", "Adjust stock"}, {"form", "쇼핑몰 통화로 적어 주세요. 예: 4.50", "In the shop's currency, such as 4.50."},
+		{"form", "<h1>바게트</h1>", "<h1>Baguette</h1>"},
+	} {
+		k, e := ko, en
+		if tt.page == "form" {
+			k, e = koForm, form
+		}
+		if !strings.Contains(k, tt.korean) || !strings.Contains(e, tt.english) {
+			t.Errorf("the %s: Korean has %q: %v; English has %q: %v", tt.page, tt.korean, strings.Contains(k, tt.korean), tt.english, strings.Contains(e, tt.english))
+		}
+		if strings.Contains(k, tt.english) && !strings.Contains(tt.korean, tt.english) {
+			t.Errorf("the Korean %s shows the English %q", tt.page, tt.english)
+		}
+	}
+	if res := postMultipart(t, b, "/admin/products/"+id+"/stock", url.Values{"adjust": {"-1000"}}, "", nil); !strings.Contains(html.UnescapeString(res.Text), "개를 뺄 수 없어요") {
+		t.Errorf("taking away too many, in Korean = %d", res.StatusCode)
+	}
+}
+
+// TestProductScreensInWon: a shop in won takes prices in won and shows
+// them as each language writes won.
+func TestProductScreensInWon(t *testing.T) {
+	ta := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.Currency = "KRW" }))
+	b := owner(t, ta)
+	if list := html.UnescapeString(b.Get("/admin/products?q=baguette").Text); !strings.Contains(list, "₩3,500") {
+		t.Error("the English list does not show the baguette at ₩3,500")
+	}
+	if form := html.UnescapeString(b.Get("/admin/products/new").Text); !strings.Contains(form, "such as 4500.") {
+		t.Error("the form's example price is not in won")
+	}
+	inKorean(t, b)
+	if list := html.UnescapeString(b.Get("/admin/products?q=baguette").Text); !strings.Contains(list, "3,500원") {
+		t.Error("the Korean list does not show the baguette at 3,500원")
+	}
+	res := postMultipart(t, b, "/admin/products/new", productFields("Yakgwa", "yakgwa", "2,500", "10"), "y.png", pngImage(t, color.RGBA{9, 8, 7, 255}))
+	if res.StatusCode != fiber.StatusSeeOther {
+		t.Fatalf("a price of 2,500 won = %d", res.StatusCode)
+	}
+	var p models.Product
+	ta.DB.Where("slug = ?", "yakgwa").Take(&p)
+	if p.PriceAmount != 2500 || p.Currency != "KRW" {
+		t.Errorf("kept as %d %s", p.PriceAmount, p.Currency)
+	}
+}
+
+// inKorean switches b to Korean, as the owner does with the language
+// switch (a signed-in account's language comes before the browser's).
+func inKorean(t *testing.T, b *apptest.Browser) {
+	t.Helper()
+	if res := b.Post("/language", url.Values{"lang": {"ko"}, "next": {"/admin"}}); res.StatusCode != fiber.StatusSeeOther {
+		t.Fatalf("switching to Korean = %d", res.StatusCode)
+	}
 }

@@ -32,6 +32,7 @@ func (s *Server) sendCart(c *fiber.Ctx, account models.Cart) error {
 	if err != nil {
 		return err
 	}
+	priced = priced.In(visitor.From(c).Lang)
 	out := cart{Items: []cartLine{}, Count: priced.Count, Subtotal: priced.Subtotal, Notices: []string{}}
 	if out.Subtotal.Currency == "" {
 		out.Subtotal.Currency = s.Config.Currency

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -52,8 +53,9 @@ func (s *Server) Products(c *fiber.Ctx) error {
 	}
 	result := s.Catalog.Search(q)
 	items := make([]product, len(result.Items))
+	lang := visitor.From(c).Lang
 	for i, p := range result.Items {
-		items[i] = s.productJSON(p)
+		items[i] = s.productJSON(p.In(lang))
 	}
 	// A page past the end is empty, not clamped: clients loop until it is.
 	if page > result.Pages {
@@ -72,5 +74,5 @@ func (s *Server) Product(c *fiber.Ctx) error {
 	if err != nil {
 		return notFound(c, t(c, "api.product.not_found"))
 	}
-	return c.JSON(s.productJSON(p))
+	return c.JSON(s.productJSON(p.In(visitor.From(c).Lang)))
 }

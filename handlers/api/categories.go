@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -12,13 +13,12 @@ type category struct {
 }
 
 // Categories lists the shop's categories in its shelf order, each with
-// the slug GET /api/v1/products?category= takes. Names are in English,
-// the one language the catalog is written in (Content-Language says so).
+// the slug GET /api/v1/products?category= takes. Names are in the
+// request's language (see Speak; Content-Language says which).
 func (s *Server) Categories(c *fiber.Ctx) error {
 	items := []category{}
-	for _, cat := range s.Catalog.Categories() {
+	for _, cat := range models.InAll(s.Catalog.Categories(), visitor.From(c).Lang) {
 		items = append(items, category{Slug: cat.Slug, Name: cat.Name})
 	}
-	c.Set(fiber.HeaderContentLanguage, string(models.English))
 	return c.JSON(fiber.Map{"items": items})
 }

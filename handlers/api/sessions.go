@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/handlers/visitor"
+	"crumb/i18n"
 	"crumb/secret"
 )
 
@@ -68,6 +69,9 @@ func (s *Server) SignIns(c *fiber.Ctx) error {
 		item := newSignIn(signInApp, strconv.FormatUint(uint64(f.ID), 10), f.DeviceLabel, f.IP, f.CreatedAt, f.LastUsedAt)
 		item.Current = mine != 0 && f.ID == mine
 		items = append(items, item)
+	}
+	for i := range items {
+		items[i].Label = i18n.Device(visitor.From(c).Lang, items[i].Label)
 	}
 	return c.JSON(fiber.Map{"items": items})
 }

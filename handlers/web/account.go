@@ -35,7 +35,7 @@ func (s *Server) renderAccount(c *fiber.Ctx, status int, errs map[string]string,
 		return err
 	}
 	return s.render(c, status, "pages/account", &accountPage{
-		Page: s.NewPage(c, "Your account"), Account: user, RecentOrders: recent.Items, Errors: errs, Notice: notice,
+		Page: s.NewPage(c, visitor.From(c).T("account.title")), Account: user, RecentOrders: recent.Items, Errors: errs, Notice: notice,
 	})
 }
 
@@ -47,14 +47,15 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v := visitor.From(c)
 	errs := map[string]string{}
 	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
-		errs["current_password"] = "Your current password is wrong."
+		errs["current_password"] = v.T("account.password.wrong")
 	}
 	newPassword := c.FormValue("new_password")
 	var rule *models.InputError
 	if errors.As(models.CheckPassword(newPassword), &rule) {
-		errs["new_password"] = visitor.From(c).Say(rule.Message)
+		errs["new_password"] = v.Say(rule.Message)
 	}
 	if len(errs) > 0 {
 		return s.renderAccount(c, fiber.StatusUnprocessableEntity, errs, "")
@@ -63,10 +64,10 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 	if err := s.Users.SetPassword(ctx, user.ID, newPassword); err != nil {
 		return err
 	}
-	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, visitor.From(c).DeviceSelector()); err != nil {
+	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, cur.KeyHash, v.DeviceSelector()); err != nil {
 		return err
 	}
-	return s.renderAccount(c, fiber.StatusOK, nil, "Your password is changed, and every other device and app is signed out.")
+	return s.renderAccount(c, fiber.StatusOK, nil, v.T("account.password.changed"))
 }
 
 // ChangeEmail asks for the password when the session was resumed from a
@@ -78,9 +79,10 @@ func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v := visitor.From(c)
 	errs := map[string]string{}
 	if !confirmed(cur, user, c.FormValue("password")) {
-		errs["password"] = "Enter your password to confirm it's you."
+		errs["password"] = v.T("auth.password.confirm")
 	}
 	email, err := models.NormalizeEmail(c.FormValue("email"))
 	addFieldError(c, errs, err)
@@ -89,15 +91,15 @@ func (s *Server) ChangeEmail(c *fiber.Ctx) error {
 	}
 	changed, err := s.Verifications.ChangeEmail(c.UserContext(), user.ID, email)
 	if errors.Is(err, models.ErrEmailTaken) {
-		return s.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"email": "Another account uses that email."}, "")
+		return s.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"email": v.T("account.email.taken")}, "")
 	}
 	if err != nil {
 		return err
 	}
 	if !changed {
-		return s.renderAccount(c, fiber.StatusOK, nil, "Your email is "+email+" already.")
+		return s.renderAccount(c, fiber.StatusOK, nil, v.Tr("account.email.same", "Email", email))
 	}
-	return s.renderAccount(c, fiber.StatusOK, nil, "Your email is now "+email+". We emailed a link to it: follow it to confirm the address before your next order.")
+	return s.renderAccount(c, fiber.StatusOK, nil, v.Tr("account.email.changed", "Email", email))
 }
 
 // currentUser is who is signed in, with the account as stored now.

@@ -34,6 +34,7 @@ func (s *Server) renderCart(c *fiber.Ctx, inputErr *models.InputError) error {
 	if err != nil {
 		return err
 	}
+	priced = priced.In(lang)
 	status, body := fiber.StatusOK, cartPage{Page: Page{CSRF: formTokenMarker}, Cart: priced}
 	if inputErr != nil {
 		status, body.Error = fiber.StatusUnprocessableEntity, visitor.From(c).Say(inputErr.Message)

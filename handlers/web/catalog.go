@@ -29,6 +29,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 	var offer *models.Product
 	if !visitor.From(c).OfferHidden {
 		if p, ok := s.Catalog.Offer(s.Now().In(s.Config.StoreTimezone).YearDay()); ok {
+			p = p.In(lang)
 			offer = &p
 		}
 	}
@@ -46,7 +47,7 @@ func (s *Server) Home(c *fiber.Ctx) error {
 		showcase, err := s.fragments.RenderNow(lang, "partials/showcase", struct {
 			Featured   []template.HTML
 			Categories []models.Category
-		}{cards, s.Catalog.Categories()})
+		}{cards, models.InAll(s.Catalog.Categories(), lang)})
 		if err != nil {
 			return "", err
 		}
@@ -74,6 +75,7 @@ func (s *Server) ProductList(c *fiber.Ctx) error {
 		if category, err = s.Catalog.Category(slug); err != nil {
 			return err
 		}
+		category = category.In(lang)
 		query.CategoryID = category.ID
 		title = category.Name
 	}
@@ -133,6 +135,7 @@ func (s *Server) ProductDetail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	product = product.In(lang)
 	body, err := s.fragments.Cached(version, lang, "product:"+strconv.FormatUint(uint64(product.ID), 10), func() (template.HTML, error) {
 		return s.fragments.RenderNow(lang, "pages/product", &productPage{Page: Page{CSRF: formTokenMarker}, Product: product})
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/handlers/visitor"
+	"crumb/i18n"
 	"crumb/models"
 	"crumb/secret"
 )
@@ -31,7 +32,7 @@ type checkoutPage struct {
 	Unverified bool   // the account's email is not verified: no form, but the link again
 	Email      string // the account's email
 	// PaymentMethods are the choices the form offers.
-	PaymentMethods []models.PaymentMethod
+	PaymentMethods []Option
 }
 
 // Checkout shows the cart, the shipping form and a one-time checkout
@@ -52,11 +53,22 @@ func (s *Server) renderCheckout(c *fiber.Ctx, status int, form checkoutForm, con
 	if err != nil {
 		return err
 	}
+	v := visitor.From(c)
 	return s.render(c, status, "pages/checkout", &checkoutPage{
-		Page: s.NewPage(c, "Checkout"), Cart: priced, Form: form, Quote: quoteOf(priced),
-		Countries: countryOptions(), Conflict: conflict, Unverified: !user.EmailVerified(), Email: user.Email,
-		PaymentMethods: models.PaymentMethods,
+		Page: s.NewPage(c, v.T("checkout.title")), Cart: priced.In(v.Lang), Form: form, Quote: quoteOf(priced),
+		Countries: countryOptions(v.Lang), Conflict: conflict, Unverified: !user.EmailVerified(), Email: user.Email,
+		PaymentMethods: paymentOptions(v.Lang),
 	})
+}
+
+// paymentOptions are the payment methods as checkout offers them in lang,
+// each with what the shopper should know before choosing it.
+func paymentOptions(lang models.Language) []Option {
+	out := make([]Option, len(models.PaymentMethods))
+	for i, m := range models.PaymentMethods {
+		out[i] = Option{Value: string(m), Label: i18n.T(lang, "checkout.payment."+string(m))}
+	}
+	return out
 }
 
 // PlaceOrder creates the order from the account's cart. The same checkout
@@ -81,7 +93,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	}
 	if !validCheckoutToken(form.Token) {
 		form.Token = secret.Hex(16)
-		form.Errors["checkout_token"] = "This checkout form is out of date. Check your details and place the order again."
+		form.Errors["checkout_token"] = visitor.From(c).T("checkout.stale")
 	}
 	if len(form.Errors) > 0 {
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
@@ -98,7 +110,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	case errors.Is(err, models.ErrEmailUnverified):
 		return s.renderCheckout(c, fiber.StatusForbidden, form, nil)
 	case errors.Is(err, models.ErrEmptyCart):
-		form.Errors["cart"] = "Your cart is empty. Add something before checking out."
+		form.Errors["cart"] = visitor.From(c).T("checkout.empty")
 		return s.renderCheckout(c, fiber.StatusUnprocessableEntity, form, nil)
 	case err != nil:
 		return err

@@ -14,11 +14,24 @@ type devicesPage struct {
 	Sessions        []models.WebSession
 	Devices         []models.RememberToken
 	Apps            []models.RefreshFamily
-	Events          []models.SecurityEvent
+	Events          []securityEvent
 	CurrentKey      string // this browser's session
 	CurrentSelector string // this device's remember-me token
 	Fresh           bool
 	Error, Notice   string
+}
+
+// securityEvent is a security event with what happened, in words.
+type securityEvent struct {
+	models.SecurityEvent
+	What string
+}
+
+// theftWords names the message that says which stolen token came back, by
+// the event's kind.
+var theftWords = map[string]string{
+	models.TheftRemember: "security.event.remember",
+	models.TheftRefresh:  "security.event.refresh",
 }
 
 // Devices lists the account's sessions, remembered devices, app sign-ins
@@ -28,10 +41,10 @@ func (s *Server) Devices(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderDevices(c *fiber.Ctx, status int, errMsg, notice string) error {
-	cur := visitor.From(c).Account
-	ctx := c.UserContext()
-	p := &devicesPage{Page: s.NewPage(c, "Devices and sessions"), CurrentKey: cur.KeyHash,
-		CurrentSelector: visitor.From(c).DeviceSelector(), Fresh: cur.Fresh, Error: errMsg, Notice: notice}
+	v := visitor.From(c)
+	cur, ctx := v.Account, c.UserContext()
+	p := &devicesPage{Page: s.NewPage(c, v.T("security.title")), CurrentKey: cur.KeyHash,
+		CurrentSelector: v.DeviceSelector(), Fresh: cur.Fresh, Error: errMsg, Notice: notice}
 	var err error
 	if p.Sessions, err = s.Sessions.Sessions(ctx, cur.UserID); err != nil {
 		return err
@@ -42,8 +55,12 @@ func (s *Server) renderDevices(c *fiber.Ctx, status int, errMsg, notice string) 
 	if p.Apps, err = s.Refresh.Families(ctx, cur.UserID); err != nil {
 		return err
 	}
-	if p.Events, err = s.Users.SecurityEvents(ctx, cur.UserID, 10); err != nil {
+	events, err := s.Users.SecurityEvents(ctx, cur.UserID, 10)
+	if err != nil {
 		return err
+	}
+	for _, e := range events {
+		p.Events = append(p.Events, securityEvent{SecurityEvent: e, What: v.T(theftWords[e.Kind])})
 	}
 	return s.render(c, status, "pages/security", p)
 }
@@ -69,13 +86,13 @@ func (s *Server) Revoke(c *fiber.Ctx) error {
 			ok, err = s.Refresh.RevokeFamily(ctx, cur.UserID, uint(n))
 		}
 	default:
-		return s.renderDevices(c, fiber.StatusUnprocessableEntity, "Choose a session or a device to sign out.", "")
+		return s.renderDevices(c, fiber.StatusUnprocessableEntity, visitor.From(c).T("security.choose"), "")
 	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.renderDevices(c, fiber.StatusUnprocessableEntity, "That session or device is already signed out.", "")
+		return s.renderDevices(c, fiber.StatusUnprocessableEntity, visitor.From(c).T("security.gone"), "")
 	}
 	return c.Redirect("/account/security", fiber.StatusSeeOther)
 }
@@ -88,10 +105,10 @@ func (s *Server) RevokeAll(c *fiber.Ctx) error {
 		return err
 	}
 	if !confirmed(cur, user, c.FormValue("password")) {
-		return s.renderDevices(c, fiber.StatusUnprocessableEntity, "Enter your password to confirm it's you.", "")
+		return s.renderDevices(c, fiber.StatusUnprocessableEntity, visitor.From(c).T("auth.password.confirm"), "")
 	}
 	if err := s.Sessions.SignOutEverywhere(c.UserContext(), cur.UserID, cur.KeyHash, visitor.From(c).DeviceSelector()); err != nil {
 		return err
 	}
-	return s.renderDevices(c, fiber.StatusOK, "", "Every other session, device and app is signed out.")
+	return s.renderDevices(c, fiber.StatusOK, "", visitor.From(c).T("security.done"))
 }

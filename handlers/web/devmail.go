@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/mail"
 	"crumb/models"
 )
@@ -36,7 +37,7 @@ func (s *Server) DevMail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &devMailPage{Page: s.NewPage(c, "Mail (development)"), Sending: s.Config.SMTPURL != ""}
+	p := &devMailPage{Page: s.NewPage(c, visitor.From(c).T("devmail.title")), Sending: s.Config.SMTPURL != ""}
 	for _, m := range msgs {
 		d := devMail{OutboxMessage: m}
 		if d.Mail, err = s.Mail.Render(m); err != nil {

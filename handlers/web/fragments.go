@@ -72,7 +72,7 @@ func (s *Server) cards(version uint64, lang models.Language, products []models.P
 	out := make([]template.HTML, len(products))
 	for i, p := range products {
 		var err error
-		if out[i], err = s.fragments.Render(version, lang, "card:"+strconv.FormatUint(uint64(p.ID), 10), "partials/product-card", p); err != nil {
+		if out[i], err = s.fragments.Render(version, lang, "card:"+strconv.FormatUint(uint64(p.ID), 10), "partials/product-card", p.In(lang)); err != nil {
 			return nil, err
 		}
 	}
@@ -86,7 +86,7 @@ func (s *Server) categoryNav(lang models.Language, current string) (template.HTM
 	data := struct {
 		Current    string
 		Categories []models.Category
-	}{current, s.Catalog.Categories()}
+	}{current, models.InAll(s.Catalog.Categories(), lang)}
 	return s.fragments.Render(version, lang, "nav:"+current, "partials/category-nav", data)
 }
 

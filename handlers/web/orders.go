@@ -22,14 +22,15 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &ordersPage{Page: s.NewPage(c, "Your orders"), Orders: orders, Pager: NewPager("/orders", nil, orders.Page, orders.Pages)}
+	p := &ordersPage{Page: s.NewPage(c, visitor.From(c).T("orders.title")), Orders: orders, Pager: NewPager("/orders", nil, orders.Page, orders.Pages)}
 	return s.render(c, fiber.StatusOK, "pages/orders", p)
 }
 
 type orderPage struct {
 	Page
-	Order models.Order
-	Error string
+	Order       models.Order
+	Error       string
+	BankAccount string // where a bank transfer goes, for the payment instructions
 }
 
 // Order shows one of the account's orders; anyone else's is a 404.
@@ -43,7 +44,8 @@ func (s *Server) Order(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderOrder(c *fiber.Ctx, status int, order models.Order, errMsg string) error {
-	return s.render(c, status, "pages/order", &orderPage{Page: s.NewPage(c, "Order "+order.Number), Order: order, Error: errMsg})
+	title := visitor.From(c).Tr("order.title", "Number", order.Number)
+	return s.render(c, status, "pages/order", &orderPage{Page: s.NewPage(c, title), Order: order, Error: errMsg, BankAccount: models.BankAccount})
 }
 
 // CancelOrder cancels a placed order and puts its items back on the shelf.
@@ -56,7 +58,8 @@ func (s *Server) CancelOrder(c *fiber.Ctx) error {
 		if lerr != nil {
 			return lerr
 		}
-		return s.renderOrder(c, fiber.StatusConflict, order, "This order can no longer be cancelled: it is already "+order.Status+".")
+		v := visitor.From(c)
+		return s.renderOrder(c, fiber.StatusConflict, order, v.Tr("order.not_cancellable", "Status", v.T("status."+order.Status)))
 	}
 	if err != nil {
 		return err

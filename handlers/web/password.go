@@ -50,14 +50,14 @@ func (s *Server) Forgot(c *fiber.Ctx) error {
 
 func (s *Server) renderForgot(c *fiber.Ctx, status int, p forgotPage) error {
 	private(c)
-	title := "Forgot your password?"
+	title := "forgot.title"
 	switch {
 	case p.Sent:
-		title = "Check your email"
+		title = "forgot.sent.title"
 	case p.Expired:
-		title = "This link no longer works"
+		title = "auth.link_gone"
 	}
-	p.Page = s.NewPage(c, title)
+	p.Page = s.NewPage(c, visitor.From(c).T(title))
 	return s.render(c, status, "pages/forgot", &p)
 }
 
@@ -121,10 +121,10 @@ func (s *Server) Reset(c *fiber.Ctx) error {
 	if err := s.Sessions.SignOutEverywhere(ctx, user.ID, "", ""); err != nil {
 		return err
 	}
-	return s.signedIn(c, user, sessions.ByPassword, accountForm{}, "Your password is changed, and every other browser, device and app is signed out.")
+	return s.signedIn(c, user, sessions.ByPassword, accountForm{}, visitor.From(c).T("reset.done"))
 }
 
 func (s *Server) renderReset(c *fiber.Ctx, status int, p resetPage) error {
-	p.Page = s.NewPage(c, "Choose a new password")
+	p.Page = s.NewPage(c, visitor.From(c).T("reset.title"))
 	return s.render(c, status, "pages/reset", &p)
 }

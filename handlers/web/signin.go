@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -50,9 +49,11 @@ type accountFormPage struct {
 	Form accountForm
 }
 
+// renderAccountForm shows the sign-in or sign-up form; title names the
+// page's message.
 func (s *Server) renderAccountForm(c *fiber.Ctx, name, title string, form accountForm, status int) error {
 	private(c)
-	return s.render(c, status, name, &accountFormPage{Page: s.NewPage(c, title), Form: form})
+	return s.render(c, status, name, &accountFormPage{Page: s.NewPage(c, visitor.From(c).T(title)), Form: form})
 }
 
 // SignupForm shows the sign-up form.
@@ -60,7 +61,7 @@ func (s *Server) SignupForm(c *fiber.Ctx) error {
 	if visitor.From(c).Account != nil {
 		return c.Redirect("/account", fiber.StatusSeeOther)
 	}
-	return s.renderAccountForm(c, "pages/signup", "Create your account", accountForm{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
+	return s.renderAccountForm(c, "pages/signup", "signup.title", accountForm{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
 }
 
 // Signup creates an account, mails it the link that verifies its email,
@@ -75,12 +76,12 @@ func (s *Server) Signup(c *fiber.Ctx) error {
 	password := c.FormValue("password")
 	addFieldError(c, form.Errors, models.CheckPassword(password))
 	if len(form.Errors) > 0 {
-		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
+		return s.renderAccountForm(c, "pages/signup", "signup.title", form, fiber.StatusUnprocessableEntity)
 	}
 	user, err := s.Verifications.SignUp(c.UserContext(), name, email, password, visitor.From(c).Lang)
 	if errors.Is(err, models.ErrEmailTaken) {
 		form.Errors["email"] = visitor.From(c).Say(models.Message{Code: models.CodeEmailTaken})
-		return s.renderAccountForm(c, "pages/signup", "Create your account", form, fiber.StatusUnprocessableEntity)
+		return s.renderAccountForm(c, "pages/signup", "signup.title", form, fiber.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
@@ -95,7 +96,7 @@ func (s *Server) LoginForm(c *fiber.Ctx) error {
 		return c.Redirect(orDefault(next, "/account"), fiber.StatusSeeOther)
 	}
 	email := visitor.From(c).RememberedEmail
-	return s.renderAccountForm(c, "pages/login", "Sign in", accountForm{Email: email, RememberEmail: email != "", Next: next}, fiber.StatusOK)
+	return s.renderAccountForm(c, "pages/login", "auth.signin", accountForm{Email: email, RememberEmail: email != "", Next: next}, fiber.StatusOK)
 }
 
 // Login checks the email and password. A failure says only that one of
@@ -105,23 +106,23 @@ func (s *Server) Login(c *fiber.Ctx) error {
 	email, err := models.NormalizeEmail(form.Email)
 	if err != nil {
 		addFieldError(c, form.Errors, err)
-		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
+		return s.renderAccountForm(c, "pages/login", "auth.signin", form, fiber.StatusUnprocessableEntity)
 	}
 	if err := s.Limits.SignInAllowed(email, c.IP()); err != nil {
 		return err
 	}
 	user, err := s.Users.Authenticate(c.UserContext(), email, c.FormValue("password"))
 	if errors.Is(err, models.ErrDisabled) {
-		form.Errors["password"] = "This account is disabled. If you think that is a mistake, contact the bakery."
-		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusForbidden)
+		form.Errors["password"] = visitor.From(c).T("login.disabled")
+		return s.renderAccountForm(c, "pages/login", "auth.signin", form, fiber.StatusForbidden)
 	}
 	if errors.Is(err, models.ErrNotFound) {
 		s.Metrics.SignIn("web", false)
 		if err := s.Limits.SignInFailed(email, c.IP()); err != nil {
 			return err
 		}
-		form.Errors["password"] = "The email or password is wrong. Check them and try again."
-		return s.renderAccountForm(c, "pages/login", "Sign in", form, fiber.StatusUnprocessableEntity)
+		form.Errors["password"] = visitor.From(c).T("login.wrong")
+		return s.renderAccountForm(c, "pages/login", "auth.signin", form, fiber.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
@@ -169,10 +170,10 @@ func (s *Server) signedIn(c *fiber.Ctx, user models.User, by sessions.Proof, for
 		return err
 	}
 	if theft {
-		notes = append(notes, "Someone used a copy of your \"keep me signed in\" cookie or of the app's sign-in, so we signed you out everywhere. Check your devices and sessions.")
+		notes = append(notes, v.T("login.theft"))
 	}
 	if added > 0 {
-		notes = append(notes, fmt.Sprintf("%d %s from your earlier visit %s added to your cart.", added, plural(added, "item", "items"), plural(added, "was", "were")))
+		notes = append(notes, v.Tr("login.merged", "Count", added))
 	}
 	if err := v.SignIn(ctx, user, by, strings.Join(notes, "\n")); err != nil {
 		return err
@@ -218,11 +219,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -64,7 +64,8 @@ func NewTemplates(fsys fs.FS, static *assets.Assets, zone *time.Location, fallba
 		engine.AddFunc("day", func(t time.Time) string { return i18n.Day(lang, t, zone) })
 		engine.AddFunc("say", func(m models.Message) string { return i18n.Say(lang, m) })
 		engine.AddFunc("tr", func(id string, pairs ...any) string { return i18n.Tr(lang, id, pairs...) })
-		engine.AddFunc("money", func(m models.Money) string { return m.String() })
+		engine.AddFunc("money", func(m models.Money) string { return m.In(lang) })
+		engine.AddFunc("device", func(label string) string { return i18n.Device(lang, label) })
 		engine.AddFunc("status", func(s string) string { return i18n.T(lang, "status."+s) })
 		engine.AddFunc("field", newField)
 		engine.AddFunc("limit", models.Limit)
@@ -248,11 +249,12 @@ func newField(pairs ...any) (Field, error) {
 	return f, nil
 }
 
-// countryOptions are the countries the bakery ships to, for a select field.
-func countryOptions() []Option {
+// countryOptions are the countries the bakery ships to, named in lang, for
+// a select field.
+func countryOptions(lang models.Language) []Option {
 	out := make([]Option, len(models.Countries))
 	for i, c := range models.Countries {
-		out[i] = Option{Value: c.Code, Label: c.Name}
+		out[i] = Option{Value: c.Code, Label: i18n.T(lang, "country."+c.Code)}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,13 +34,14 @@ func (s *Server) Verify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	note := "Thank you: your email address is confirmed. You can place orders now."
-	cur := visitor.From(c).Account
+	v := visitor.From(c)
+	note := v.T("verify.thanks")
+	cur := v.Account
 	if cur == nil {
 		return s.signedIn(c, user, sessions.ByMailedLink, accountForm{}, note)
 	}
 	if cur.UserID != user.ID {
-		note = fmt.Sprintf("Thank you: %s is confirmed. This browser is still signed in as %s.", user.Email, cur.Name)
+		note = v.Tr("verify.thanks.other", "Email", user.Email, "Name", cur.Name)
 	}
 	return s.flashTo(c, "/account", note)
 }
@@ -50,17 +50,17 @@ func (s *Server) Verify(c *fiber.Ctx) error {
 // signed-in account that still needs one can ask for it there.
 func (s *Server) renderVerifyGone(c *fiber.Ctx) error {
 	p := verifyPage{}
-	title := "This link no longer works"
+	title := "auth.link_gone"
 	if cur := visitor.From(c).Account; cur != nil {
 		user, err := s.Users.ByID(c.UserContext(), cur.UserID)
 		if err != nil {
 			return err
 		}
 		if p.Verified = user.EmailVerified(); p.Verified {
-			title = "Your email is confirmed"
+			title = "verify.confirmed.title"
 		}
 	}
-	p.Page = s.NewPage(c, title)
+	p.Page = s.NewPage(c, visitor.From(c).T(title))
 	return s.render(c, fiber.StatusGone, "pages/verify", &p)
 }
 
@@ -70,7 +70,8 @@ func (s *Server) renderVerifyGone(c *fiber.Ctx) error {
 // models.LinkMailsPerHour). Limited per client address (the route) and
 // per account, like asking for a reset link.
 func (s *Server) ResendVerification(c *fiber.Ctx) error {
-	cur := visitor.From(c).Account
+	v := visitor.From(c)
+	cur := v.Account
 	if err := s.Limits.Attempt("verify-account", strconv.FormatUint(uint64(cur.UserID), 10)); err != nil {
 		return err
 	}
@@ -78,9 +79,9 @@ func (s *Server) ResendVerification(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	note := fmt.Sprintf("We are sending a new link to %s. It works once, for 24 hours. Nothing in a few minutes? Look in your spam folder: we send at most %d links an hour to one address.", user.Email, models.LinkMailsPerHour)
+	note := v.Tr("verify.sending", "Email", user.Email, "Limit", models.LinkMailsPerHour)
 	if user.EmailVerified() {
-		note = "Your email address is confirmed already: there is nothing more to do."
+		note = v.T("verify.already")
 	}
 	return s.flashTo(c, orDefault(safeNext(c.FormValue("next")), "/account"), note)
 }

@@ -1,4 +1,5 @@
-// Crumb enhances pages that already work without JavaScript.
+// Crumb enhances pages that already work without JavaScript. What it says
+// comes from the page, in the page's language (data-* attributes of the forms).
 (() => {
   "use strict";
 
@@ -33,7 +34,7 @@
         const res = await post(dismiss);
         if (!res.ok) throw new Error(String(res.status));
         offer.close();
-        announce("Today's offer is hidden until midnight.");
+        announce(dismiss.dataset.done);
       } catch {
         dismiss.submit();
       }
@@ -63,7 +64,7 @@
           note.setAttribute("role", "status");
           form.append(note);
         }
-        note.textContent = res.ok ? "Added to your cart." : body.error || "Could not add that to your cart.";
+        note.textContent = res.ok ? form.dataset.added : body.error || form.dataset.failed;
         note.classList.toggle("alert-error", !res.ok);
       } catch {
         form.submit();
@@ -79,6 +80,6 @@
 document.querySelectorAll("form.checkout-form").forEach((form) => {
   form.addEventListener("submit", () => {
     const button = form.querySelector("button[type=submit]");
-    if (button) setTimeout(() => { button.disabled = true; button.textContent = "Placing your order…"; }, 0);
+    if (button) setTimeout(() => { button.disabled = true; button.textContent = form.dataset.placing; }, 0);
   });
 });
