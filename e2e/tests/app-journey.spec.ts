@@ -205,7 +205,7 @@ test('a shopper lives a whole life in the app, in Korean', async ({ page, baseUR
   expect(signIns.items.map((s) => s.kind)).toEqual(['web', 'app', 'app']);
   const current = signIns.items.filter((s) => s.current);
   expect(current).toHaveLength(1);
-  expect(current[0]).toMatchObject({ kind: 'app', label: 'Crumb app' });
+  expect(current[0]).toMatchObject({ kind: 'app', label: 'Crumb 앱' });
   expect(current[0].id).toMatch(/^app-\d+$/);
   const onTablet = expectOk(await tablet.api.GET('/api/v1/me/sessions'), 200).items.filter((s) => s.current);
   expect(onTablet).toHaveLength(1);

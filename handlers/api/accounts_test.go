@@ -627,39 +627,41 @@ func TestAPICancelOrderOnce(t *testing.T) {
 }
 
 // TestAPICategories: the shelves in the shop's order, each with the slug
-// the product list takes, named in English whatever the app speaks; a
-// shelf moved in the shop moves in the list.
+// the product list takes, named in the request's language; a shelf moved
+// in the shop moves in the list.
 func TestAPICategories(t *testing.T) {
 	apptest.EachDatabase(t, func(t *testing.T, ta *apptest.App) {
-		list := func() []struct{ Slug, Name string } {
+		type shelf struct{ Slug, Name string }
+		list := func(lang string) []shelf {
 			t.Helper()
-			res := call(ta, fiber.MethodGet, "/api/v1/categories", nil, "", inLanguage("ko"))
-			if res.StatusCode != fiber.StatusOK || res.Header.Get(fiber.HeaderContentLanguage) != "en" {
-				t.Fatalf("categories = %d, Content-Language %q", res.StatusCode, res.Header.Get(fiber.HeaderContentLanguage))
+			res := call(ta, fiber.MethodGet, "/api/v1/categories", nil, "", inLanguage(lang))
+			if res.StatusCode != fiber.StatusOK {
+				t.Fatalf("categories = %d: %s", res.StatusCode, res.Text)
 			}
+			speaks(t, res, lang)
 			var out struct {
-				Items []struct{ Slug, Name string } `json:"items"`
+				Items []shelf `json:"items"`
 			}
 			res.decode(t, &out)
 			return out.Items
 		}
-		slugs := func(items []struct{ Slug, Name string }) string {
+		slugs := func(items []shelf) string {
 			var out []string
 			for _, c := range items {
 				out = append(out, c.Slug)
 			}
 			return strings.Join(out, " ")
 		}
-		items := list()
-		if got := slugs(items); got != "bread pastries cakes biscuits tarts savory" {
-			t.Errorf("categories %q", got)
+		en, ko := list("en"), list("ko")
+		if got := slugs(en); got != "bread pastries cakes biscuits tarts savory" || slugs(ko) != got {
+			t.Errorf("categories %q in English, %q in Korean", got, slugs(ko))
 		}
 		total := 0
-		for _, c := range items {
+		for i, c := range en {
 			var stored models.Category
 			ta.DB.Where("slug = ?", c.Slug).Take(&stored)
-			if c.Name != stored.Name || c.Name == "" {
-				t.Errorf("%s is named %q, the shop says %q", c.Slug, c.Name, stored.Name)
+			if c.Name != stored.Name || ko[i].Name != stored.In(models.Korean).Name || !hangul(ko[i].Name) {
+				t.Errorf("%s is named %q and %q, the shop says %q and %q", c.Slug, c.Name, ko[i].Name, stored.Name, stored.NameKo)
 			}
 			var page productPage
 			call(ta, fiber.MethodGet, "/api/v1/products?per_page=100&category="+c.Slug, nil, "").decode(t, &page)
@@ -678,7 +680,7 @@ func TestAPICategories(t *testing.T) {
 		if err := ta.Catalog.Reload(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if got := slugs(list()); got != "savory bread pastries cakes biscuits tarts" {
+		if got := slugs(list("ko")); got != "savory bread pastries cakes biscuits tarts" {
 			t.Errorf("after moving savory first: %q", got)
 		}
 	})

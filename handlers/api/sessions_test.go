@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/i18n"
 	"crumb/internal/apptest"
 	"crumb/models"
 	"crumb/sessions"
@@ -164,8 +165,24 @@ func TestAPISignInsList(t *testing.T) {
 			t.Errorf("after a refresh the current sign-in is %q, want %q", again.ID, mine.ID)
 		}
 
+		// In Korean, the same sign-ins, each named in Korean.
+		res := call(ta, fiber.MethodGet, "/api/v1/me/sessions", nil, e.phone.AccessToken, inLanguage("ko"))
+		speaks(t, res, "ko")
+		var korean struct {
+			Items []apiSignIn `json:"items"`
+		}
+		res.decode(t, &korean)
+		if len(korean.Items) != len(items) {
+			t.Fatalf("%d sign-ins in Korean, %d in English", len(korean.Items), len(items))
+		}
+		for i, s := range korean.Items {
+			if s.ID != items[i].ID || s.Label != i18n.Device(models.Korean, items[i].Label) || !hangul(s.Label) {
+				t.Errorf("in Korean %+v, in English %+v", s, items[i])
+			}
+		}
+
 		// Nothing that signs in is in the list.
-		res := call(ta, fiber.MethodGet, "/api/v1/me/sessions", nil, e.phone.AccessToken)
+		res = call(ta, fiber.MethodGet, "/api/v1/me/sessions", nil, e.phone.AccessToken)
 		for name, secret := range map[string]string{
 			"session cookie": e.b.Cookies["crumb_session"].Value, "kept session cookie": e.kept.Cookies["crumb_session"].Value,
 			"remember-me cookie": e.kept.Cookies["crumb_remember"].Value, "refresh token": e.phone.RefreshToken, "tablet's refresh token": e.tablet.RefreshToken,
