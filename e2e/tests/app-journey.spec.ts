@@ -2,13 +2,16 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from '../api/schema';
 import { expect, test } from './storefront';
 import { newShopper } from './accounts-helpers';
-import { confirmEmail } from './mail';
+import { confirmEmail, newestMailTo } from './mail';
 
-// One shopper's whole journey through the mobile app, made with the client
-// generated from the API's OpenAPI document (npm run api:types), so a change
-// of the document that breaks the app breaks the type check first. The phone
-// is set to Korean: every word the app shows arrives in Korean, while codes,
-// types and field names are the ones the app acts on in any language.
+// One shopper's whole life in the mobile app, made with the client generated
+// from the API's OpenAPI document (npm run api:types), so a change of the
+// document that breaks the app breaks the type check first: signing up and
+// confirming the email through the mailbox, browsing, ordering and cancelling,
+// managing where the account is signed in, changing the password, and signing
+// out everywhere. The phone is set to Korean: every word the app shows arrives
+// in Korean, while codes, types and field names are the ones the app acts on in
+// any language.
 //
 // It buys Gingerbread Men, which no other spec orders, and cancels the order,
 // so no other spec sees its stock move.
@@ -41,21 +44,36 @@ function expectProblem(answer: Answer, status: number): Problem {
   return problem;
 }
 
-test('a shopper signs up in the app, orders, cancels and signs out, in Korean', async ({ page, baseURL }, testInfo) => {
-  // The app: its name in User-Agent, the phone's languages in Accept-Language,
-  // and the access token of the current sign-in on every call.
-  let access = '';
+/** A 204 answer, in Korean too (Content-Language). */
+function expectNoContent(answer: Answer): void {
+  expect(answer.response.status, JSON.stringify(answer.error)).toBe(204);
+  expect(answer.response.headers.get('content-language')).toBe('ko');
+}
+
+/**
+ * The app on one device: its name in User-Agent, the phone's languages in
+ * Accept-Language, and the access token of its current sign-in (session.access) on
+ * every call.
+ */
+function appOn(baseUrl: string | undefined, device: string) {
+  const session = { access: '' };
   const bearer: Middleware = {
     onRequest({ request }) {
-      if (access) request.headers.set('Authorization', `Bearer ${access}`);
+      if (session.access) request.headers.set('Authorization', `Bearer ${session.access}`);
       return request;
     },
   };
-  const app = createClient<paths>({
-    baseUrl: baseURL,
-    headers: { 'Accept-Language': 'ko-KR,ko;q=0.9,en;q=0.8', 'User-Agent': 'Crumb/1.0 (iPhone; iOS 18.1)' },
+  const api = createClient<paths>({
+    baseUrl,
+    headers: { 'Accept-Language': 'ko-KR,ko;q=0.9,en;q=0.8', 'User-Agent': `Crumb/1.0 (${device})` },
   });
-  app.use(bearer);
+  api.use(bearer);
+  return { api, session };
+}
+
+test('a shopper lives a whole life in the app, in Korean', async ({ page, baseURL }, testInfo) => {
+  const phone = appOn(baseURL, 'iPhone; iOS 18.1');
+  const app = phone.api;
 
   const shopper = newShopper('김하늘');
 
@@ -77,7 +95,7 @@ test('a shopper signs up in the app, orders, cancels and signs out, in Korean', 
   expect(created.response.headers.get('location')).toBe('/api/v1/me');
   expect(pair.token_type).toBe('Bearer');
   expect(pair.expires_in).toBeGreaterThan(0);
-  access = pair.access_token;
+  phone.session.access = pair.access_token;
   const me = expectOk(await app.GET('/api/v1/me'), 200);
   expect(me).toMatchObject({ name: '김하늘', email: shopper.email, email_verified: false, language: 'en' });
 
@@ -129,7 +147,12 @@ test('a shopper signs up in the app, orders, cancels and signs out, in Korean', 
   expect(unverified.type).toBe('urn:crumb:problem:email-unverified');
   expect(unverified.title).toBe('이메일 인증이 필요해요');
 
-  // The shopper taps the link in the email; the app's next try goes through.
+  // The app asks for the link again; the shopper taps it in the mailbox and
+  // the app's next try goes through.
+  const resent = expectOk(await app.POST('/api/v1/me/verification'), 202);
+  expect(resent.email_verified).toBe(false);
+  expect(resent.detail).toContain(shopper.email);
+  expect(resent.detail).toMatch(/[가-힣]/);
   await confirmEmail(page, shopper);
   expect(expectOk(await app.GET('/api/v1/me'), 200).email_verified).toBe(true);
   const placedAnswer = await app.POST('/api/v1/orders', { body: order, params: { header: { 'Idempotency-Key': key } } });
@@ -140,34 +163,76 @@ test('a shopper signs up in the app, orders, cancels and signs out, in Korean', 
   expect(placed.items.map((l) => [l.product_id, l.quantity])).toEqual([[gingerbread.id, 2]]);
   expect(placed.shipping).toMatchObject(order.shipping);
   expect(expectOk(await app.GET('/api/v1/cart'), 200).items, 'the order empties the cart').toEqual([]);
+
+  // A retry with the same key (the answer was lost on a bad network) gets
+  // the same order back, and orders nothing more.
+  const retried = expectOk(
+    await app.POST('/api/v1/orders', { body: order, params: { header: { 'Idempotency-Key': key } } }),
+    201,
+  );
+  expect(retried.id).toBe(placed.id);
   const history = expectOk(await app.GET('/api/v1/orders'), 200);
   expect(history.items.map((o) => o.id)).toEqual([placed.id]);
+  const shelfStock = async () =>
+    expectOk(await app.GET('/api/v1/products/{id}', { params: { path: { id: String(gingerbread.id) } } }), 200).stock;
+  expect(await shelfStock(), 'the order takes its two from the shelf').toBe(gingerbread.stock - 2);
 
-  // The account's sign-ins: this phone is among them, and marked as this one.
-  const signIns = expectOk(await app.GET('/api/v1/me/sessions'), 200);
-  const current = signIns.items.filter((s) => s.current);
-  expect(current).toHaveLength(1);
-  expect(current[0]).toMatchObject({ kind: 'app', label: 'Crumb app' });
-  expect(current[0].id).toMatch(/^app-\d+$/);
-
-  // Cancelling: once, and only once; the refusal names the order's state in Korean.
+  // Cancelling: once, and only once; the two go back on the shelf, and the
+  // refusal names the order's state in Korean.
   const cancelled = expectOk(
     await app.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: placed.id } } }),
     200,
   );
   expect(cancelled).toMatchObject({ id: placed.id, status: 'cancelled' });
+  expect(await shelfStock(), 'the cancellation puts the two back').toBe(gingerbread.stock);
   const again = expectProblem(await app.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: placed.id } } }), 409);
   expect(again.type).toBe('about:blank');
   expect(again.title).toBe('주문을 취소할 수 없어요');
   const shown = expectOk(await app.GET('/api/v1/orders/{id}', { params: { path: { id: placed.id } } }), 200);
   expect(shown.status).toBe('cancelled');
+  expect(await shelfStock(), 'a refused cancellation returns nothing').toBe(gingerbread.stock);
+
+  // The shopper signs in on a tablet too. The account's sign-ins: the browser
+  // that followed the link, the phone and the tablet; the one the access
+  // token belongs to is current.
+  const tablet = appOn(baseURL, 'iPad; iPadOS 18.1');
+  let tabletPair = expectOk(
+    await tablet.api.POST('/api/v1/auth/token', { body: { email: shopper.email, password: shopper.password } }),
+    200,
+  );
+  tablet.session.access = tabletPair.access_token;
+  const signIns = expectOk(await app.GET('/api/v1/me/sessions'), 200);
+  expect(signIns.items.map((s) => s.kind)).toEqual(['web', 'app', 'app']);
+  const current = signIns.items.filter((s) => s.current);
+  expect(current).toHaveLength(1);
+  expect(current[0]).toMatchObject({ kind: 'app', label: 'Crumb 앱' });
+  expect(current[0].id).toMatch(/^app-\d+$/);
+  const onTablet = expectOk(await tablet.api.GET('/api/v1/me/sessions'), 200).items.filter((s) => s.current);
+  expect(onTablet).toHaveLength(1);
+  expect(onTablet[0].id).not.toBe(current[0].id);
+
+  // From the phone, the shopper signs the tablet out: its refresh token stops
+  // at once. Then the browser: it is signed out at its next request.
+  expectNoContent(await app.DELETE('/api/v1/me/sessions/{id}', { params: { path: { id: onTablet[0].id } } }));
+  const tabletOut = expectProblem(
+    await tablet.api.POST('/api/v1/auth/refresh', { body: { refresh_token: tabletPair.refresh_token } }),
+    401,
+  );
+  expect(tabletOut.title).toBe('리프레시 토큰이 올바르지 않아요');
+  expectProblem(await app.DELETE('/api/v1/me/sessions/{id}', { params: { path: { id: onTablet[0].id } } }), 404);
+  const browser = signIns.items.find((s) => s.kind === 'web')!;
+  expectNoContent(await app.DELETE('/api/v1/me/sessions/{id}', { params: { path: { id: browser.id } } }));
+  await page.goto('/account');
+  await expect(page, 'the signed-out browser is sent to sign in').toHaveURL(/\/login\?next=%2Faccount$/);
+  const left = expectOk(await app.GET('/api/v1/me/sessions'), 200);
+  expect(left.items.map((s) => [s.id, s.current])).toEqual([[current[0].id, true]]);
 
   // A new pair for the old refresh token: the app keeps only the newest.
   const spent = pair.refresh_token;
   pair = expectOk(await app.POST('/api/v1/auth/refresh', { body: { refresh_token: spent } }), 200);
   expect(pair.refresh_token).not.toBe(spent);
-  expect(pair.access_token).not.toBe(access);
-  access = pair.access_token;
+  expect(pair.access_token).not.toBe(phone.session.access);
+  phone.session.access = pair.access_token;
   expect(expectOk(await app.GET('/api/v1/me'), 200).email).toBe(shopper.email);
 
   // Settings: a blank name is refused, the rule in Korean; then a new name
@@ -179,10 +244,56 @@ test('a shopper signs up in the app, orders, cancels and signs out, in Korean', 
   expect(renamed).toMatchObject({ name: '김하늘 (크럼)', language: 'ko', email: shopper.email });
   expect(expectOk(await app.GET('/api/v1/me'), 200)).toMatchObject({ name: '김하늘 (크럼)', language: 'ko' });
 
-  // Signing out ends the sign-in: its refresh token no longer works.
-  const signOut = await app.POST('/api/v1/auth/revoke', { body: { refresh_token: pair.refresh_token } });
-  expect(signOut.response.status).toBe(204);
-  access = '';
-  const after = expectProblem(await app.POST('/api/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } }), 401);
-  expect(after.title).toBe('리프레시 토큰이 올바르지 않아요');
+  // A new password: the current one must be right and the new one follow
+  // the rules, each refusal naming its field in Korean.
+  const newPassword = 'walnut-and-rye-at-dawn-7';
+  const wrong = expectProblem(
+    await app.PUT('/api/v1/me/password', { body: { current_password: 'not-my-password-1', new_password: newPassword } }),
+    403,
+  );
+  expect(wrong.errors?.map((e) => e.field)).toEqual(['current_password']);
+  const weak = expectProblem(
+    await app.PUT('/api/v1/me/password', { body: { current_password: shopper.password, new_password: 'short' } }),
+    422,
+  );
+  expect(weak.errors?.map((e) => e.field)).toEqual(['new_password']);
+  const before = pair;
+  pair = expectOk(
+    await app.PUT('/api/v1/me/password', { body: { current_password: shopper.password, new_password: newPassword } }),
+    200,
+  );
+  expect(pair.refresh_token).not.toBe(before.refresh_token);
+  // The new pair works; the old tokens are refused at once.
+  expectProblem(await app.GET('/api/v1/me'), 401);
+  expectProblem(await app.POST('/api/v1/auth/refresh', { body: { refresh_token: before.refresh_token } }), 401);
+  phone.session.access = pair.access_token;
+  expect(expectOk(await app.GET('/api/v1/me'), 200).email).toBe(shopper.email);
+  // The account is told, in its language now Korean.
+  const changedMail = await newestMailTo(page, shopper.email, '[Crumb] 비밀번호가 변경되었습니다');
+  expect(changedMail.text).toMatch(/[가-힣]/);
+  // The old password signs in nowhere; the new one does, on the tablet.
+  expectProblem(
+    await tablet.api.POST('/api/v1/auth/token', { body: { email: shopper.email, password: shopper.password } }),
+    401,
+  );
+  tabletPair = expectOk(
+    await tablet.api.POST('/api/v1/auth/token', { body: { email: shopper.email, password: newPassword } }),
+    200,
+  );
+
+  // Refreshing goes on as before with the new pair.
+  pair = expectOk(await app.POST('/api/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } }), 200);
+  phone.session.access = pair.access_token;
+  expect(expectOk(await app.GET('/api/v1/me/sessions'), 200).items.map((s) => s.kind)).toEqual(['app', 'app']);
+
+  // Signing out everywhere ends every sign-in, this one included: the access
+  // token is refused at once, and no refresh token works.
+  expectNoContent(await app.DELETE('/api/v1/me/sessions'));
+  const after = expectProblem(await app.GET('/api/v1/me'), 401);
+  expect(after.title).toBe('액세스 토큰이 올바르지 않아요');
+  phone.session.access = '';
+  for (const token of [pair.refresh_token, tabletPair.refresh_token]) {
+    const refused = expectProblem(await app.POST('/api/v1/auth/refresh', { body: { refresh_token: token } }), 401);
+    expect(refused.title).toBe('리프레시 토큰이 올바르지 않아요');
+  }
 });
