@@ -233,13 +233,13 @@ func (c Cart) Priced(ctx context.Context) (PricedCart, error) {
 			continue
 		}
 		if p.Stock == 0 {
-			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeSoldOut, Args: []any{p.Name}})
+			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeSoldOut, Args: []any{p.Names()}})
 			continue
 		}
 		qty := l.Quantity
 		if qty > p.Stock {
 			qty = p.Stock
-			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeReduced, Args: []any{p.Stock, p.Name}})
+			cart.Notices = append(cart.Notices, Message{Code: CodeNoticeReduced, Args: []any{p.Stock, p.Names()}})
 		}
 		total := p.Price().Times(qty)
 		cart.Lines = append(cart.Lines, PricedLine{Product: p, Quantity: qty, Total: total})
@@ -267,11 +267,11 @@ func setLine(lines []CartLine, p Product, qty int) ([]CartLine, error) {
 	i := lineOf(out, p.ID)
 	switch {
 	case qty > MaxLineQuantity:
-		return nil, Invalid("quantity", CodeLineTooMany, MaxLineQuantity, p.Name)
+		return nil, Invalid("quantity", CodeLineTooMany, MaxLineQuantity, p.Names())
 	case p.Stock == 0:
-		return nil, Invalid("quantity", CodeSoldOut, p.Name)
+		return nil, Invalid("quantity", CodeSoldOut, p.Names())
 	case qty > p.Stock:
-		return nil, Invalid("quantity", CodeStockShort, p.Stock, p.Name)
+		return nil, Invalid("quantity", CodeStockShort, p.Stock, p.Names())
 	case i >= 0:
 		out[i].Quantity = qty
 	case len(out) >= MaxCartLines:

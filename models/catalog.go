@@ -67,6 +67,24 @@ func InAll[T interface{ In(Language) T }](list []T, lang Language) []T {
 	return out
 }
 
+// Names is what a product is called in each language, for a message that
+// names it: i18n.Say writes the name of the reader's language.
+type Names struct{ English, Korean string }
+
+// Names is the product's name in each language.
+func (p Product) Names() Names { return Names{p.Name, p.NameKo} }
+
+// In is the name in lang; the English stands in where there is no Korean.
+func (n Names) In(lang Language) string {
+	if lang == Korean {
+		return or(n.Korean, n.English)
+	}
+	return n.English
+}
+
+// String is the English name.
+func (n Names) String() string { return n.English }
+
 // or is text, or fallback when there is none.
 func or(text, fallback string) string {
 	if text == "" {

@@ -65,6 +65,15 @@ func ParsePrice(s, currency string) (int64, error) {
 	return n, nil
 }
 
+// PriceExample is a price as the product form takes it in currency,
+// "4.50", or "4500" in a currency without minor units.
+func PriceExample(currency string) string {
+	if zeroDecimal[currency] {
+		return FormatPrice(4500, currency)
+	}
+	return FormatPrice(450, currency)
+}
+
 // FormatPrice writes minor units as ParsePrice reads them.
 func FormatPrice(amount int64, currency string) string {
 	if zeroDecimal[currency] {

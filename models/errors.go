@@ -28,13 +28,13 @@ const (
 	CodeQuantityInvalid Code = "quantity.invalid" // lowest, highest
 	CodeProductUnknown  Code = "product.unknown"
 	CodeProductGone     Code = "product.gone"
-	CodeLineTooMany     Code = "line.too_many"  // most, product name
-	CodeSoldOut         Code = "stock.sold_out" // product name
-	CodeStockShort      Code = "stock.short"    // in stock, product name
+	CodeLineTooMany     Code = "line.too_many"  // most, product Names
+	CodeSoldOut         Code = "stock.sold_out" // product Names
+	CodeStockShort      Code = "stock.short"    // in stock, product Names
 	CodeCartFull        Code = "cart.full"      // most lines
 	CodeNoticeGone      Code = "notice.gone"
-	CodeNoticeSoldOut   Code = "notice.sold_out" // product name
-	CodeNoticeReduced   Code = "notice.reduced"  // in stock, product name
+	CodeNoticeSoldOut   Code = "notice.sold_out" // product Names
+	CodeNoticeReduced   Code = "notice.reduced"  // in stock, product Names
 	CodeShipName        Code = "shipping.name"
 	CodeShipPhone       Code = "shipping.phone"
 	CodeShipAddress     Code = "shipping.address1"
@@ -46,7 +46,7 @@ const (
 	CodeProductSlug      Code = "product.slug"
 	CodeProductSlugTaken Code = "product.slug_taken"
 	CodeProductCategory  Code = "product.category"
-	CodeProductPrice     Code = "product.price" // highest price
+	CodeProductPrice     Code = "product.price" // an example (PriceExample), highest price
 	CodeProductStock     Code = "product.stock" // highest stock
 	CodeStockChanged     Code = "product.stock_changed"
 	CodeImageType        Code = "image.type"

@@ -86,12 +86,16 @@ type Shipping struct {
 	Country    string `gorm:"size:2;not null"`
 }
 
-// OrderLine is one product of an order at the price paid.
+// OrderLine is one product of an order at the price paid, named as the
+// product was when the order was placed: Name in English, NameKo in
+// Korean (empty: the product had none, or the order was placed before
+// lines kept it).
 type OrderLine struct {
 	ID        uint   `gorm:"primaryKey"`
 	OrderID   uint   `gorm:"not null;index"`
 	ProductID uint   `gorm:"not null;index"`
 	Name      string `gorm:"size:200;not null"`
+	NameKo    string `gorm:"size:200;not null;default:''"`
 	UnitPrice int64  `gorm:"not null"`
 	Quantity  int    `gorm:"not null"`
 	LineTotal int64  `gorm:"not null"`
@@ -113,6 +117,21 @@ func (o Order) ItemCount() int {
 		n += l.Quantity
 	}
 	return n
+}
+
+// In is the order with its lines in lang (see OrderLine.In).
+func (o Order) In(lang Language) Order {
+	o.Lines = InAll(o.Lines, lang)
+	return o
+}
+
+// In is the line with its Name in lang; the English stands in for a
+// line with no Korean name, as for a product.
+func (l OrderLine) In(lang Language) OrderLine {
+	if lang == Korean {
+		l.Name = or(l.NameKo, l.Name)
+	}
+	return l
 }
 
 // Unit is the price paid for one.

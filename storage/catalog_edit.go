@@ -13,7 +13,8 @@ import (
 )
 
 // CheckProduct checks a product form; errs maps each bad field to what to
-// tell the admin. Prices are decimals in the currency's units ("4.50").
+// tell the admin. Prices are decimals in the currency's units (see
+// models.PriceExample).
 // The names and slug are one line each (see CheckText), the descriptions
 // may hold line breaks; the Korean ones may be left empty.
 func (c *Catalog) CheckProduct(f models.ProductForm, currency string) (models.ProductChange, map[string]models.Message) {
@@ -43,7 +44,7 @@ func (c *Catalog) CheckProduct(f models.ProductForm, currency string) (models.Pr
 	}
 	price, err := models.ParsePrice(f.Price, currency)
 	if err != nil {
-		errs["price"] = models.Message{Code: models.CodeProductPrice, Args: []any{models.Money{Amount: models.MaxPrice, Currency: currency}.String()}}
+		errs["price"] = models.Message{Code: models.CodeProductPrice, Args: []any{models.PriceExample(currency), models.Money{Amount: models.MaxPrice, Currency: currency}}}
 	}
 	p.PriceAmount = price
 	stock, err := strconv.Atoi(strings.TrimSpace(f.Stock))

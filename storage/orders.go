@@ -36,10 +36,11 @@ func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox
 // Place turns the account's cart into an order in one transaction: an
 // account whose email is not verified is refused (ErrEmailUnverified),
 // prices and stock are read again, stock is taken only where enough is
-// left (a conditional update), the order keeps the prices paid, the cart
-// is emptied and the confirmation email is queued. The same Key returns
-// the existing order (created false). The catalog snapshot is refreshed
-// once the stock has changed.
+// left (a conditional update), the order keeps the prices paid and the
+// products' names in both languages, the cart is emptied and the
+// confirmation email is queued. The same Key returns the existing order
+// (created false). The catalog snapshot is refreshed once the stock has
+// changed.
 func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order models.Order, created bool, err error) {
 	cart := s.carts.userCart(in.UserID)
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
@@ -139,7 +140,7 @@ func (s *Orders) buildOrder(tx *gorm.DB, in models.PlaceOrderInput, lines []mode
 			continue
 		}
 		total := p.PriceAmount * int64(l.Quantity)
-		order.Lines = append(order.Lines, models.OrderLine{ProductID: p.ID, Name: p.Name, UnitPrice: p.PriceAmount, Quantity: l.Quantity, LineTotal: total})
+		order.Lines = append(order.Lines, models.OrderLine{ProductID: p.ID, Name: p.Name, NameKo: p.NameKo, UnitPrice: p.PriceAmount, Quantity: l.Quantity, LineTotal: total})
 		order.Subtotal += total
 		order.Currency = p.Currency
 	}
@@ -407,10 +408,11 @@ func (s *Orders) queueOrderMail(tx *gorm.DB, order models.Order) error {
 }
 
 // mailOrder is queueOrderMail for a caller that has the account, user.
+// The lines are named in the account's language, the email's.
 func (s *Orders) mailOrder(tx *gorm.DB, user models.User, order models.Order) error {
 	kind, ok := orderMailKinds[order.Status]
 	if !ok {
 		return nil
 	}
-	return s.outbox.enqueue(tx, kind, user, models.MailData{At: s.outbox.now().UTC(), Order: models.NewOrderMail(order)}, "")
+	return s.outbox.enqueue(tx, kind, user, models.MailData{At: s.outbox.now().UTC(), Order: models.NewOrderMail(order.In(user.Language))}, "")
 }

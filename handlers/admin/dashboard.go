@@ -41,7 +41,8 @@ func (s *Server) Dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &dashboardPage{Page: s.page(c, visitor.From(c).T("admin.today.title"), "today"), Day: start, Summary: summary, LowStock: low,
+	v := visitor.From(c)
+	p := &dashboardPage{Page: s.page(c, v.T("admin.today.title"), "today"), Day: start, Summary: summary, LowStock: models.InAll(low, v.Lang),
 		Total: models.Money{Amount: summary.Total, Currency: s.Config.Currency}}
 	for _, status := range []string{models.StatusPlaced, models.StatusPaid, models.StatusShipped} {
 		p.Steps = append(p.Steps, step{Status: status, Next: models.Moves(status)[0], Orders: summary.Waiting[status]})

@@ -65,8 +65,9 @@ func (s *Server) renderOrder(c *fiber.Ctx, status int, errMsg string) error {
 	if err != nil {
 		return err
 	}
-	p := &orderPage{Page: s.page(c, visitor.From(c).Tr("admin.order.title", "Number", o.Number), "orders"),
-		Order: o, Customer: customer, Moves: models.Moves(o.Status), History: history.Items, Error: errMsg}
+	v := visitor.From(c)
+	p := &orderPage{Page: s.page(c, v.Tr("admin.order.title", "Number", o.Number), "orders"),
+		Order: o.In(v.Lang), Customer: customer, Moves: models.Moves(o.Status), History: history.Items, Error: errMsg}
 	p.Path = "/admin/orders/" + url.PathEscape(o.Number) // also after a refused move, whose address is the form's
 	return s.render(c, status, "admin/order", p)
 }

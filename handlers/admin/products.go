@@ -111,12 +111,8 @@ func (s *Server) renderProduct(c *fiber.Ctx, status int, p models.Product, form 
 	for _, cat := range models.InAll(s.Catalog.Categories(), v.Lang) {
 		options = append(options, web.Option{Value: cat.Slug, Label: cat.Name})
 	}
-	example := int64(450) // 4.50
-	if s.Config.Currency == "KRW" {
-		example = 4500 // won have no minor unit
-	}
 	return s.render(c, status, "admin/product", &productPage{Page: s.page(c, title, "products"), Product: p,
-		Form: form, Categories: options, PriceExample: models.FormatPrice(example, s.Config.Currency), Notice: notice})
+		Form: form, Categories: options, PriceExample: models.PriceExample(s.Config.Currency), Notice: notice})
 }
 
 func (s *Server) product(c *fiber.Ctx) (models.Product, error) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/handlers/visitor"
 	"crumb/models"
 )
 
@@ -29,5 +30,5 @@ func (s *Server) CancelOrder(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.JSON(orderJSON(o))
+	return c.JSON(orderJSON(o.In(visitor.From(c).Lang)))
 }

@@ -41,6 +41,7 @@ type order struct {
 	PaymentMethod string       `json:"payment_method"`
 }
 
+// orderJSON is o as the app reads it: its lines named as o.In named them.
 func orderJSON(o models.Order) order {
 	out := order{
 		ID: o.Number, Status: o.Status, CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
@@ -113,7 +114,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderLocation, "/api/v1/orders/"+placed.Number)
-	return c.Status(fiber.StatusCreated).JSON(orderJSON(placed))
+	return c.Status(fiber.StatusCreated).JSON(orderJSON(placed.In(visitor.From(c).Lang)))
 }
 
 // OrderList lists the account's orders, newest first.
@@ -129,7 +130,7 @@ func (s *Server) OrderList(c *fiber.Ctx) error {
 	items := []order{}
 	if page <= result.Pages {
 		for _, o := range result.Items {
-			items = append(items, orderJSON(o))
+			items = append(items, orderJSON(o.In(visitor.From(c).Lang)))
 		}
 	}
 	return c.JSON(fiber.Map{"items": items, "page": page, "per_page": perPage, "total": result.Total})
@@ -144,5 +145,5 @@ func (s *Server) Order(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(orderJSON(o))
+	return c.JSON(orderJSON(o.In(visitor.From(c).Lang)))
 }

@@ -44,8 +44,9 @@ func (s *Server) Order(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderOrder(c *fiber.Ctx, status int, order models.Order, errMsg string) error {
-	title := visitor.From(c).Tr("order.title", "Number", order.Number)
-	return s.render(c, status, "pages/order", &orderPage{Page: s.NewPage(c, title), Order: order, Error: errMsg, BankAccount: models.BankAccount})
+	v := visitor.From(c)
+	title := v.Tr("order.title", "Number", order.Number)
+	return s.render(c, status, "pages/order", &orderPage{Page: s.NewPage(c, title), Order: order.In(v.Lang), Error: errMsg, BankAccount: models.BankAccount})
 }
 
 // CancelOrder cancels a placed order and puts its items back on the shelf.
