@@ -396,6 +396,11 @@ func TestMigrateUpgradesAnAutoMigratedDatabase(t *testing.T) {
 		if got, want := queryRows(t, db, "SELECT name, value FROM shop_settings"), []string{"currency|USD"}; !slices.Equal(got, want) {
 			t.Errorf("shop settings after the upgrade = %q, want %q", got, want)
 		}
+		// Lines of orders placed before lines kept a Korean name have none
+		// (the English stands in).
+		if got, want := queryRows(t, db, "SELECT id, name, name_ko FROM order_lines ORDER BY id"), []string{"1|Sourdough Loaf|", "2|Baguette|", "3|Baguette|"}; !slices.Equal(got, want) {
+			t.Errorf("order lines' Korean after the upgrade = %q, want %q", got, want)
+		}
 		if latestVersion(t, d.name) == 1 {
 			// Migration 1 is today's schema: on a database AutoMigrate made
 			// it must change nothing but add goose's table.
