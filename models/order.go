@@ -207,18 +207,33 @@ type PlaceOrderInput struct {
 	Quote map[uint]int64
 }
 
-// ConflictLine is a cart line that cannot be bought as it is.
+// ConflictLine is a cart line that cannot be bought as it is, named as
+// its product is: Name in English, NameKo in Korean (empty: none).
 type ConflictLine struct {
 	Name      string
+	NameKo    string
 	Wanted    int
 	Available int   // units in stock now (0: sold out or no longer sold)
 	OldPrice  Money // when the price changed
 	NewPrice  Money
 }
 
+// In is the line with its Name in lang, as OrderLine.In.
+func (l ConflictLine) In(lang Language) ConflictLine {
+	if lang == Korean {
+		l.Name = or(l.NameKo, l.Name)
+	}
+	return l
+}
+
 // CheckoutConflict lists every line that stops the checkout. Nothing was
 // written.
 type CheckoutConflict struct{ Lines []ConflictLine }
+
+// In is the conflict with its lines in lang.
+func (c *CheckoutConflict) In(lang Language) *CheckoutConflict {
+	return &CheckoutConflict{Lines: InAll(c.Lines, lang)}
+}
 
 func (c *CheckoutConflict) Error() string {
 	return fmt.Sprintf("models: %d cart lines changed or are out of stock", len(c.Lines))

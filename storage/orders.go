@@ -77,7 +77,7 @@ func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order mo
 				return fmt.Errorf("checkout: %w", err)
 			}
 			if !ok {
-				return &models.CheckoutConflict{Lines: []models.ConflictLine{{Name: l.Name, Wanted: l.Quantity}}}
+				return &models.CheckoutConflict{Lines: []models.ConflictLine{{Name: l.Name, NameKo: l.NameKo, Wanted: l.Quantity}}}
 			}
 		}
 		if err := tx.Create(&order).Error; err != nil {
@@ -128,14 +128,14 @@ func (s *Orders) buildOrder(tx *gorm.DB, in models.PlaceOrderInput, lines []mode
 		p, ok := byID[l.ProductID]
 		switch {
 		case !ok || !p.Published:
-			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: nameOr(p, "An item"), Wanted: l.Quantity})
+			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: nameOr(p, "An item"), NameKo: p.NameKo, Wanted: l.Quantity})
 			continue
 		case p.Stock < l.Quantity:
-			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, Wanted: l.Quantity, Available: p.Stock})
+			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, NameKo: p.NameKo, Wanted: l.Quantity, Available: p.Stock})
 			continue
 		}
 		if quoted, ok := in.Quote[p.ID]; in.Quote != nil && (!ok || quoted != p.PriceAmount) {
-			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, Wanted: l.Quantity, Available: p.Stock,
+			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, NameKo: p.NameKo, Wanted: l.Quantity, Available: p.Stock,
 				OldPrice: models.Money{Amount: quoted, Currency: p.Currency}, NewPrice: p.Price()})
 			continue
 		}

@@ -187,7 +187,7 @@ func TestAPISpeaksTheRequestLanguage(t *testing.T) {
 	// The order cannot have 3; then it can, and once paid it can no longer
 	// be cancelled (the status is the shop's word for it).
 	p := call(ta, fiber.MethodPost, "/api/v1/orders", orderRequest("cod"), ko.pair.AccessToken, inLanguage("ko")).problem(t, fiber.StatusConflict)
-	if p.Title != "장바구니가 바뀌었어요" || len(p.Errors) != 1 || p.Errors[0].Message != "Baguette: 3개를 담으셨지만 1개만 남아 있어요." {
+	if p.Title != "장바구니가 바뀌었어요" || len(p.Errors) != 1 || p.Errors[0].Message != "바게트: 3개를 담으셨지만 1개만 남아 있어요." {
 		t.Errorf("Korean conflict: %+v", p)
 	}
 	ta.SetProduct("baguette", "stock", 10)

@@ -99,7 +99,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &conflict):
 		p := &Problem{Status: fiber.StatusConflict, Title: t(c, "api.checkout.changed.title"), Detail: t(c, "api.checkout.changed.detail")}
-		for _, l := range conflict.Lines {
+		for _, l := range conflict.In(visitor.From(c).Lang).Lines {
 			p.Errors = append(p.Errors, FieldError{"items", tr(c, "api.checkout.changed.line", "Name", l.Name, "Wanted", l.Wanted, "Available", l.Available)})
 		}
 		return p

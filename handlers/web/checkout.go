@@ -106,7 +106,7 @@ func (s *Server) PlaceOrder(c *fiber.Ctx) error {
 	var conflict *models.CheckoutConflict
 	switch {
 	case errors.As(err, &conflict):
-		return s.renderCheckout(c, fiber.StatusConflict, form, conflict)
+		return s.renderCheckout(c, fiber.StatusConflict, form, conflict.In(visitor.From(c).Lang))
 	case errors.Is(err, models.ErrEmailUnverified):
 		return s.renderCheckout(c, fiber.StatusForbidden, form, nil)
 	case errors.Is(err, models.ErrEmptyCart):

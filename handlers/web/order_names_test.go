@@ -81,3 +81,31 @@ func TestCartNoticesNameTheProductsInTheReadersLanguage(t *testing.T) {
 		t.Errorf("adding a sold-out product in English = %d:\n%s", res.StatusCode, got)
 	}
 }
+
+// TestCheckoutConflictsNameTheProductsInTheReadersLanguage: what stops a
+// Korean shopper's checkout is named in Korean (the English page is
+// TestCheckoutConflicts').
+func TestCheckoutConflictsNameTheProductsInTheReadersLanguage(t *testing.T) {
+	ta := apptest.New(t)
+	b := inKorean(ta)
+	token, quote := readyToCheckout(t, ta, b, "fi@example.com", map[string]string{"red-velvet-cake": "3", "lemon-tart": "1", "focaccia": "1"})
+	ta.SetProduct("red-velvet-cake", "stock", 2)
+	ta.SetProduct("lemon-tart", "price_amount", 2450)
+	ta.SetProduct("focaccia", "stock", 0)
+
+	res := b.Post("/checkout", shipping(token, quote))
+	if res.StatusCode != fiber.StatusConflict {
+		t.Fatalf("status = %d, want 409", res.StatusCode)
+	}
+	page := text(res)
+	for _, want := range []string{"레드벨벳 케이크: 3개를 담으셨지만 2개만 남았습니다.", "레몬 타르트: 가격이 바뀌었습니다", "로즈메리 포카치아: 품절되었습니다."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Korean conflict lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Red Velvet Cake", "Lemon Tart", "Rosemary Focaccia"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the Korean conflict names %q", english)
+		}
+	}
+}

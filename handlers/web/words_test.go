@@ -192,7 +192,7 @@ func TestCheckoutAndOrdersInBothLanguages(t *testing.T) {
 		}
 		check("a checkout whose prices changed", conflict,
 			words{"Your cart changed since you opened this page.", "이 페이지를 여신 뒤 장바구니 내용이 바뀌었습니다."},
-			words{"Baguette now costs $4.00 (it was $3.50).", "Baguette: 가격이 바뀌었습니다"},
+			words{"Baguette now costs $4.00 (it was $3.50).", "바게트: 가격이 바뀌었습니다"},
 			words{"Change your cart</a>, or place the order again below to accept the new prices.", "장바구니를 수정하시거나,</a> 바뀐 내용으로 주문하시려면 아래에서 다시 주문해 주세요."},
 		)
 
