@@ -82,7 +82,7 @@ func (n Names) In(lang Language) string {
 	return n.English
 }
 
-// String is the English name.
+// String is the English name, as logs and errors write it.
 func (n Names) String() string { return n.English }
 
 // or is text, or fallback when there is none.
