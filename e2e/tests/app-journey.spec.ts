@@ -153,6 +153,7 @@ test('a shopper lives a whole life in the app, in Korean', async ({ page, baseUR
   expect(resent.email_verified).toBe(false);
   expect(resent.detail).toContain(shopper.email);
   expect(resent.detail).toMatch(/[가-힣]/);
+  await page.goto('/'); // the shopper's browser, on the shop whose link the mail carries
   await confirmEmail(page, shopper);
   expect(expectOk(await app.GET('/api/v1/me'), 200).email_verified).toBe(true);
   const placedAnswer = await app.POST('/api/v1/orders', { body: order, params: { header: { 'Idempotency-Key': key } } });
