@@ -60,7 +60,8 @@ scaled:
 	scripts/scaled.sh
 
 # The Playwright suite through the balancer, then the Go tests of the scaled
-# setup (deploy/, build tag scaled), which end by killing an instance.
+# setup (deploy/, build tag scaled): first a rolling restart of the three
+# instances under load (about 30 s), last an instance killed.
 e2e-scaled: chromium e2e/node_modules/.package-lock.json
 	AUTH_ATTEMPTS_PER_MINUTE=1000 scripts/scaled.sh -- sh -c \
 	  'cd e2e && CRUMB_E2E_BASE_URL="$$CRUMB_SCALED_URL" CRUMB_E2E_MAILBOX_URL="$$CRUMB_SCALED_MAILBOX" npx playwright test && cd .. && go test -count=1 -v -tags scaled ./deploy'

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"crumb/app"
@@ -103,9 +104,13 @@ func run(bootLog *slog.Logger) error {
 		return err
 	}
 	defer crumb.Close()
-	crumb.Run(ctx)
+	// The background work and the metrics outlive the signal: they stop
+	// once the last request has been answered.
+	work, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	workDone := crumb.Run(work)
 	if cfg.MetricsAddr != "" {
-		if err := serveMetrics(ctx, crumb, cfg.MetricsAddr, log); err != nil {
+		if err := serveMetrics(work, crumb, cfg.MetricsAddr, log); err != nil {
 			return err
 		}
 	}
@@ -126,9 +131,32 @@ func run(bootLog *slog.Logger) error {
 		return fmt.Errorf("listen: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; finishing requests in flight", "timeout", cfg.ShutdownTimeout)
-	if err := crumb.HTTP.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	stop() // a second signal ends the process at once
+	return shutDown(crumb, cfg, stopWork, workDone, log)
+}
+
+// shutDown takes the instance out of its balancer and closes it, all
+// within SHUTDOWN_TIMEOUT: /readyz fails at once while requests are still
+// served for SHUTDOWN_GRACE (the balancer's checks notice and send no
+// more), then the listener closes, the requests in flight are answered,
+// and the background work stops, a mail being sent sent to the end.
+func shutDown(crumb *app.App, cfg config.Config, stopWork func(), workDone <-chan struct{}, log *slog.Logger) error {
+	deadline, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	crumb.Drain()
+	log.Info("shutting down: /readyz fails, requests are still served for the grace", "grace", cfg.ShutdownGrace, "timeout", cfg.ShutdownTimeout)
+	time.Sleep(cfg.ShutdownGrace)
+	log.Info("shutting down: no new connections; finishing requests in flight")
+	if err := crumb.HTTP.ShutdownWithContext(deadline); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	stopWork()
+	select {
+	case <-workDone:
+	case <-deadline.Done():
+	}
+	if deadline.Err() != nil {
+		log.Warn("shutdown timed out; stopping with work unfinished", "timeout", cfg.ShutdownTimeout)
 	}
 	return nil
 }

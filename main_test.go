@@ -61,7 +61,8 @@ func TestStartupAndGracefulShutdown(t *testing.T) {
 	var logs lockedBuffer
 	cmd := exec.Command(bin)
 	cmd.Dir = dir // no .env here
-	cmd.Env = crumbEnv("PORT="+strconv.Itoa(port), "DATA_DIR="+filepath.Join(dir, "data"))
+	// No balancer to tell: no grace (TestShutdownLeavesTheBalancerFirst has one).
+	cmd.Env = crumbEnv("PORT="+strconv.Itoa(port), "DATA_DIR="+filepath.Join(dir, "data"), "SHUTDOWN_GRACE=0s")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -62,6 +64,8 @@ type App struct {
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
 	mailEvery time.Duration
 	pingStore func(context.Context) error // Redis, when it keeps the sessions
+	draining  atomic.Bool                 // shutting down: /readyz fails
+	workers   sync.WaitGroup              // what Run started
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -159,9 +163,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	return a, nil
 }
 
+// Drain makes /readyz fail from now on, while every other request is
+// still served: a balancer checking it stops sending requests here before
+// the process stops accepting them.
+func (a *App) Drain() { a.draining.Store(true) }
+
 // ready reports whether the database and the session store answer, and
-// names the one that does not.
+// names the one that does not; never once Drain was called.
 func (a *App) ready(ctx context.Context) error {
+	if a.draining.Load() {
+		return deps.ErrShuttingDown
+	}
 	sqlDB, err := a.DB.DB()
 	if err == nil {
 		err = sqlDB.PingContext(ctx)
@@ -184,19 +196,26 @@ func (a *App) ready(ctx context.Context) error {
 // On Postgres the snapshot reloads as soon as another instance says the
 // catalog changed, and every 30 seconds in any case. Every sweep is a plain
 // conditional delete and every delivery a claimed row, safe on every
-// instance at once.
-func (a *App) Run(ctx context.Context) {
-	go a.Catalog.Run(ctx, 30*time.Second)
+// instance at once. The channel closes once all of it has stopped after
+// ctx ended: a mail being sent then is sent to the end first.
+func (a *App) Run(ctx context.Context) <-chan struct{} {
+	a.workers.Go(func() { a.Catalog.Run(ctx, 30*time.Second) })
 	if a.Config.DatabaseURL != "" {
-		go database.Listen(ctx, a.Config.DatabaseURL, storage.CatalogChannel, a.log, a.reloadCatalog)
+		a.workers.Go(func() { database.Listen(ctx, a.Config.DatabaseURL, storage.CatalogChannel, a.log, a.reloadCatalog) })
 	}
-	go a.sweep(ctx, time.Hour, a.sweepGuestCarts)
-	go a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep)
-	go a.sweep(ctx, time.Hour, a.Refresh.Sweep)
+	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.sweepGuestCarts) })
+	a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep) })
+	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.Refresh.Sweep) })
 	if a.sweepData != nil {
-		go a.sweep(ctx, 5*time.Minute, a.sweepData)
+		a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.sweepData) })
 	}
 	a.runMail(ctx)
+	done := make(chan struct{})
+	go func() {
+		a.workers.Wait()
+		close(done)
+	}()
+	return done
 }
 
 // sweepGuestCarts deletes the guest carts kept in the database that have

@@ -39,12 +39,12 @@ func (a *App) buildMail(cfg config.Config) error {
 // Every step is safe on every instance at once.
 func (a *App) runMail(ctx context.Context) {
 	if a.Sender != nil {
-		go a.Sender.Run(ctx, a.mailEvery)
+		a.workers.Go(func() { a.Sender.Run(ctx, a.mailEvery) })
 	}
-	go a.issueResetLinks(ctx)
-	go a.sweep(ctx, time.Hour, a.Outbox.Sweep)
-	go a.sweep(ctx, 5*time.Minute, a.Resets.Sweep)
-	go a.sweep(ctx, time.Hour, a.Verifications.Sweep)
+	a.workers.Go(func() { a.issueResetLinks(ctx) })
+	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.Outbox.Sweep) })
+	a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.Resets.Sweep) })
+	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.Verifications.Sweep) })
 }
 
 func (a *App) issueResetLinks(ctx context.Context) {

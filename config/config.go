@@ -64,6 +64,12 @@ type Config struct {
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+	// ShutdownGrace is how long, after SIGTERM, /readyz fails while
+	// requests are still served, so a balancer takes the instance out
+	// before it stops accepting; 0 stops accepting at once.
+	ShutdownGrace time.Duration
+	// ShutdownTimeout is how long a shutdown takes at most, the grace
+	// included: then the process exits, whatever is still running.
 	ShutdownTimeout time.Duration
 
 	// SecretKey encrypts and signs cookies and CSRF tokens (32 bytes).
@@ -131,6 +137,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 		SessionIdle:           p.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
 		AuthAttemptsPerMinute: p.positive("AUTH_ATTEMPTS_PER_MINUTE", 10),
 		SessionAbsolute:       p.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
+		ShutdownGrace:         p.grace("SHUTDOWN_GRACE", 5*time.Second),
 		ShutdownTimeout:       p.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
 	cfg.SeedDemo = p.boolean("SEED_DEMO", cfg.Env == Development)
@@ -151,6 +158,9 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	}
 	if cfg.SessionIdle > cfg.SessionAbsolute {
 		return Config{}, errors.New("config: SESSION_IDLE_TIMEOUT must not be longer than SESSION_ABSOLUTE_TIMEOUT")
+	}
+	if cfg.ShutdownGrace >= cfg.ShutdownTimeout {
+		return Config{}, errors.New("config: SHUTDOWN_GRACE must be shorter than SHUTDOWN_TIMEOUT, which includes it")
 	}
 	if err := cfg.fillSecrets(log); err != nil {
 		return Config{}, err
@@ -344,6 +354,17 @@ func (p *parser) duration(key string, def time.Duration) time.Duration {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		p.fail(key, "must be a positive duration such as 30m or 12h, got %q", v)
+		return def
+	}
+	return d
+}
+
+// grace is a duration that may also be 0.
+func (p *parser) grace(key string, def time.Duration) time.Duration {
+	v := p.str(key, def.String())
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		p.fail(key, "must be a duration such as 5s, or 0s, got %q", v)
 		return def
 	}
 	return d

@@ -20,7 +20,7 @@ import (
 var settings = []string{
 	"APP_ENV", "HOST", "PORT", "DATA_DIR", "LOG_LEVEL", "DATABASE_URL", "SESSION_STORE",
 	"STORE_TIMEZONE", "DEFAULT_LANGUAGE", "SHOP_CURRENCY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
-	"SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
+	"SHUTDOWN_GRACE", "SHUTDOWN_TIMEOUT", "SEED_DEMO", "BASE_URL", "SECRET_KEY", "JWT_KEYS", "AUTH_ATTEMPTS_PER_MINUTE",
 	"TRUSTED_PROXIES", "SMTP_URL", "MAIL_FROM", "METRICS_ADDR", "PPROF_ADDR",
 }
 
@@ -111,6 +111,9 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	if cfg.SessionIdle != 30*time.Minute || cfg.SessionAbsolute != 12*time.Hour {
 		t.Errorf("session timeouts = %v idle, %v absolute; want 30m, 12h", cfg.SessionIdle, cfg.SessionAbsolute)
 	}
+	if cfg.ShutdownGrace != 5*time.Second || cfg.ShutdownTimeout != 10*time.Second {
+		t.Errorf("shutdown = %v grace, %v timeout; want 5s, 10s", cfg.ShutdownGrace, cfg.ShutdownTimeout)
+	}
 	if cfg.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want INFO", cfg.LogLevel)
 	}
@@ -174,6 +177,9 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{"SESSION_IDLE_TIMEOUT", "soon"},
 		{"SESSION_ABSOLUTE_TIMEOUT", "0s"},
 		{"SHUTDOWN_TIMEOUT", "10"},
+		{"SHUTDOWN_GRACE", "5"},
+		{"SHUTDOWN_GRACE", "-1s"},
+		{"SHUTDOWN_GRACE", "10s"}, // as long as SHUTDOWN_TIMEOUT, which includes it
 		{"LOG_LEVEL", "loud"},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "0"},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "many"},
@@ -223,6 +229,8 @@ func TestValidSettings(t *testing.T) {
 		{"SHOP_CURRENCY", "krw", func(c Config) bool { return c.Currency == "KRW" }},
 		{"LOG_LEVEL", "debug", func(c Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"SESSION_IDLE_TIMEOUT", "5m", func(c Config) bool { return c.SessionIdle == 5*time.Minute }},
+		{"SHUTDOWN_GRACE", "0s", func(c Config) bool { return c.ShutdownGrace == 0 }},
+		{"SHUTDOWN_GRACE", "1500ms", func(c Config) bool { return c.ShutdownGrace == 1500*time.Millisecond }},
 		{"AUTH_ATTEMPTS_PER_MINUTE", "3", func(c Config) bool { return c.AuthAttemptsPerMinute == 3 }},
 		{"TRUSTED_PROXIES", " 10.0.0.5, 10.1.0.7/16,::ffff:192.0.2.1,2001:db8::/32", func(c Config) bool {
 			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.5/32 10.1.0.0/16 192.0.2.1/32 2001:db8::/32]"

@@ -32,11 +32,12 @@ const password = "rye-and-butter-42"
 
 // shop is the scaled run of scripts/scaled.sh, as it describes itself in
 // the environment: the balancer, the three instances (same order in every
-// list), their metrics, the database and HAProxy's runtime socket.
+// list), the scripts that start them, their metrics, the database and
+// HAProxy's runtime socket.
 type shop struct {
 	lb        string
 	instances []string
-	pids      []int
+	starts    []string
 	metrics   []string
 	socket    string
 	db        *gorm.DB
@@ -51,15 +52,9 @@ func scaledShop(t *testing.T) shop {
 		instances: strings.Fields(os.Getenv("CRUMB_SCALED_INSTANCES")),
 		metrics:   strings.Fields(os.Getenv("CRUMB_SCALED_METRICS")),
 		socket:    os.Getenv("CRUMB_SCALED_LB_SOCKET"),
+		starts:    strings.Fields(os.Getenv("CRUMB_SCALED_START")),
 	}
-	for _, p := range strings.Fields(os.Getenv("CRUMB_SCALED_PIDS")) {
-		pid, err := strconv.Atoi(p)
-		if err != nil {
-			t.Fatalf("CRUMB_SCALED_PIDS: %v", err)
-		}
-		s.pids = append(s.pids, pid)
-	}
-	if s.lb == "" || len(s.instances) != 3 || len(s.pids) != 3 || len(s.metrics) != 3 || s.socket == "" {
+	if s.lb == "" || len(s.instances) != 3 || len(s.starts) != 3 || len(s.metrics) != 3 || s.socket == "" {
 		t.Fatal("run these tests inside scripts/scaled.sh, as make e2e-scaled does: the CRUMB_SCALED_* settings are missing")
 	}
 	db, err := database.Open(os.Getenv("CRUMB_SCALED_DATABASE_URL"), "")
@@ -69,6 +64,32 @@ func scaledShop(t *testing.T) shop {
 	t.Cleanup(func() { _ = database.Close(db) })
 	s.db = db
 	return s
+}
+
+// pid is the process id of instance i as it runs now (it changes when
+// the instance is restarted).
+func (s shop) pid(t *testing.T, i int) int {
+	t.Helper()
+	text, err := os.ReadFile(s.starts[i] + ".pid")
+	if err != nil {
+		t.Fatalf("instance %d's pid: %v", i+1, err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(text)))
+	if err != nil {
+		t.Fatalf("instance %d's pid: %v", i+1, err)
+	}
+	return pid
+}
+
+// exits are the exit statuses of instance i's processes so far, oldest
+// first.
+func (s shop) exits(t *testing.T, i int) []string {
+	t.Helper()
+	text, err := os.ReadFile(s.starts[i] + ".exits")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(text))
 }
 
 // productID is the id of the product with slug.

@@ -3,8 +3,9 @@
 // Package deploy_test checks Crumb scaled out as deploy/ describes it:
 // three instances behind HAProxy (deploy/haproxy.cfg) on one Postgres and
 // one Redis, started by scripts/scaled.sh. make e2e-scaled runs these tests
-// there after the Playwright suite; they run in this file's order, and the
-// last one kills an instance.
+// there after the Playwright suite: first the rolling restart
+// (restart_test.go), then this file's in its order; the last one kills an
+// instance.
 package deploy_test
 
 import (
@@ -253,13 +254,14 @@ func TestKillingAnInstanceLosesNothing(t *testing.T) {
 	start := time.Now()
 	killAt, stopAt := start.Add(1500*time.Millisecond), start.Add(5*time.Second)
 	killed := make(chan time.Time, 1)
+	pid := s.pid(t, 1)
 	go func() {
 		time.Sleep(time.Until(killAt))
-		if err := syscall.Kill(s.pids[1], syscall.SIGKILL); err != nil {
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			t.Errorf("kill instance 2: %v", err)
 		}
 		killed <- time.Now()
-		t.Logf("killed instance 2 (pid %d) with SIGKILL", s.pids[1])
+		t.Logf("killed instance 2 (pid %d) with SIGKILL", pid)
 	}()
 	outcomes := make([]outcome, workers)
 	var wg sync.WaitGroup

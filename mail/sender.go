@@ -32,7 +32,8 @@ func NewSender(outbox *storage.Outbox, render *Renderer, smtp *SMTP, log *slog.L
 	return &Sender{outbox: outbox, render: render, smtp: smtp, log: log}
 }
 
-// Run sends due mail now and then every interval until ctx ends.
+// Run sends due mail now and then every interval until ctx ends (see
+// SendDue for what happens to the mail being sent then).
 func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -50,7 +51,10 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 
 // SendDue delivers every message that is due, a batch at a time, and
 // returns how many were delivered. A failed delivery is tried again later
-// (see storage.Outbox.MarkFailed); it never stops the others.
+// (see storage.Outbox.MarkFailed); it never stops the others. When ctx
+// ends, the message being sent is sent to the end and no other is taken:
+// the rest of the batch goes back to the outbox, due at once for another
+// instance, instead of waiting out its lease.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
@@ -59,7 +63,13 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		for _, m := range msgs {
-			ok, err := s.deliver(ctx, m)
+			if ctx.Err() != nil {
+				if err := s.outbox.Release(context.WithoutCancel(ctx), *m.Claim); err != nil {
+					s.log.Error("mail: could not hand back the rest of a batch; it waits out its lease", "err", err)
+				}
+				return sent, nil
+			}
+			ok, err := s.deliver(context.WithoutCancel(ctx), m)
 			if err != nil {
 				return sent, err
 			}

@@ -10,12 +10,17 @@
 #                                  exits with CMD's status
 #
 # CMD sees CRUMB_SCALED_URL (the balancer), CRUMB_SCALED_INSTANCES,
-# CRUMB_SCALED_PIDS and CRUMB_SCALED_METRICS (space-separated, in the same
+# CRUMB_SCALED_START and CRUMB_SCALED_METRICS (space-separated, in the same
 # order), CRUMB_SCALED_DATABASE_URL and CRUMB_SCALED_LB_SOCKET (HAProxy's
-# runtime API). Stopping removes the database; Redis keeps only keys that
-# expire by themselves (sessions within 30 minutes, counters within one),
-# written to a database index of the run's own, so other users of that
-# Redis are never disturbed. The instances run with APP_ENV=production and
+# runtime API). Each instance runs from a script of its own, its entry in
+# CRUMB_SCALED_START, which CMD runs again to restart it once it stopped:
+# the script runs the instance with its settings, logging to the run's log
+# of it, writes its pid to SCRIPT.pid and, when it ends, adds its exit
+# status to SCRIPT.exits. Stopping stops the instances as a host does
+# (SIGTERM, so it takes SHUTDOWN_GRACE) and removes the database; Redis
+# keeps only keys that expire by themselves (sessions within 30 minutes,
+# counters within one), written to a database index of the run's own, so
+# other users of that Redis are never disturbed. The instances run with APP_ENV=production and
 # SEED_DEMO=true: production's rules, with the demo catalog and account.
 # They send their mail to a mailbox of the run's own (cmd mailbox in
 # internal/smtptest), which CMD reads at CRUMB_SCALED_MAILBOX; the back
@@ -65,8 +70,17 @@ stop_all() {
   local status=$?
   trap - EXIT INT TERM
   [ -n "$lb_pid" ] && kill "$lb_pid" 2>/dev/null
-  for pid in "${pids[@]}" $mailbox_pid; do kill "$pid" 2>/dev/null || true; done
+  # The instances running now, restarted ones included, stop as on a host:
+  # SIGTERM, then SHUTDOWN_GRACE (5 s) before they exit.
+  local running=()
+  for file in "$work"/crumb?.pid; do
+    [ -e "$file" ] && running+=("$(cat "$file")")
+  done
+  for pid in "${running[@]}" $mailbox_pid; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}" $lb_pid $mailbox_pid; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${running[@]}"; do
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
   if [ -n "$database_made" ]; then
     psql "$admin_url" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null ||
       echo "scaled: could not drop the database $database" >&2
@@ -152,18 +166,29 @@ jwt_keys="scaled:$(key)"
 
 instances=()
 metrics=()
+starts=()
 for i in 1 2 3; do
   port_var="port$i" metrics_var="metrics$i"
   port=${!port_var} metrics_port=${!metrics_var}
   mkdir -p "$work/data$i"
-  env APP_ENV=production SEED_DEMO=true HOST=127.0.0.1 PORT="$port" BASE_URL="$base" \
-    DATA_DIR="$work/data$i" DATABASE_URL="$database_url" SESSION_STORE="$session_store" \
-    SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" TRUSTED_PROXIES=127.0.0.1 \
-    SMTP_URL="smtp://$smtp_addr" MAIL_FROM="Crumb <shop@crumb.test>" \
-    METRICS_ADDR="127.0.0.1:$metrics_port" LOG_LEVEL="${LOG_LEVEL:-warn}" \
-    AUTH_ATTEMPTS_PER_MINUTE="${AUTH_ATTEMPTS_PER_MINUTE:-10}" \
-    "$work/crumb" >"$work/crumb$i.log" 2>&1 &
+  start="$work/crumb$i"
+  {
+    echo '#!/usr/bin/env bash'
+    printf 'env'
+    printf ' %q' APP_ENV=production SEED_DEMO=true HOST=127.0.0.1 PORT="$port" BASE_URL="$base" \
+      DATA_DIR="$work/data$i" DATABASE_URL="$database_url" SESSION_STORE="$session_store" \
+      SECRET_KEY="$secret_key" JWT_KEYS="$jwt_keys" TRUSTED_PROXIES=127.0.0.1 \
+      SMTP_URL="smtp://$smtp_addr" MAIL_FROM="Crumb <shop@crumb.test>" \
+      METRICS_ADDR="127.0.0.1:$metrics_port" LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      AUTH_ATTEMPTS_PER_MINUTE="${AUTH_ATTEMPTS_PER_MINUTE:-10}" "$work/crumb"
+    printf ' >>%q 2>&1 &\n' "$work/crumb$i.log"
+    printf 'echo $! >%q\n' "$start.pid"
+    printf 'wait $!\necho $? >>%q\n' "$start.exits"
+  } >"$start"
+  chmod +x "$start"
+  "$start" &
   pids+=($!)
+  starts+=("$start")
   instances+=("http://127.0.0.1:$port")
   metrics+=("http://127.0.0.1:$metrics_port/metrics")
 done
@@ -220,7 +245,7 @@ env APP_ENV=production DATABASE_URL="$database_url" SECRET_KEY="$secret_key" JWT
 export CRUMB_SCALED_URL="$base"
 export CRUMB_SCALED_MAILBOX="$mailbox"
 export CRUMB_SCALED_INSTANCES="${instances[*]}"
-export CRUMB_SCALED_PIDS="${pids[*]}"
+export CRUMB_SCALED_START="${starts[*]}"
 export CRUMB_SCALED_METRICS="${metrics[*]}"
 export CRUMB_SCALED_DATABASE_URL="$database_url"
 export CRUMB_SCALED_LB_SOCKET="$CRUMB_LB_SOCKET"

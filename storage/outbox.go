@@ -122,6 +122,17 @@ func (o *Outbox) MarkFailed(ctx context.Context, m models.OutboxMessage, cause s
 	return attempts < models.MaxMailAttempts, nil
 }
 
+// Release hands back the messages of claim that were neither sent nor
+// failed, their attempt not counted: due again at once for any sender.
+// A sender that stops releases what it claimed and will not get to.
+func (o *Outbox) Release(ctx context.Context, claim string) error {
+	err := Conn(ctx, o.db).Exec(`UPDATE outbox SET claim = NULL, claimed_until = NULL, attempts = attempts - 1 WHERE claim = ?`, claim).Error
+	if err != nil {
+		return fmt.Errorf("outbox release: %w", err)
+	}
+	return nil
+}
+
 // retryAfter is the wait after the given number of failed attempts: 30
 // seconds, doubling each time, at most an hour.
 func retryAfter(attempts int) time.Duration {

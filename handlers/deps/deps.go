@@ -5,6 +5,7 @@ package deps
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -44,8 +45,13 @@ type Deps struct {
 	Verifications *storage.EmailVerifications
 	Outbox        *storage.Outbox
 	Mail          *mail.Renderer
-	// Ready reports whether the stores a request needs answer (/readyz).
+	// Ready reports whether the stores a request needs answer (/readyz);
+	// ErrShuttingDown once the process is shutting down.
 	Ready func(context.Context) error
 	// Metrics counts requests and events; nil counts nothing.
 	Metrics *metrics.Metrics
 }
+
+// ErrShuttingDown is Ready's answer while the process shuts down: not a
+// store failing, just the instance leaving the balancer.
+var ErrShuttingDown = errors.New("shutting down")
