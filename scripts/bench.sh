@@ -80,7 +80,7 @@ start() {
     pprof_addr="127.0.0.1:$(free_port)"
     profile=(PPROF_ADDR="$pprof_addr")
   fi
-  env APP_ENV=production SEED_DEMO=true PORT="$port" DATA_DIR="$work/data-$name" BASE_URL="$base" LOG_LEVEL=warn \
+  env APP_ENV=production SEED_DEMO=true PORT="$port" DATA_DIR="$work/data-$name" BASE_URL="$base" LOG_LEVEL=warn SHUTDOWN_GRACE=0s \
     SECRET_KEY="$(key)" JWT_KEYS="bench:$(key)" AUTH_ATTEMPTS_PER_MINUTE=100000 \
     SMTP_URL=smtp://127.0.0.1:1 MAIL_FROM=bench@crumb.test "${profile[@]}" "$@" \
     taskset -c "$server_cpus" "$work/crumb" >"$log" 2>&1 &

@@ -90,7 +90,7 @@ func newServer(t *testing.T, env ...string) *server {
 	key := func() string { return base64.StdEncoding.EncodeToString(secret.Bytes(32)) }
 	s.env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"APP_ENV=production", "SEED_DEMO=true", "LOG_LEVEL=warn", "PORT=" + strconv.Itoa(port),
+		"APP_ENV=production", "SEED_DEMO=true", "LOG_LEVEL=warn", "SHUTDOWN_GRACE=0s", "PORT=" + strconv.Itoa(port),
 		"DATA_DIR=" + filepath.Join(s.dir, "data"), "BASE_URL=" + s.Base,
 		"SECRET_KEY=" + key(), "JWT_KEYS=soak:" + key(), "AUTH_ATTEMPTS_PER_MINUTE=100000",
 		// Production needs a mail server; nothing listens here, so the
