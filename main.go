@@ -5,6 +5,8 @@
 //
 //	crumb admin grant EMAIL    make the account an admin (the back office)
 //	crumb admin revoke EMAIL   make it a customer again
+//	crumb migrate              apply the migrations the database has not had
+//	crumb migrate status       list the migrations, applied and pending
 package main
 
 import (
@@ -42,21 +44,30 @@ func main() {
 	}
 }
 
-// command runs "admin grant EMAIL" or "admin revoke EMAIL" against the
-// database the settings name, and says what it did on out.
+const usage = "usage: crumb admin grant EMAIL | crumb admin revoke EMAIL | crumb migrate [status]"
+
+// command runs the command args name against the database the settings
+// name, and says what it did on out.
 func command(args []string, out io.Writer, log *slog.Logger) error {
-	if len(args) != 3 || args[0] != "admin" || (args[1] != "grant" && args[1] != "revoke") {
-		return errors.New("usage: crumb admin grant EMAIL | crumb admin revoke EMAIL")
+	switch {
+	case len(args) == 3 && args[0] == "admin" && (args[1] == "grant" || args[1] == "revoke"):
+		return admin(args[1], args[2], out, log)
+	case len(args) == 1 && args[0] == "migrate":
+		return migrate(out, log)
+	case len(args) == 2 && args[0] == "migrate" && args[1] == "status":
+		return migrationStatus(out, log)
 	}
-	email, err := models.NormalizeEmail(args[2])
+	return errors.New(usage)
+}
+
+// admin makes the account with email an admin ("grant") or a customer
+// ("revoke").
+func admin(verb, address string, out io.Writer, log *slog.Logger) error {
+	email, err := models.NormalizeEmail(address)
 	if err != nil {
-		return fmt.Errorf("%q is not an email address", args[2])
+		return fmt.Errorf("%q is not an email address", address)
 	}
-	cfg, err := config.Load(".env", log)
-	if err != nil {
-		return err
-	}
-	db, err := database.Open(cfg.DatabaseURL, cfg.SQLitePath())
+	db, err := openDatabase(log)
 	if err != nil {
 		return err
 	}
@@ -65,7 +76,7 @@ func command(args []string, out io.Writer, log *slog.Logger) error {
 		return err
 	}
 	role, word := models.RoleAdmin, "an admin: they can use the back office at /admin"
-	if args[1] == "revoke" {
+	if verb == "revoke" {
 		role, word = models.RoleCustomer, "a customer: the back office is closed to them"
 	}
 	user, err := storage.NewUsers(db, models.DefaultPasswordParams).SetRole(context.Background(), email, role)
