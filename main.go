@@ -7,6 +7,8 @@
 //	crumb admin revoke EMAIL   make it a customer again
 //	crumb migrate              apply the migrations the database has not had
 //	crumb migrate status       list the migrations, applied and pending
+//	crumb backup FILE          copy the SQLite database to FILE, checked
+//	crumb restore FILE         put a backup in place of the SQLite database
 package main
 
 import (
@@ -38,13 +40,27 @@ func main() {
 	} else {
 		err = run(log)
 	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		fmt.Fprintln(os.Stderr, exit.msg)
+		os.Exit(exit.code)
+	}
 	if err != nil {
 		log.Error(err.Error())
 		os.Exit(1)
 	}
 }
 
-const usage = "usage: crumb admin grant EMAIL | crumb admin revoke EMAIL | crumb migrate [status]"
+// exitError ends a command with an exit code of its own and its message
+// printed as it is, for a script to read.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+const usage = "usage: crumb admin grant EMAIL | crumb admin revoke EMAIL | crumb migrate [status] | crumb backup FILE | crumb restore FILE"
 
 // command runs the command args name against the database the settings
 // name, and says what it did on out.
@@ -56,6 +72,10 @@ func command(args []string, out io.Writer, log *slog.Logger) error {
 		return migrate(out, log)
 	case len(args) == 2 && args[0] == "migrate" && args[1] == "status":
 		return migrationStatus(out, log)
+	case len(args) == 2 && args[0] == "backup":
+		return backupTo(args[1], out, log)
+	case len(args) == 2 && args[0] == "restore":
+		return restoreFrom(args[1], out, log)
 	}
 	return errors.New(usage)
 }
@@ -67,11 +87,11 @@ func admin(verb, address string, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%q is not an email address", address)
 	}
-	db, err := openDatabase(log)
+	_, db, done, err := openDatabase(log)
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
+	defer done()
 	if err := database.Migrate(db); err != nil {
 		return err
 	}

@@ -11,6 +11,13 @@ import (
 	"crumb/internal/testkit"
 )
 
+// secretEnv are fixed secrets, so that a command says nothing about
+// development ones.
+var secretEnv = []string{
+	"SECRET_KEY=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=",
+	"JWT_KEYS=k1:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=",
+}
+
 // TestMigrateCommands: "crumb migrate status" lists every migration as
 // pending on a new database and as applied after "crumb migrate"; once a
 // newer Crumb has migrated the database, the shop does not start and the
@@ -21,8 +28,7 @@ func TestMigrateCommands(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dir := t.TempDir()
-			key := "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=" // 32 bytes
-			env := crumbEnv("DATA_DIR="+filepath.Join(dir, "data"), "PORT="+fmt.Sprint(freePort(t)), "SECRET_KEY="+key, "JWT_KEYS=k1:"+key)
+			env := crumbEnv(append(secretEnv, "DATA_DIR="+filepath.Join(dir, "data"), "PORT="+fmt.Sprint(freePort(t)))...)
 			databaseURL := ""
 			if dialect == "postgres" {
 				databaseURL = testkit.PostgresURL(t)

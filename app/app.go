@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -62,6 +63,7 @@ type App struct {
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
 	mailEvery time.Duration
 	pingStore func(context.Context) error // Redis, when it keeps the sessions
+	dataLock  io.Closer                   // the data folder's shared lock, on SQLite (database.HoldData)
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -78,14 +80,19 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a := &App{Deps: &deps.Deps{Config: cfg, Now: opts.Now, Log: opts.Log, Views: views.FS},
 		log: opts.Log, now: opts.Now, mailEvery: opts.MailEvery}
-	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
-		return nil, err
-	}
 	defer func() {
 		if err != nil {
 			_ = a.Close()
 		}
 	}()
+	if cfg.DatabaseURL == "" {
+		if a.dataLock, err = database.HoldData(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
+		return nil, err
+	}
 	if err := database.Migrate(a.DB); err != nil {
 		return nil, err
 	}
@@ -231,7 +238,8 @@ func (a *App) sweep(ctx context.Context, every time.Duration, fn func(context.Co
 	}
 }
 
-// Close closes the session store and the database.
+// Close closes the session store and the database, and lets go of the
+// data folder.
 func (a *App) Close() error {
 	var errs []error
 	if a.Storage != nil {
@@ -239,6 +247,9 @@ func (a *App) Close() error {
 	}
 	if a.DB != nil {
 		errs = append(errs, database.Close(a.DB))
+	}
+	if a.dataLock != nil {
+		errs = append(errs, a.dataLock.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close: %w", err)

@@ -43,9 +43,7 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		q.Set("_foreign_keys", "on")
 		q.Set("_txlock", "immediate")
 		q.Set("_synchronous", "NORMAL")
-		// The path is escaped: a "?" or "#" in it would otherwise end it.
-		path := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(sqlitePath)
-		dialector = sqlite.Open("file:" + path + "?" + q.Encode())
+		dialector = sqlite.Open(sqliteDSN(sqlitePath, q))
 	}
 	db, err := gorm.Open(dialector, gcfg)
 	if err != nil {
@@ -64,6 +62,12 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
+}
+
+// sqliteDSN is the SQLite URI of the file at path with the options q. The
+// path is escaped: a "?" or "#" in it would otherwise end it.
+func sqliteDSN(path string, q url.Values) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
 }
 
 // Close closes the connection pool.
