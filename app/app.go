@@ -187,7 +187,8 @@ func (a *App) ready(ctx context.Context) error {
 }
 
 // Run keeps the catalog snapshot fresh, sweeps expired rows, issues the
-// password reset links asked for and delivers the outbox until ctx ends.
+// password reset links asked for, delivers the outbox and, with
+// BACKUP_EVERY, backs the database up until ctx ends.
 // On Postgres the snapshot reloads as soon as another instance says the
 // catalog changed, and every 30 seconds in any case. Every sweep is a plain
 // conditional delete and every delivery a claimed row, safe on every
@@ -204,6 +205,9 @@ func (a *App) Run(ctx context.Context) {
 		go a.sweep(ctx, 5*time.Minute, a.sweepData)
 	}
 	a.runMail(ctx)
+	if a.Config.BackupEvery > 0 {
+		go a.runBackups(ctx)
+	}
 }
 
 // sweepGuestCarts deletes the guest carts kept in the database that have
