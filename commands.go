@@ -9,41 +9,21 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"crumb/config"
 	"crumb/database"
 )
 
-// openDatabase opens the database the settings name, as the shop does; on
-// SQLite it holds the data folder (database.HoldData) meanwhile. done
-// closes the database and lets go of the folder.
-func openDatabase(log *slog.Logger) (cfg config.Config, db *gorm.DB, done func(), err error) {
-	if cfg, err = config.Load(".env", log); err != nil {
-		return cfg, nil, nil, err
-	}
-	release := func() {}
-	if cfg.DatabaseURL == "" {
-		hold, err := database.HoldData(cfg.DataDir)
-		if err != nil {
-			return cfg, nil, nil, err
-		}
-		release = func() { _ = hold.Close() }
-	}
-	if db, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
-		release()
-		return cfg, nil, nil, err
-	}
-	return cfg, db, func() { _ = database.Close(db); release() }, nil
-}
-
 // migrate applies the pending migrations and names each one on out.
 func migrate(out io.Writer, log *slog.Logger) error {
-	_, db, done, err := openDatabase(log)
+	cfg, err := config.Load(".env", log)
 	if err != nil {
 		return err
 	}
-	defer done()
+	db, release, err := database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer release()
 	applied, err := database.Apply(context.Background(), db)
 	if err != nil {
 		return err
@@ -62,11 +42,15 @@ func migrate(out io.Writer, log *slog.Logger) error {
 // migrationStatus lists every migration on out: its version, its name and
 // when it was applied, or "pending".
 func migrationStatus(out io.Writer, log *slog.Logger) error {
-	_, db, done, err := openDatabase(log)
+	cfg, err := config.Load(".env", log)
 	if err != nil {
 		return err
 	}
-	defer done()
+	db, release, err := database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer release()
 	status, err := database.Status(context.Background(), db)
 	if err != nil {
 		return err
@@ -94,11 +78,11 @@ func backupTo(path string, out io.Writer, log *slog.Logger) error {
 	if cfg.DatabaseURL != "" {
 		return &exitError{2, "crumb backs up SQLite only; back up Postgres with: pg_dump --format=custom --file=" + shellQuote(path) + " " + pgTarget(cfg.DatabaseURL)}
 	}
-	_, db, done, err := openDatabase(log)
+	db, release, err := database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath())
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer release()
 	if err := database.Backup(context.Background(), db, path); err != nil {
 		return err
 	}

@@ -87,11 +87,15 @@ func admin(verb, address string, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%q is not an email address", address)
 	}
-	_, db, done, err := openDatabase(log)
+	cfg, err := config.Load(".env", log)
 	if err != nil {
 		return err
 	}
-	defer done()
+	db, release, err := database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := database.Migrate(db); err != nil {
 		return err
 	}

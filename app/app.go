@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -63,7 +62,7 @@ type App struct {
 	sweepData func(context.Context) (int64, error) // expired session-store rows (database store only)
 	mailEvery time.Duration
 	pingStore func(context.Context) error // Redis, when it keeps the sessions
-	dataLock  io.Closer                   // the data folder's shared lock, on SQLite (database.HoldData)
+	releaseDB func() error                // closes DB and lets go of the data folder (database.OpenHeld)
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -85,12 +84,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 			_ = a.Close()
 		}
 	}()
-	if cfg.DatabaseURL == "" {
-		if a.dataLock, err = database.HoldData(cfg.DataDir); err != nil {
-			return nil, err
-		}
-	}
-	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
+	if a.DB, a.releaseDB, err = database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
 		return nil, err
 	}
 	if err := database.Migrate(a.DB); err != nil {
@@ -249,11 +243,8 @@ func (a *App) Close() error {
 	if a.Storage != nil {
 		errs = append(errs, a.Storage.Close())
 	}
-	if a.DB != nil {
-		errs = append(errs, database.Close(a.DB))
-	}
-	if a.dataLock != nil {
-		errs = append(errs, a.dataLock.Close())
+	if a.releaseDB != nil {
+		errs = append(errs, a.releaseDB())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close: %w", err)

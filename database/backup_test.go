@@ -102,14 +102,19 @@ func TestRestore(t *testing.T) {
 	}
 	_ = database.Close(old)
 
-	hold, err := database.HoldData(data)
+	running, release, err := database.OpenHeld("", dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := database.Restore(ctx, dbPath, backup, testkit.Start); err == nil || !strings.Contains(err.Error(), "a Crumb is running on "+data) {
 		t.Errorf("restore while the data folder is held: err = %v", err)
 	}
-	_ = hold.Close()
+	if got := tables(t, running); !slices.Contains(got, "replaced") {
+		t.Errorf("the refused restore changed the database: its tables are %q", got)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
 
 	torn := filepath.Join(t.TempDir(), "torn.db")
 	whole, _ := os.ReadFile(backup)

@@ -4,6 +4,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -62,6 +63,28 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
+}
+
+// OpenHeld is Open for the shop and its commands: on SQLite it first takes
+// the data folder's shared lock (see lock.go), so that no restore replaces
+// the file while they use it. release closes the pool and lets go of the
+// folder.
+func OpenHeld(databaseURL, sqlitePath string) (db *gorm.DB, release func() error, err error) {
+	if databaseURL != "" {
+		if db, err = Open(databaseURL, ""); err != nil {
+			return nil, nil, err
+		}
+		return db, func() error { return Close(db) }, nil
+	}
+	lock, err := holdData(filepath.Dir(sqlitePath))
+	if err != nil {
+		return nil, nil, err
+	}
+	if db, err = Open("", sqlitePath); err != nil {
+		_ = lock.Close()
+		return nil, nil, err
+	}
+	return db, func() error { return errors.Join(Close(db), lock.Close()) }, nil
 }
 
 // sqliteDSN is the SQLite URI of the file at path with the options q. The

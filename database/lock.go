@@ -5,7 +5,6 @@ package database
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -22,10 +21,10 @@ const lockFile = "crumb.lock"
 // errLocked is a lock someone else holds in the way.
 var errLocked = errors.New("locked")
 
-// HoldData takes a shared lock on the data folder dir, held until the
-// returned Closer is closed. It fails while a restore replaces the
-// database there.
-func HoldData(dir string) (io.Closer, error) {
+// holdData takes a shared lock on the data folder dir, held until the
+// returned file is closed. It fails while a restore replaces the database
+// there.
+func holdData(dir string) (*os.File, error) {
 	f, err := lockData(dir, syscall.LOCK_SH)
 	if errors.Is(err, errLocked) {
 		return nil, fmt.Errorf("crumb restore is replacing the database in %s: start again when it has finished", dir)
