@@ -116,3 +116,40 @@ func TestFailedBackupKeepsTheShopServing(t *testing.T) {
 		t.Errorf("%v backups succeeded into a file", got)
 	}
 }
+
+// TestBackupScheduleSurvivesRestarts: a shop that starts with a backup
+// younger than BACKUP_EVERY in the folder waits for the rest of the
+// interval; one whose newest backup is older backs up at once.
+func TestBackupScheduleSurvivesRestarts(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		age    time.Duration
+		backup bool
+	}{
+		{"recent backup", time.Minute, false},
+		{"stale backup", 2 * time.Hour, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			last := filepath.Join(dir, "crumb-"+time.Now().Add(-tt.age).UTC().Format("20060102T150405.000Z")+".db")
+			if err := os.WriteFile(last, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ta := apptest.New(t, onTheWallClock, apptest.WithConfig(func(cfg *config.Config) {
+				cfg.BackupEvery, cfg.BackupDir = time.Hour, dir
+			}))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ta.Run(ctx)
+			backedUp := func() bool { return metric(t, ta, `crumb_backups_total{result="success"}`) > 0 }
+			if tt.backup {
+				eventually(t, "a backup at start", backedUp)
+				return
+			}
+			time.Sleep(300 * time.Millisecond)
+			if backedUp() {
+				t.Errorf("backed up at start with a backup %v old, BACKUP_EVERY 1h", tt.age)
+			}
+		})
+	}
+}

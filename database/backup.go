@@ -38,6 +38,14 @@ func Backup(ctx context.Context, db *gorm.DB, path string) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	var seq int
+	var name, file string
+	if err := sqlDB.QueryRowContext(ctx, "PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if sameFile(path, file) {
+		return fmt.Errorf("backup: %s is the database itself; back it up to another file", path)
+	}
 	return backup(ctx, path, func(tmp string) error {
 		_, err := sqlDB.ExecContext(ctx, "VACUUM INTO ?", tmp)
 		return err
@@ -118,7 +126,7 @@ func inspect(ctx context.Context, path string) (int64, error) {
 
 // Restore puts the backup at src in place of the SQLite database at
 // dbPath, once Inspect passes it. It refuses while any Crumb (the shop, or
-// a command) uses the data folder (see HoldData). The database it replaces
+// a command) uses the data folder (see OpenHeld). The database it replaces
 // is kept beside it, named after the moment (with its WAL file, which may
 // hold its last transactions); Restore returns that name, or "" when there
 // was none.
@@ -141,6 +149,10 @@ func Restore(ctx context.Context, dbPath, src string, now time.Time) (kept strin
 	}
 	if _, err := os.Stat(dbPath); err == nil {
 		kept = filepath.Join(dir, "crumb-replaced-"+now.UTC().Format("20060102T150405Z")+".db")
+		if _, err := os.Stat(kept); err == nil {
+			_ = os.Remove(tmp)
+			return "", fmt.Errorf("restore: %s exists already; try again in a second", kept)
+		}
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			if err := os.Rename(dbPath+suffix, kept+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 				_ = os.Remove(tmp)
@@ -188,6 +200,13 @@ func publish(tmp, path string) error {
 		return err
 	}
 	return syncPath(filepath.Dir(path))
+}
+
+// sameFile reports whether the paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
 }
 
 func syncPath(path string) error {

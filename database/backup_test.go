@@ -44,6 +44,16 @@ func TestBackupIsChecked(t *testing.T) {
 	if v, err := database.Inspect(ctx, good); err != nil || v != latest {
 		t.Fatalf("Inspect(backup) = %d, %v; want %d", v, err, latest)
 	}
+	var live []string
+	if err := db.Raw("SELECT file FROM pragma_database_list").Scan(&live).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Backup(ctx, db, live[0]); err == nil || !strings.Contains(err.Error(), "is the database itself") {
+		t.Errorf("a backup onto the database itself: err = %v", err)
+	}
+	if _, err := database.Inspect(ctx, live[0]); err != nil {
+		t.Errorf("after a refused backup onto it, the database: %v", err)
+	}
 	whole, err := os.ReadFile(good)
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +158,9 @@ func TestRestore(t *testing.T) {
 	}
 	if want := filepath.Join(data, "crumb-replaced-20260307T150001Z.db"); kept != want {
 		t.Errorf("kept the replaced database as %s, want %s", kept, want)
+	}
+	if _, err := database.Restore(ctx, dbPath, backup, testkit.Start.Add(time.Second)); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Errorf("a second restore in the same second: err = %v, want a refusal to replace what the first kept", err)
 	}
 	for path, want := range map[string]string{dbPath: "from_backup", kept: "replaced"} {
 		db, err := database.Open("", path)
