@@ -177,3 +177,23 @@ func TestRestore(t *testing.T) {
 		t.Errorf("a partial file is left: %q", files(t, data))
 	}
 }
+
+// TestNothingOpensTheDataFolderDuringARestore: while a restore holds the
+// data folder, the shop and the commands do not open the database there.
+func TestNothingOpensTheDataFolderDuringARestore(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	lock, err := database.LockForRestore(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := database.OpenHeld("", filepath.Join(data, "crumb.db")); err == nil || !strings.Contains(err.Error(), "crumb restore is replacing the database in "+data) {
+		t.Errorf("OpenHeld during a restore: err = %v", err)
+	}
+	_ = lock.Close()
+	_, release, err := database.OpenHeld("", filepath.Join(data, "crumb.db"))
+	if err != nil {
+		t.Fatalf("OpenHeld once the restore is over: %v", err)
+	}
+	_ = release()
+}
