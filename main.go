@@ -5,6 +5,10 @@
 //
 //	crumb admin grant EMAIL    make the account an admin (the back office)
 //	crumb admin revoke EMAIL   make it a customer again
+//	crumb migrate              apply the migrations the database has not had
+//	crumb migrate status       list the migrations, applied and pending
+//	crumb backup FILE          copy the SQLite database to FILE, checked
+//	crumb restore FILE         put a backup in place of the SQLite database
 package main
 
 import (
@@ -37,36 +41,67 @@ func main() {
 	} else {
 		err = run(log)
 	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		fmt.Fprintln(os.Stderr, exit.msg)
+		os.Exit(exit.code)
+	}
 	if err != nil {
 		log.Error(err.Error())
 		os.Exit(1)
 	}
 }
 
-// command runs "admin grant EMAIL" or "admin revoke EMAIL" against the
-// database the settings name, and says what it did on out.
+// exitError ends a command with an exit code of its own and its message
+// printed as it is, for a script to read.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+const usage = "usage: crumb admin grant EMAIL | crumb admin revoke EMAIL | crumb migrate [status] | crumb backup FILE | crumb restore FILE"
+
+// command runs the command args name against the database the settings
+// name, and says what it did on out.
 func command(args []string, out io.Writer, log *slog.Logger) error {
-	if len(args) != 3 || args[0] != "admin" || (args[1] != "grant" && args[1] != "revoke") {
-		return errors.New("usage: crumb admin grant EMAIL | crumb admin revoke EMAIL")
+	switch {
+	case len(args) == 3 && args[0] == "admin" && (args[1] == "grant" || args[1] == "revoke"):
+		return admin(args[1], args[2], out, log)
+	case len(args) == 1 && args[0] == "migrate":
+		return migrate(out, log)
+	case len(args) == 2 && args[0] == "migrate" && args[1] == "status":
+		return migrationStatus(out, log)
+	case len(args) == 2 && args[0] == "backup":
+		return backupTo(args[1], out, log)
+	case len(args) == 2 && args[0] == "restore":
+		return restoreFrom(args[1], out, log)
 	}
-	email, err := models.NormalizeEmail(args[2])
+	return errors.New(usage)
+}
+
+// admin makes the account with email an admin ("grant") or a customer
+// ("revoke").
+func admin(verb, address string, out io.Writer, log *slog.Logger) error {
+	email, err := models.NormalizeEmail(address)
 	if err != nil {
-		return fmt.Errorf("%q is not an email address", args[2])
+		return fmt.Errorf("%q is not an email address", address)
 	}
 	cfg, err := config.Load(".env", log)
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(cfg.DatabaseURL, cfg.SQLitePath())
+	db, release, err := database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath())
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
+	defer release()
 	if err := database.Migrate(db); err != nil {
 		return err
 	}
 	role, word := models.RoleAdmin, "an admin: they can use the back office at /admin"
-	if args[1] == "revoke" {
+	if verb == "revoke" {
 		role, word = models.RoleCustomer, "a customer: the back office is closed to them"
 	}
 	user, err := storage.NewUsers(db, models.DefaultPasswordParams).SetRole(context.Background(), email, role)

@@ -66,6 +66,7 @@ type App struct {
 	pingStore func(context.Context) error // Redis, when it keeps the sessions
 	draining  atomic.Bool                 // shutting down: /readyz fails
 	workers   sync.WaitGroup              // what Run started
+	releaseDB func() error                // closes DB and lets go of the data folder (database.OpenHeld)
 }
 
 // New opens the database, migrates it, seeds it when SEED_DEMO says so, and
@@ -82,14 +83,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	}
 	a := &App{Deps: &deps.Deps{Config: cfg, Now: opts.Now, Log: opts.Log, Views: views.FS},
 		log: opts.Log, now: opts.Now, mailEvery: opts.MailEvery}
-	if a.DB, err = database.Open(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
-		return nil, err
-	}
 	defer func() {
 		if err != nil {
 			_ = a.Close()
 		}
 	}()
+	if a.DB, a.releaseDB, err = database.OpenHeld(cfg.DatabaseURL, cfg.SQLitePath()); err != nil {
+		return nil, err
+	}
 	if err := database.Migrate(a.DB); err != nil {
 		return nil, err
 	}
@@ -192,7 +193,8 @@ func (a *App) ready(ctx context.Context) error {
 }
 
 // Run keeps the catalog snapshot fresh, sweeps expired rows, issues the
-// password reset links asked for and delivers the outbox until ctx ends.
+// password reset links asked for, delivers the outbox and, with
+// BACKUP_EVERY, backs the database up until ctx ends.
 // On Postgres the snapshot reloads as soon as another instance says the
 // catalog changed, and every 30 seconds in any case. Every sweep is a plain
 // conditional delete and every delivery a claimed row, safe on every
@@ -210,6 +212,9 @@ func (a *App) Run(ctx context.Context) <-chan struct{} {
 		a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.sweepData) })
 	}
 	a.runMail(ctx)
+	if a.Config.BackupEvery > 0 {
+		a.workers.Go(func() { a.runBackups(ctx) })
+	}
 	done := make(chan struct{})
 	go func() {
 		a.workers.Wait()
@@ -250,14 +255,15 @@ func (a *App) sweep(ctx context.Context, every time.Duration, fn func(context.Co
 	}
 }
 
-// Close closes the session store and the database.
+// Close closes the session store and the database, and lets go of the
+// data folder.
 func (a *App) Close() error {
 	var errs []error
 	if a.Storage != nil {
 		errs = append(errs, a.Storage.Close())
 	}
-	if a.DB != nil {
-		errs = append(errs, database.Close(a.DB))
+	if a.releaseDB != nil {
+		errs = append(errs, a.releaseDB())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close: %w", err)

@@ -85,6 +85,13 @@ type Config struct {
 	// PprofAddr, when set, serves Go's CPU and memory profiles on this
 	// loopback address, apart from the shop's port (for measuring only).
 	PprofAddr string
+
+	// BackupEvery is how often the running shop backs its SQLite database
+	// up into BackupDir; 0: never. BackupKeep is how many of those backups
+	// are kept, the newest; older ones are deleted.
+	BackupEvery time.Duration
+	BackupDir   string
+	BackupKeep  int
 }
 
 // JWTKey is one HMAC key for access tokens, named by its kid.
@@ -153,8 +160,14 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 		cfg.MailFrom = p.mailFrom("MAIL_FROM", "")
 	}
 	cfg.PprofAddr = p.loopback("PPROF_ADDR", cfg.Port)
+	cfg.BackupEvery = p.optionalDuration("BACKUP_EVERY")
+	cfg.BackupDir = p.str("BACKUP_DIR", filepath.Join(cfg.DataDir, "backups"))
+	cfg.BackupKeep = p.positive("BACKUP_KEEP", 7)
 	if p.err != nil {
 		return Config{}, p.err
+	}
+	if cfg.BackupEvery > 0 && cfg.DatabaseURL != "" {
+		return Config{}, errors.New("config: BACKUP_EVERY: the shop backs up SQLite only; with DATABASE_URL, back Postgres up with pg_dump (see the README)")
 	}
 	if cfg.SessionIdle > cfg.SessionAbsolute {
 		return Config{}, errors.New("config: SESSION_IDLE_TIMEOUT must not be longer than SESSION_ABSOLUTE_TIMEOUT")
@@ -368,6 +381,14 @@ func (p *parser) grace(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// optionalDuration reads a positive duration; empty means none (0).
+func (p *parser) optionalDuration(key string) time.Duration {
+	if p.str(key, "") == "" {
+		return 0
+	}
+	return p.duration(key, 0)
 }
 
 func (p *parser) level(key string, def slog.Level) slog.Level {

@@ -4,6 +4,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -43,9 +44,7 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		q.Set("_foreign_keys", "on")
 		q.Set("_txlock", "immediate")
 		q.Set("_synchronous", "NORMAL")
-		// The path is escaped: a "?" or "#" in it would otherwise end it.
-		path := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(sqlitePath)
-		dialector = sqlite.Open("file:" + path + "?" + q.Encode())
+		dialector = sqlite.Open(sqliteDSN(sqlitePath, q))
 	}
 	db, err := gorm.Open(dialector, gcfg)
 	if err != nil {
@@ -64,6 +63,34 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
+}
+
+// OpenHeld is Open for the shop and its commands: on SQLite it first takes
+// the data folder's shared lock (see lock.go), so that no restore replaces
+// the file while they use it. release closes the pool and lets go of the
+// folder.
+func OpenHeld(databaseURL, sqlitePath string) (db *gorm.DB, release func() error, err error) {
+	if databaseURL != "" {
+		if db, err = Open(databaseURL, ""); err != nil {
+			return nil, nil, err
+		}
+		return db, func() error { return Close(db) }, nil
+	}
+	lock, err := holdData(filepath.Dir(sqlitePath))
+	if err != nil {
+		return nil, nil, err
+	}
+	if db, err = Open("", sqlitePath); err != nil {
+		_ = lock.Close()
+		return nil, nil, err
+	}
+	return db, func() error { return errors.Join(Close(db), lock.Close()) }, nil
+}
+
+// sqliteDSN is the SQLite URI of the file at path with the options q. The
+// path is escaped: a "?" or "#" in it would otherwise end it.
+func sqliteDSN(path string, q url.Values) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
 }
 
 // Close closes the connection pool.

@@ -1,7 +1,7 @@
 // Package metrics counts what Crumb does, in Prometheus's format: requests
 // by route pattern and status with their latency, sign-ins, remember-me
-// restores, stolen tokens presented again, checkouts, the database pool and
-// the Go runtime. Everything is in a registry of its own (never the
+// restores, stolen tokens presented again, checkouts, scheduled backups,
+// the database pool and the Go runtime. Everything is in a registry of its own (never the
 // process-wide default), served only on the METRICS_ADDR listener.
 package metrics
 
@@ -30,6 +30,8 @@ type Metrics struct {
 	restores  prometheus.Counter
 	thefts    *prometheus.CounterVec
 	checkouts *prometheus.CounterVec
+	backups   *prometheus.CounterVec
+	backedUp  prometheus.Gauge
 }
 
 // New registers Crumb's metrics, the pool statistics of db, and the Go
@@ -63,8 +65,16 @@ func New(db *sql.DB) *Metrics {
 			Name: "crumb_checkouts_total",
 			Help: "Checkouts by channel (web, app) and result (placed, repeated, conflict, refused, error).",
 		}, []string{"channel", "result"}),
+		backups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crumb_backups_total",
+			Help: "Scheduled backups of the SQLite database, by result (success, failure).",
+		}, []string{"result"}),
+		backedUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "crumb_backup_last_success_timestamp_seconds",
+			Help: "When the last scheduled backup was written and checked (Unix time); 0 since start without one.",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.signIns, m.restores, m.thefts, m.checkouts,
+	m.registry.MustRegister(m.requests, m.latency, m.signIns, m.restores, m.thefts, m.checkouts, m.backups, m.backedUp,
 		collectors.NewDBStatsCollector(db, "crumb"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -142,4 +152,17 @@ func (m *Metrics) Checkout(channel string, created bool, err error) {
 		result = "refused"
 	}
 	m.checkouts.WithLabelValues(channel, result).Inc()
+}
+
+// Backup counts a scheduled backup that ended at at, with err if it failed.
+func (m *Metrics) Backup(at time.Time, err error) {
+	if m == nil {
+		return
+	}
+	if err != nil {
+		m.backups.WithLabelValues("failure").Inc()
+		return
+	}
+	m.backups.WithLabelValues("success").Inc()
+	m.backedUp.Set(float64(at.Unix()))
 }
