@@ -34,6 +34,8 @@ type messages struct {
 	localizers map[models.Language]*goi18n.Localizer
 	// plain holds each message without values, by language and id.
 	plain map[models.Language]map[string]string
+	// filled holds the messages whose values Tr fills in itself.
+	filled map[models.Language]map[string]compiled
 	// ids are the message ids of each language.
 	ids map[models.Language]map[string]bool
 }
@@ -51,6 +53,7 @@ func load(fsys fs.FS) (*messages, error) {
 		bundle:     goi18n.NewBundle(language.English),
 		localizers: map[models.Language]*goi18n.Localizer{},
 		plain:      map[models.Language]map[string]string{},
+		filled:     map[models.Language]map[string]compiled{},
 		ids:        map[models.Language]map[string]bool{},
 	}
 	byLang := m.ids
@@ -72,7 +75,7 @@ func load(fsys fs.FS) (*messages, error) {
 			return nil, fmt.Errorf("i18n: %s is in %s, a language the shop does not speak", name, file.Tag)
 		}
 		if byLang[lang] == nil {
-			byLang[lang], m.plain[lang] = map[string]bool{}, map[string]string{}
+			byLang[lang], m.plain[lang], m.filled[lang] = map[string]bool{}, map[string]string{}, map[string]compiled{}
 		}
 		for _, msg := range file.Messages {
 			if byLang[lang][msg.ID] {
@@ -81,6 +84,8 @@ func load(fsys fs.FS) (*messages, error) {
 			byLang[lang][msg.ID] = true
 			if msg.One == "" && !strings.Contains(msg.Other, "{{") {
 				m.plain[lang][msg.ID] = msg.Other
+			} else if c, ok := compile(msg); ok {
+				m.filled[lang][msg.ID] = c
 			}
 		}
 	}
@@ -119,6 +124,11 @@ func T(lang models.Language, id string) string {
 // Tr is message id in lang with its values, given as name-value pairs
 // ("Count", 3, "Name", "Ada"). A "Count" also picks the plural form.
 func Tr(lang models.Language, id string, pairs ...any) string {
+	if c, ok := catalogue.filled[lang][id]; ok {
+		if s, ok := c.render(lang, pairs); ok {
+			return s
+		}
+	}
 	data := make(map[string]any, len(pairs)/2)
 	var count any
 	for i := 0; i+1 < len(pairs); i += 2 {
