@@ -181,3 +181,19 @@ func TestDeviceInEachLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchAnswersTheSameTwice(t *testing.T) {
+	for _, h := range []string{"ko-KR,ko;q=0.9,en;q=0.8", "fr-FR", "en-GB;q=0.5, ko;q=0.4", "!!"} {
+		lang, ok := i18n.Match(h)
+		again, okAgain := i18n.Match(h)
+		if lang != again || ok != okAgain {
+			t.Errorf("Match(%q) = %q %v, then %q %v", h, lang, ok, again, okAgain)
+		}
+	}
+	if lang, ok := i18n.Match("fr-FR"); ok {
+		t.Errorf("Match(fr-FR) = %q, want no match", lang)
+	}
+	if lang, _ := i18n.Match("ko-KR,ko;q=0.9,en;q=0.8"); lang != models.Korean {
+		t.Errorf("Match(ko-KR...) = %q", lang)
+	}
+}
