@@ -18,7 +18,14 @@ type fragments struct {
 	tpl     *Templates
 	mu      sync.RWMutex
 	version uint64
-	html    map[string]template.HTML
+	html    map[fragmentKey]template.HTML
+}
+
+// fragmentKey names what is kept: the same key in another language is
+// another fragment.
+type fragmentKey struct {
+	lang models.Language
+	key  string
 }
 
 // maxFragments bounds what is kept (carts are many): when it is reached,
@@ -36,9 +43,8 @@ func (f *fragments) Render(version uint64, lang models.Language, key, name strin
 // another. What it renders must be the same for every shopper: pages hold
 // formTokenMarker, never a form token.
 func (f *fragments) Cached(version uint64, lang models.Language, key string, render func() (template.HTML, error)) (template.HTML, error) {
-	key = string(lang) + ":" + key
 	f.mu.RLock()
-	cached, ok := f.html[key]
+	cached, ok := f.html[fragmentKey{lang, key}]
 	ok = ok && f.version == version
 	f.mu.RUnlock()
 	if ok {
@@ -51,9 +57,9 @@ func (f *fragments) Cached(version uint64, lang models.Language, key string, ren
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.version != version || len(f.html) >= maxFragments {
-		f.version, f.html = version, map[string]template.HTML{}
+		f.version, f.html = version, map[fragmentKey]template.HTML{}
 	}
-	f.html[key] = out
+	f.html[fragmentKey{lang, key}] = out
 	return out, nil
 }
 
@@ -82,12 +88,12 @@ func (s *Server) cards(version uint64, lang models.Language, products []models.P
 // categoryNav returns the category navigation with current ("all", a
 // category slug, or "") marked.
 func (s *Server) categoryNav(lang models.Language, current string) (template.HTML, error) {
-	version := s.Catalog.Version()
-	data := struct {
-		Current    string
-		Categories []models.Category
-	}{current, models.InAll(s.Catalog.Categories(), lang)}
-	return s.fragments.Render(version, lang, "nav:"+current, "partials/category-nav", data)
+	return s.fragments.Cached(s.Catalog.Version(), lang, "nav:"+current, func() (template.HTML, error) {
+		return s.fragments.RenderNow(lang, "partials/category-nav", struct {
+			Current    string
+			Categories []models.Category
+		}{current, models.InAll(s.Catalog.Categories(), lang)})
+	})
 }
 
 // staticParts are the parts of every page that change only with the
