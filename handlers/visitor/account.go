@@ -16,7 +16,7 @@ var noExpiry time.Time
 // it proved it), ending the one it had; flash is shown on the next page. A disabled account is models.ErrDisabled, and the browser is
 // left signed out.
 func (v *Visitor) SignIn(ctx context.Context, user models.User, by sessions.Proof, flash string) error {
-	id, cur, err := v.r.Sessions.SignIn(ctx, v.sessionID, user, by, flash, v.client)
+	id, cur, err := v.r.Sessions.SignIn(ctx, v.sessionID, user, by, flash, v.client())
 	if err != nil {
 		if v.sessionID != "" {
 			v.sessionID, v.Account, v.Cart = "", nil, v.r.Carts.Of(guestStore{v})
@@ -31,7 +31,7 @@ func (v *Visitor) SignIn(ctx context.Context, user models.User, by sessions.Proo
 // session starts afresh under a new id (a copy of the old cookie is
 // worthless), with the back office's clocks at now.
 func (v *Visitor) ProvePassword(ctx context.Context, user models.User) error {
-	id, cur, err := v.r.Sessions.ProvePassword(ctx, v.sessionID, user, v.client)
+	id, cur, err := v.r.Sessions.ProvePassword(ctx, v.sessionID, user, v.client())
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (v *Visitor) Flash(ctx context.Context, msg string) error {
 
 // Remember keeps this device signed in ("keep me signed in").
 func (v *Visitor) Remember(ctx context.Context) error {
-	cookie, expires, err := v.r.Sessions.Remember(ctx, v.Account.UserID, v.client)
+	cookie, expires, err := v.r.Sessions.Remember(ctx, v.Account.UserID, v.client())
 	if err != nil {
 		return err
 	}

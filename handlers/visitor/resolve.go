@@ -22,7 +22,6 @@ import (
 // the rest of it, its error page included, sees a guest.
 func (r *Resolver) Resolve(c *fiber.Ctx) error {
 	v := From(c)
-	v.client = sessions.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
 	var opened [cookies.Count]cookies.Opened
 	for n := range cookies.Count {
 		name := cookies.Name(n)
@@ -72,7 +71,7 @@ func (r *Resolver) Resolve(c *fiber.Ctx) error {
 	}
 	v.Lang = v.language(c, opened[cookies.Lang])
 	c.Set(fiber.HeaderContentLanguage, string(v.Lang))
-	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	c.Set(fiber.HeaderVary, "Accept-Language, Cookie") // the first Vary: nothing before this sets one
 	return c.Next()
 }
 
@@ -115,7 +114,7 @@ func (v *Visitor) signedIn(c *fiber.Ctx, id string) error {
 	if v.remember == "" {
 		return nil
 	}
-	res, err := v.r.Sessions.Resume(ctx, v.remember, v.client)
+	res, err := v.r.Sessions.Resume(ctx, v.remember, v.client())
 	if res.Forget {
 		v.remember = ""
 		v.expire(cookies.Remember)

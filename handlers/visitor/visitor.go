@@ -48,12 +48,12 @@ type Visitor struct {
 	Lang models.Language
 
 	r         *Resolver
-	client    sessions.Client
-	sessionID string    // the session the browser holds, or ""
-	remember  string    // the remember-me cookie's plaintext, or ""
-	csrf      []byte    // the form-token secret, or nil
-	guest     guestCart // the browser's cart cookie
-	held      []Held    // what the browser sent, for the cookie policy
+	c         *fiber.Ctx // the request, for the client's address and browser when a sign-in needs them
+	sessionID string     // the session the browser holds, or ""
+	remember  string     // the remember-me cookie's plaintext, or ""
+	csrf      []byte     // the form-token secret, or nil
+	guest     guestCart  // the browser's cart cookie
+	held      []Held     // what the browser sent, for the cookie policy
 	changed   [cookies.Count]*cookies.Cookie
 }
 
@@ -86,7 +86,7 @@ type Resolver struct {
 // Begin starts the visitor of a request, as a guest with an empty cart,
 // and attaches it to the request.
 func (r *Resolver) Begin(c *fiber.Ctx, requestID string) *Visitor {
-	v := &Visitor{RequestID: requestID, r: r, Lang: r.Language}
+	v := &Visitor{RequestID: requestID, r: r, Lang: r.Language, c: c}
 	v.Cart = r.Carts.Of(guestStore{v})
 	c.Locals(local, v)
 	return v
@@ -99,6 +99,11 @@ func (r *Resolver) Of(c *fiber.Ctx) *Visitor {
 		return v
 	}
 	return r.Begin(c, "")
+}
+
+// client is who a sign-in records: the client's address and browser.
+func (v *Visitor) client() sessions.Client {
+	return sessions.Client{IP: v.c.IP(), UserAgent: v.c.Get(fiber.HeaderUserAgent)}
 }
 
 // Finish writes the cookies that changed during the request, once each,
