@@ -404,6 +404,7 @@ func TestHostileTextOnEveryRoute(t *testing.T) {
 			{method: "POST", path: "/cart/items/:product_id", url: "/cart/items/" + baguette, as: member, form: map[string]string{"quantity": "1"}, picks: []string{"quantity"}},
 			{method: "POST", path: "/popup/dismiss", as: ta.Browser(), form: map[string]string{"tz": "Europe%2FParis"}},
 			{method: "GET", path: "/cookies", as: ta.Browser()},
+			{method: "GET", path: "/cookies/mine", as: member, query: []string{"forgot"}},
 			{method: "POST", path: "/cookies/forget", as: ta.Browser(), form: junk},
 			{method: "POST", path: "/language", as: ta.Browser(), form: map[string]string{"lang": "ko", "next": "/cart"}},
 			{method: "GET", path: "/healthz", as: ta.Browser()},

@@ -27,18 +27,19 @@ func TestEveryPageSpeaksKorean(t *testing.T) {
 
 	guest := korean(ta.Browser())
 	guest.Post("/cart/items", url.Values{"product_id": {ta.ProductID("baguette")}, "quantity": {"2"}})
+	guest.Post("/popup/dismiss", url.Values{"tz": {"Asia/Seoul"}})
 	pages := map[string]string{}
 	for _, path := range []string{
 		"/", "/products", "/products?category=bread", "/products?q=" + url.QueryEscape("크루아상"),
 		"/products?q=" + url.QueryEscape("없는빵"), "/products?page=2", "/products/baguette", "/cart", "/cookies",
-		"/login", "/signup", "/password/forgot", "/password/reset?token=not-a-token",
+		"/cookies/mine", "/login", "/signup", "/password/forgot", "/password/reset?token=not-a-token",
 		"/account/verify?token=not-a-token", "/no/such/page",
 	} {
 		pages["guest "+path] = guest.Get(path).Text
 	}
 
 	shopper := korean(ta.Browser())
-	shopper.SignUpVerified("김하늘", "haneul@example.com", apptest.Password, nil)
+	shopper.SignUpVerified("김하늘", "haneul@example.com", apptest.Password, url.Values{"remember_me": {"1"}})
 	shopper.Post("/cart/items", url.Values{"product_id": {ta.ProductID("baguette")}, "quantity": {"1"}})
 	checkout := shopper.Get("/checkout").Text
 	pages["shopper /checkout"] = checkout
@@ -51,7 +52,7 @@ func TestEveryPageSpeaksKorean(t *testing.T) {
 	if placed.StatusCode != fiber.StatusSeeOther || !strings.HasPrefix(order, "/orders/") {
 		t.Fatalf("order = %d %s", placed.StatusCode, order)
 	}
-	for _, path := range []string{"/account", "/account/security", "/orders", order, "/cart"} {
+	for _, path := range []string{"/account", "/account/security", "/orders", order, "/cart", "/cookies/mine"} {
 		pages["shopper "+path] = shopper.Get(path).Text
 	}
 

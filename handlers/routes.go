@@ -65,6 +65,7 @@ func (s *server) routes(app *fiber.App) {
 	pages.Post("/cart/items/:product_id", w.SetCartQuantity)
 	pages.Post("/popup/dismiss", w.DismissPopup)
 	pages.Get("/cookies", w.CookiePolicy)
+	pages.Get("/cookies/mine", w.MyCookies)
 	pages.Post("/cookies/forget", w.ForgetBrowser)
 	pages.Post("/language", w.ChooseLanguage)
 

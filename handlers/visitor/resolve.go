@@ -35,7 +35,7 @@ func (r *Resolver) Resolve(c *fiber.Ctx) error {
 		case o.Problem != "":
 			v.reject(c, name, o.Problem)
 		case o.Drop:
-			v.expire(name)
+			v.ignore(name)
 		default:
 			opened[n] = o
 		}
@@ -105,7 +105,7 @@ func (v *Visitor) signedIn(c *fiber.Ctx, id string) error {
 		return err
 	}
 	if gone {
-		v.expire(cookies.Session)
+		v.ignore(cookies.Session)
 	}
 	if cur != nil {
 		v.sessionID, v.Account, v.Cart = id, cur, v.r.Carts.User(cur.UserID)
@@ -117,7 +117,7 @@ func (v *Visitor) signedIn(c *fiber.Ctx, id string) error {
 	res, err := v.r.Sessions.Resume(ctx, v.remember, v.client())
 	if res.Forget {
 		v.remember = ""
-		v.expire(cookies.Remember)
+		v.ignore(cookies.Remember)
 	}
 	if res.Cookie != "" {
 		v.remember = res.Cookie

@@ -63,6 +63,7 @@ type Held struct {
 	Name    cookies.Name
 	Bytes   int
 	Expires time.Time // zero: ends with the browser
+	Ignored bool      // tampered, expired, unreadable or standing for nothing: treated as absent
 }
 
 const local = "crumb.visitor"
@@ -143,12 +144,27 @@ func (v *Visitor) expire(n cookies.Name) {
 // reject drops cookie n, whose content is unusable, and logs why.
 func (v *Visitor) reject(c *fiber.Ctx, n cookies.Name, why string) {
 	v.r.Log.Warn("rejected cookie", "cookie", n.Spec().Name, "reason", why, "path", c.Path(), "request_id", v.RequestID)
+	v.ignore(n)
+}
+
+// ignore drops cookie n, which the browser sent but which counts for
+// nothing, and says so on the cookie pages.
+func (v *Visitor) ignore(n cookies.Name) {
+	for i := range v.held {
+		if v.held[i].Name == n {
+			v.held[i].Ignored = true
+		}
+	}
 	v.expire(n)
 }
 
 // Held is what the browser sent of each Crumb cookie, in the registry's
 // order.
 func (v *Visitor) Held() []Held { return v.held }
+
+// CartOnServer reports whether the browser's cart cookie stands for a
+// cart kept in the database.
+func (v *Visitor) CartOnServer() bool { return v.guest.token != "" }
 
 // T is message id in the visitor's language.
 func (v *Visitor) T(id string) string { return i18n.T(v.Lang, id) }

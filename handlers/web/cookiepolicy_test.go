@@ -145,7 +145,7 @@ func TestForgetThisBrowser(t *testing.T) {
 	b.Post("/cart/items", url.Values{"product_id": {ta.ProductID("baguette")}, "quantity": {"1"}})
 	b.Post("/popup/dismiss", nil)
 	res := b.Post("/cookies/forget", nil)
-	if res.StatusCode != fiber.StatusSeeOther || res.Header.Get("Clear-Site-Data") != `"cookies"` {
+	if res.StatusCode != fiber.StatusSeeOther || res.Header.Get("Clear-Site-Data") != `"cookies", "storage"` {
 		t.Fatalf("forget = %d, Clear-Site-Data %q", res.StatusCode, res.Header.Get("Clear-Site-Data"))
 	}
 	cleared := map[string]bool{}
