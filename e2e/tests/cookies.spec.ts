@@ -485,10 +485,10 @@ test('/cookies lists exactly what this browser holds, and can forget it', async 
   const forgotten = formPost(page, '/cookies/forget');
   await page.getByRole('button', { name: 'Forget this browser' }).click();
   expect((await forgotten).status()).toBe(303);
-  await expect(page).toHaveURL(/\/cookies$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cookie policy');
-  await expect(page.locator('#held-cookies tbody tr:has(code)')).toHaveCount(0);
-  await expect(page.locator('#held-cookies')).toContainText('This browser holds no Crumb cookies right now.');
+  await expect(page).toHaveURL(/\/cookies\/mine\?forgot=/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What this browser holds');
+  await expect(page.locator('#my-cookies tbody tr:has(code)')).toHaveCount(0);
+  await expect(page.locator('#my-cookies')).toContainText('This browser holds no Crumb cookies right now.');
 
   const left = await storeCookies(page);
   for (const name of ALL_COOKIES.filter((n) => n !== CSRF)) {
