@@ -66,7 +66,12 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data web.PageData
 }
 
 // admin is the signed-in admin of this request (set by Only).
-func admin(c *fiber.Ctx) models.User { return visitor.From(c).Admin }
+func admin(c *fiber.Ctx) models.User {
+	if a := visitor.From(c).Admin; a != nil {
+		return *a
+	}
+	return models.User{}
+}
 
 // Only lets admins through and answers 404 to everyone else, as for a page
 // that does not exist. Every back-office answer is kept by no cache.
@@ -82,7 +87,7 @@ func (s *Server) Only(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	visitor.From(c).Admin = user
+	visitor.From(c).Admin = &user
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Next()
 }

@@ -40,8 +40,8 @@ type Visitor struct {
 	// AppSignIn is the app sign-in (refresh family) the bearer token was
 	// issued to (0 when the token does not say).
 	AppSignIn uint
-	// Admin is the back office's signed-in admin.
-	Admin models.User
+	// Admin is the back office's signed-in admin (nil outside it).
+	Admin *models.User
 	// Lang is the language the visitor reads the shop in: the one chosen
 	// with the language switch (crumb_lang), else the signed-in account's,
 	// else the browser's (Accept-Language), else the shop's default.
