@@ -147,18 +147,10 @@ func (s *Server) holds(c *fiber.Ctx, h visitor.Held) ([]string, error) {
 		if err != nil || len(lines) == 0 {
 			return []string{v.T("cookies.mine.cart.empty")}, err
 		}
-		ids := make([]uint, len(lines))
-		for i, l := range lines {
-			ids[i] = l.ProductID
-		}
-		products, err := s.Catalog.ByIDs(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
 		var out []string
 		for _, l := range lines {
 			name := v.T("cookies.mine.cart.gone")
-			if p, ok := products[l.ProductID]; ok {
+			if p, err := s.Catalog.ProductByID(l.ProductID); err == nil {
 				name = p.In(v.Lang).Name
 			}
 			out = append(out, v.Tr("cookies.mine.cart.line", "Name", name, "Quantity", l.Quantity))
