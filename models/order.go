@@ -128,9 +128,7 @@ func (o Order) In(lang Language) Order {
 // In is the line with its Name in lang; the English stands in for a
 // line with no Korean name, as for a product.
 func (l OrderLine) In(lang Language) OrderLine {
-	if lang == Korean {
-		l.Name = or(l.NameKo, l.Name)
-	}
+	l.Name = Names{l.Name, l.NameKo}.In(lang)
 	return l
 }
 
@@ -220,9 +218,7 @@ type ConflictLine struct {
 
 // In is the line with its Name in lang, as OrderLine.In.
 func (l ConflictLine) In(lang Language) ConflictLine {
-	if lang == Korean {
-		l.Name = or(l.NameKo, l.Name)
-	}
+	l.Name = Names{l.Name, l.NameKo}.In(lang)
 	return l
 }
 
