@@ -113,6 +113,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (_ *App, err erro
 	a.Orders = storage.NewOrders(a.DB, a.Catalog, a.Carts, a.Users, a.Outbox, a.now)
 	a.Images = storage.NewImages(a.DB)
 	a.Audit = storage.NewAudit(a.DB)
+	a.Accounts = storage.NewAccounts(a.DB, a.Users, a.Orders, a.Carts, a.Outbox, a.Resets, a.Verifications, a.Audit, a.now, cfg.OrderRetention)
 	if cfg.SeedDemo {
 		if err := database.Seed(ctx, a.Catalog, cfg.Currency); err != nil {
 			return nil, err
@@ -208,6 +209,7 @@ func (a *App) Run(ctx context.Context) <-chan struct{} {
 	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.sweepGuestCarts) })
 	a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep) })
 	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.Refresh.Sweep) })
+	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.Accounts.Sweep) })
 	if a.sweepData != nil {
 		a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.sweepData) })
 	}

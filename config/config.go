@@ -92,6 +92,10 @@ type Config struct {
 	BackupEvery time.Duration
 	BackupDir   string
 	BackupKeep  int
+
+	// OrderRetention is how long a deleted account's orders stay for the
+	// bakery's books, in whole years (ORDER_RETENTION, such as 5y).
+	OrderRetention time.Duration
 }
 
 // JWTKey is one HMAC key for access tokens, named by its kid.
@@ -163,6 +167,7 @@ func Parse(get func(key string) string, log *slog.Logger) (Config, error) {
 	cfg.BackupEvery = p.optionalDuration("BACKUP_EVERY")
 	cfg.BackupDir = p.str("BACKUP_DIR", filepath.Join(cfg.DataDir, "backups"))
 	cfg.BackupKeep = p.positive("BACKUP_KEEP", 7)
+	cfg.OrderRetention = p.years("ORDER_RETENTION", 5)
 	if p.err != nil {
 		return Config{}, p.err
 	}
@@ -381,6 +386,18 @@ func (p *parser) grace(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// years reads a whole number of years, such as 5y.
+func (p *parser) years(key string, def int) time.Duration {
+	const year = 365 * 24 * time.Hour
+	v := p.str(key, strconv.Itoa(def)+"y")
+	n, err := strconv.Atoi(strings.TrimSuffix(v, "y"))
+	if err != nil || n < 1 || n > 100 || !strings.HasSuffix(v, "y") {
+		p.fail(key, "must be a whole number of years such as 5y, got %q", v)
+		return time.Duration(def) * year
+	}
+	return time.Duration(n) * year
 }
 
 // optionalDuration reads a positive duration; empty means none (0).

@@ -38,6 +38,8 @@ func (s *server) routes(app *fiber.App) {
 	bearer := a.RequireBearer
 	v1.Get("/me", bearer, a.Me)
 	v1.Patch("/me", bearer, a.UpdateMe)
+	v1.Delete("/me", bearer, s.limit("signin"), a.DeleteAccount)
+	v1.Get("/me/export", bearer, a.Export)
 	v1.Put("/me/password", bearer, a.ChangePassword)
 	v1.Post("/me/verification", bearer, s.limit("verify"), a.ResendVerification)
 	v1.Get("/me/sessions", bearer, a.SignIns)
@@ -90,6 +92,8 @@ func (s *server) routes(app *fiber.App) {
 	// again is limited per client address (and per account, in the
 	// handler).
 	pages.Get("/account/verify", w.Verify)
+	// The goodbye page after an account was deleted: signed out by then.
+	pages.Get("/account/deleted", w.AccountDeleted)
 
 	// Signed-in pages.
 	account := pages.Group("/account", w.RequireLogin)
@@ -100,6 +104,10 @@ func (s *server) routes(app *fiber.App) {
 	account.Get("/security", w.Devices)
 	account.Post("/security/revoke", w.Revoke)
 	account.Post("/security/revoke-all", w.RevokeAll)
+	account.Get("/data", w.MyData)
+	account.Get("/data/export", w.ExportMyData)
+	account.Post("/data/export", s.limit("signin"), w.ProveForExport)
+	account.Post("/delete", s.limit("signin"), w.DeleteMyAccount)
 	pages.Get("/checkout", w.RequireLogin, w.Checkout)
 	pages.Post("/checkout", w.RequireLogin, w.PlaceOrder)
 	pages.Get("/orders", w.RequireLogin, w.OrderList)

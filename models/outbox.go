@@ -14,11 +14,12 @@ const (
 	MailPasswordReset   = "password_reset"
 	MailPasswordChanged = "password_changed"
 	MailVerifyEmail     = "verify_email"
+	MailAccountDeleted  = "account_deleted"
 )
 
 // MailKinds lists every kind, so a test can check that each has templates.
 func MailKinds() []string {
-	return []string{MailOrderPlaced, MailOrderShipped, MailOrderCancelled, MailPasswordReset, MailPasswordChanged, MailVerifyEmail}
+	return []string{MailOrderPlaced, MailOrderShipped, MailOrderCancelled, MailPasswordReset, MailPasswordChanged, MailVerifyEmail, MailAccountDeleted}
 }
 
 // LinkMailsPerHour is how many emails with a link that opens an account
@@ -32,8 +33,9 @@ const (
 	// MaxMailAttempts is how many times a message is tried before the
 	// outbox gives up on it (about 13 hours of retries; see storage.Outbox).
 	MaxMailAttempts = 20
-	// KeepSentMail is how long a sent message stays in the outbox.
-	KeepSentMail = 14 * 24 * time.Hour
+	// KeepSentMail is how long a sent message stays in the outbox: as
+	// long as an account's data lists it.
+	KeepSentMail = MailsShown
 )
 
 // OutboxMessage is one email waiting to be sent, or sent. Data is what its
@@ -73,4 +75,8 @@ type MailData struct {
 	Lang  Language   `json:"lang,omitempty"`  // the account's, the email's; none in mail queued before emails spoke it
 	At    time.Time  `json:"at"`              // when it happened (a reset link: when it expires)
 	Order *OrderMail `json:"order,omitempty"` // the order kinds
+	// A deleted account's: how many of its orders the bakery keeps, and
+	// for how many years.
+	OrdersKept int `json:"orders_kept,omitempty"`
+	KeptYears  int `json:"kept_years,omitempty"`
 }

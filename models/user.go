@@ -40,7 +40,10 @@ type User struct {
 	// be placed.
 	EmailVerifiedAt *time.Time
 	// Language is what the account reads the shop and its emails in.
-	Language  Language `gorm:"size:2;not null;default:en"`
+	Language Language `gorm:"size:2;not null;default:en"`
+	// ErasedAt is set when the account was deleted: what is left is a
+	// tombstone (Email holds its id) that keeps the account's orders.
+	ErasedAt  *time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -56,6 +59,9 @@ func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.DisabledAt == nil
 
 // Disabled reports whether the bakery has disabled the account.
 func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// Erased reports whether the account was deleted (a tombstone).
+func (u User) Erased() bool { return u.ErasedAt != nil }
 
 // EmailVerified reports whether the account's email is proved to be its
 // owner's: it may place orders.

@@ -29,7 +29,10 @@ func (a *Audit) Do(ctx context.Context, by models.Actor, act func(ctx context.Co
 		if err != nil || e.Action == "" {
 			return err
 		}
-		e.ActorID, e.ActorEmail, e.IP, e.CreatedAt = by.ID, by.Email, by.IP, by.At
+		e.ActorID, e.IP, e.CreatedAt = by.ID, by.IP, by.At
+		if e.ActorEmail == "" { // a deleted account names itself by its tombstone
+			e.ActorEmail = by.Email
+		}
 		if err := Conn(ctx, a.db).Create(&e).Error; err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}

@@ -91,9 +91,19 @@ func (o *Outbox) Claim(ctx context.Context, limit int, lease time.Duration) ([]m
 
 // MarkSent records that m was delivered and forgets its secret. False when
 // m's claim was lost (its lease ran out and another sender took it).
+//
+// The last email to a deleted account's address is deleted once sent:
+// Crumb keeps nothing of the address after it.
 func (o *Outbox) MarkSent(ctx context.Context, m models.OutboxMessage) (bool, error) {
-	res := Conn(ctx, o.db).Model(&models.OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim).
-		Updates(map[string]any{"sent_at": o.now().UTC(), "secret": "", "claim": nil, "claimed_until": nil, "last_error": ""})
+	sent := Conn(ctx, o.db).Model(&models.OutboxMessage{}).Where("id = ? AND claim = ?", m.ID, m.Claim)
+	if m.Kind == models.MailAccountDeleted {
+		res := sent.Delete(&models.OutboxMessage{})
+		if res.Error != nil {
+			return false, fmt.Errorf("outbox: %w", res.Error)
+		}
+		return res.RowsAffected == 1, nil
+	}
+	res := sent.Updates(map[string]any{"sent_at": o.now().UTC(), "secret": "", "claim": nil, "claimed_until": nil, "last_error": ""})
 	if res.Error != nil {
 		return false, fmt.Errorf("outbox: %w", res.Error)
 	}
@@ -167,10 +177,12 @@ func (o *Outbox) ByID(ctx context.Context, id uint) (models.OutboxMessage, error
 }
 
 // Sweep deletes messages sent more than KeepSentMail ago, and those given
-// up on as long ago. Safe on every instance at once.
+// up on as long ago (the last email to a deleted account's address as
+// soon as it is given up on). Safe on every instance at once.
 func (o *Outbox) Sweep(ctx context.Context) (int64, error) {
 	before := o.now().UTC().Add(-models.KeepSentMail)
-	res := Conn(ctx, o.db).Where("sent_at < ? OR (sent_at IS NULL AND attempts >= ? AND created_at < ?)", before, models.MaxMailAttempts, before).
+	res := Conn(ctx, o.db).Where("sent_at < ? OR (sent_at IS NULL AND attempts >= ? AND (created_at < ? OR kind = ?))",
+		before, models.MaxMailAttempts, before, models.MailAccountDeleted).
 		Delete(&models.OutboxMessage{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("outbox sweep: %w", res.Error)

@@ -86,6 +86,9 @@ func (s *Users) Admit(ctx context.Context, id uint) (models.User, error) {
 	if err != nil {
 		return models.User{}, err
 	}
+	if u.Erased() {
+		return models.User{}, models.ErrNotFound
+	}
 	if u.Disabled() {
 		return models.User{}, models.ErrDisabled
 	}
@@ -209,9 +212,10 @@ func (s *Users) SetRole(ctx context.Context, email, role string) (models.User, e
 }
 
 // SetDisabled disables the account at at, or (at nil) enables it again.
-// It reports false when the account was already so.
+// It reports false when the account was already so, or is deleted (a
+// deleted account stays disabled).
 func (s *Users) SetDisabled(ctx context.Context, id uint, at *time.Time) (bool, error) {
-	q := Conn(ctx, s.db).Model(&models.User{}).Where("id = ?", id)
+	q := Conn(ctx, s.db).Model(&models.User{}).Where("id = ? AND erased_at IS NULL", id)
 	if at != nil {
 		q = q.Where("disabled_at IS NULL")
 	} else {
@@ -315,10 +319,19 @@ func (s *Users) TakeTheftWarning(ctx context.Context, userID uint) (bool, error)
 	return res.RowsAffected == 1, nil
 }
 
-// SecurityEvents lists the account's most recent events, newest first.
+// SecurityEvents lists the account's most recent events, newest first
+// (limit 0: every one kept).
 func (s *Users) SecurityEvents(ctx context.Context, userID uint, limit int) ([]models.SecurityEvent, error) {
+	return s.securityEvents(Conn(ctx, s.db), userID, limit)
+}
+
+func (s *Users) securityEvents(db *gorm.DB, userID uint, limit int) ([]models.SecurityEvent, error) {
+	q := db.Where("user_id = ?", userID).Order("created_at DESC, id DESC")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
 	var out []models.SecurityEvent
-	if err := Conn(ctx, s.db).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("security events: %w", err)
 	}
 	return out, nil

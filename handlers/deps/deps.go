@@ -23,17 +23,19 @@ import (
 
 // Deps is everything the handlers need.
 type Deps struct {
-	Config   config.Config
-	Now      func() time.Time
-	Log      *slog.Logger
-	Views    fs.FS
-	Assets   *assets.Assets
-	Catalog  *storage.Catalog
-	Users    *storage.Users
-	Carts    *storage.Carts
-	Orders   *storage.Orders
-	Images   *storage.Images
-	Audit    *storage.Audit
+	Config  config.Config
+	Now     func() time.Time
+	Log     *slog.Logger
+	Views   fs.FS
+	Assets  *assets.Assets
+	Catalog *storage.Catalog
+	Users   *storage.Users
+	Carts   *storage.Carts
+	Orders  *storage.Orders
+	Images  *storage.Images
+	Audit   *storage.Audit
+	// Accounts is an account as a whole: its data and its deletion.
+	Accounts *storage.Accounts
 	Jar      *cookies.Jar
 	Visitors *visitor.Resolver
 	Sessions *sessions.Manager

@@ -31,7 +31,7 @@ func New(d *deps.Deps) (*Server, error) {
 		return nil, err
 	}
 	for _, name := range []string{"layouts/base", "pages/home", "partials/product-list", "pages/product", "pages/cart",
-		"pages/cookies", "pages/cookies-mine", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/security",
+		"pages/cookies", "pages/cookies-mine", "pages/error", "pages/login", "pages/signup", "pages/account", "pages/account-data", "pages/account-deleted", "pages/security",
 		"pages/checkout", "pages/orders", "pages/order", "pages/forgot", "pages/reset", "pages/verify", "pages/devmail"} {
 		if !tpl.Has(name) {
 			return nil, fmt.Errorf("views: template %s is missing", name)
