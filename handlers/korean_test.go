@@ -33,7 +33,7 @@ func TestEveryPageSpeaksKorean(t *testing.T) {
 		"/", "/products", "/products?category=bread", "/products?q=" + url.QueryEscape("크루아상"),
 		"/products?q=" + url.QueryEscape("없는빵"), "/products?page=2", "/products/baguette", "/cart", "/cookies",
 		"/cookies/mine", "/login", "/signup", "/password/forgot", "/password/reset?token=not-a-token",
-		"/account/verify?token=not-a-token", "/no/such/page",
+		"/account/verify?token=not-a-token", "/account/deleted", "/no/such/page",
 	} {
 		pages["guest "+path] = guest.Get(path).Text
 	}
@@ -52,7 +52,7 @@ func TestEveryPageSpeaksKorean(t *testing.T) {
 	if placed.StatusCode != fiber.StatusSeeOther || !strings.HasPrefix(order, "/orders/") {
 		t.Fatalf("order = %d %s", placed.StatusCode, order)
 	}
-	for _, path := range []string{"/account", "/account/security", "/orders", order, "/cart", "/cookies/mine"} {
+	for _, path := range []string{"/account", "/account/security", "/account/data", "/orders", order, "/cart", "/cookies/mine"} {
 		pages["shopper "+path] = shopper.Get(path).Text
 	}
 

@@ -154,6 +154,10 @@ func TestEveryKindIsDeliveredWithBothParts(t *testing.T) {
 			models.MailData{Name: "Ada", At: testkit.Start.Add(24 * time.Hour)}, "tok_en-456", "Confirm your email for Crumb",
 			[]string{"https://shop.example.com/account/verify?token=tok_en-456", "works once, until 8 Mar 2026, 11:00 AM."},
 		},
+		models.MailAccountDeleted: {
+			models.MailData{Name: "Ada", At: testkit.Start, OrdersKept: 2, KeptYears: 5}, "", "Your Crumb account is deleted",
+			[]string{"was deleted on 7 Mar 2026, 10:00 AM", "2 orders of yours stay in the bakery's books for 5 years", "without your email", "sign up again"},
+		},
 	}, "Hello Ada,", "en")
 	for kind, m := range got {
 		if hangul.MatchString(m.Subject + m.Text + m.HTML) {
@@ -202,6 +206,10 @@ func TestEveryKindInKorean(t *testing.T) {
 		models.MailVerifyEmail: {
 			ko(models.MailData{At: testkit.Start.Add(24 * time.Hour)}), "tok_en-456", "[Crumb] 이메일 주소를 인증해 주세요",
 			[]string{"인증을 마치시면 주문하실 수 있고", "https://shop.example.com/account/verify?token=tok_en-456", "2026년 3월 8일 오전 11:00까지 한 번만"},
+		},
+		models.MailAccountDeleted: {
+			ko(models.MailData{At: testkit.Start, OrdersKept: 1, KeptYears: 5}), "", "[Crumb] 계정이 삭제되었습니다",
+			[]string{"2026년 3월 7일 오전 10:00에 Crumb 계정이 삭제되었습니다", "주문 1건은 배송지와 함께 5년 동안 보관되며", "다시 가입하실 수 있으며"},
 		},
 	}, "김하늘님, 안녕하세요.", "ko")
 	data := []string{"Crumb", models.BankAccount, order.Number, order.Shipping.Name, order.Shipping.Address1, order.Shipping.Address2, order.Shipping.Country}

@@ -12,6 +12,7 @@ import (
 	"crumb/internal/testkit"
 	"crumb/mail"
 	"crumb/models"
+	"crumb/storage"
 	"crumb/views"
 )
 
@@ -44,6 +45,7 @@ func TestMailIsInTheAccountsLanguage(t *testing.T) {
 			return u
 		}
 		ko, ada := signUp("김하늘", "haneul@example.com", models.Korean), signUp("Ada", "ada@example.com", models.English)
+		shipped := map[uint]string{}
 		for _, u := range []models.User{ko, ada} {
 			placed := s.placeFor(t, u, models.PayByTransfer)
 			if _, err := s.orders.Cancel(ctx, u.ID, placed.Number, s.clock.Now()); err != nil {
@@ -61,6 +63,7 @@ func TestMailIsInTheAccountsLanguage(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			shipped[u.ID] = second.Number
 			if err := s.resets.Request(ctx, u.Email); err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +74,25 @@ func TestMailIsInTheAccountsLanguage(t *testing.T) {
 
 		want := map[string]models.Language{ko.Email: models.Korean, ada.Email: models.English}
 		kinds := map[string]map[string]bool{}
+		mails := s.mail(t)
+		// Deleting an account forgets the mail sent to it and queues its
+		// last one, in its language too.
+		accounts := storage.NewAccounts(s.db, s.users, s.orders, s.carts, s.outbox, s.resets, s.verify, storage.NewAudit(s.db), s.clock.Now, 5*365*24*time.Hour)
+		for _, u := range []models.User{ko, ada} {
+			if _, _, err := s.orders.SetStatus(ctx, shipped[u.ID], models.StatusDelivered, s.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := storage.InTransaction(ctx, s.db, func(ctx context.Context) error { _, err := accounts.Delete(ctx, u); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, m := range s.mail(t) {
+			if m.Kind != models.MailAccountDeleted {
+				t.Errorf("%s to %s kept after the account was deleted", m.Kind, m.Recipient)
+			}
+			mails = append(mails, m)
+		}
+		for _, m := range mails {
 			data, err := m.Mail()
 			if err != nil {
 				t.Fatal(err)

@@ -1,5 +1,7 @@
 import type { Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { cartCount, expect, storeCookies, test, todaysOffer } from './storefront';
+import { newShopper, signUp } from './accounts-helpers';
 
 // /cookies/mine: what this browser holds, in words, and forgetting it.
 
@@ -55,14 +57,38 @@ test('a guest reads what the browser holds in words, then forgets the browser', 
     await expect(notice.locator('code', { hasText: cookie.name })).toBeVisible();
   }
 
-  // Nothing of before is left: the page landed on holds at most a new,
-  // empty form-token secret, which the forms of every page need.
-  const left = (await storeCookies(page)).filter((c) => CRUMB.test(c.name));
-  for (const cookie of left) {
-    expect(cookie.name, 'only a form-token secret may be started again').toBe('crumb_csrf');
-    expect(held.map((c) => c.value), 'and it is a new one').not.toContain(cookie.value);
-  }
+  // Nothing is left, and the page landed on starts nothing again.
+  expect((await storeCookies(page)).filter((c) => CRUMB.test(c.name))).toEqual([]);
   await expect(page.locator('#my-cookies tbody tr:has(code)')).toHaveCount(0);
   await page.goto('/cart');
   await expect(page.getByText('Your cart is empty')).toBeVisible();
+});
+
+test('a shopper reads what the account holds, downloads it and deletes the account', async ({ page }) => {
+  const shopper = newShopper('Leaving Baker');
+  const email = shopper.email;
+  await page.goto('/signup');
+  await signUp(page, shopper);
+  await page.goto('/account');
+  await page.getByRole('link', { name: 'Your data' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What Crumb keeps about you');
+  await expect(page.locator('dl.facts')).toContainText(email);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download my data' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^crumb-data-\d{4}-\d{2}-\d{2}\.json$/);
+  const data = JSON.parse(await readFile(await file.path(), 'utf8'));
+  expect(data.account.email).toBe(email);
+
+  const form = page.locator('#delete-account');
+  await form.getByLabel('Your password').fill('not my password');
+  await form.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page.locator('#delete-account')).toContainText('That is not your password');
+  await page.locator('#delete-account').getByLabel('Your password').fill(shopper.password);
+  await page.locator('#delete-account').getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page).toHaveURL(/\/account\/deleted$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account is deleted');
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login/);
 });

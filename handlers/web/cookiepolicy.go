@@ -94,10 +94,14 @@ type mineCookiesPage struct {
 func (s *Server) MyCookies(c *fiber.Ctx) error {
 	private(c)
 	v := visitor.From(c)
-	page := s.NewPage(c, v.T("cookies.mine.title"))
+	page := s.NewPage
+	if c.Query("forgot") != "" && len(v.Held()) == 0 {
+		page = s.formlessPage // just forgotten: nothing starts again
+	}
+	p := &mineCookiesPage{Page: page(c, v.T("cookies.mine.title"))}
 	var held []heldWords
 	for _, h := range v.Held() {
-		w := s.cookieWords(page.Lang, h.Name)
+		w := s.cookieWords(p.Lang, h.Name)
 		if !h.Ignored {
 			var err error
 			if w.Holds, err = s.holds(c, h); err != nil {
@@ -107,10 +111,10 @@ func (s *Server) MyCookies(c *fiber.Ctx) error {
 		w.Ignored = len(w.Holds) == 0
 		held = append(held, w)
 	}
-	p := &mineCookiesPage{Page: page, Held: held}
+	p.Held = held
 	for _, name := range strings.Split(c.Query("forgot"), " ") {
 		if n, ok := s.registered(name); ok {
-			p.Forgotten = append(p.Forgotten, s.cookieWords(page.Lang, n))
+			p.Forgotten = append(p.Forgotten, s.cookieWords(p.Lang, n))
 			p.SignedOut = p.SignedOut || n == cookies.Session || n == cookies.Remember
 		}
 	}

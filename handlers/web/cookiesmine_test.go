@@ -182,7 +182,11 @@ func TestForgetThisBrowserSaysWhatItForgot(t *testing.T) {
 			if res.StatusCode != fiber.StatusSeeOther || !strings.HasPrefix(where, "/cookies/mine?") {
 				t.Fatalf("forget = %d to %q", res.StatusCode, where)
 			}
-			page := b.Get(where).Text
+			landed := b.Get(where)
+			page := landed.Text
+			if set := landed.Header.Values("Set-Cookie"); len(set) != 0 || len(b.Cookies) != 0 {
+				t.Errorf("the page after forgetting starts cookies again: %q (the browser holds %d)", set, len(b.Cookies))
+			}
 			mustSay(t, lang, page, "cookies.mine.forgotten")
 			mustSay(t, lang, page, "cookies.mine.signed_out")
 			for _, name := range []string{"crumb_session", "crumb_remember", "crumb_csrf"} {

@@ -72,6 +72,16 @@ func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
 	if err != nil {
 		s.Log.Error("csrf token", "request_id", v.RequestID, "err", err)
 	}
+	p := s.formlessPage(c, title)
+	p.CSRF, p.token = formTokenMarker, csrf
+	return p
+}
+
+// formlessPage is a page without a form that needs the form token (the
+// layout then leaves out its language switch): it starts no form-token
+// secret, so a browser that has just forgotten Crumb keeps no cookie of it.
+func (s *Server) formlessPage(c *fiber.Ctx, title string) Page {
+	v := visitor.From(c)
 	count, err := v.Cart.Count(c.UserContext())
 	if err != nil {
 		s.Log.Error("cart count", "request_id", v.RequestID, "err", err)
@@ -81,7 +91,7 @@ func (s *Server) NewPage(c *fiber.Ctx, title string) Page {
 		s.Log.Error("category navigation", "request_id", v.RequestID, "err", err)
 	}
 	links, brand := s.staticParts(v.Lang)
-	p := Page{Lang: v.Lang, Path: backHere(c), Title: title, User: v.Account, CSRF: formTokenMarker, token: csrf, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
+	p := Page{Lang: v.Lang, Path: backHere(c), Title: title, User: v.Account, CartCount: count, Nav: nav, HeadLinks: links, Brand: brand}
 	if p.User != nil && p.User.Flash != "" {
 		p.Flash = splitLines(p.User.Flash)
 	}

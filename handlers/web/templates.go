@@ -146,7 +146,7 @@ func (t *Templates) Render(out io.Writer, name string, data any, layout ...strin
 		p.Content = template.HTML(buf.String()) // rendered by html/template: already escaped
 		buf.Reset()
 	}
-	if st := set.stencils[stencilKey{layout[0], p.User != nil}]; st != nil && len(p.Flash) == 0 {
+	if st := set.stencils[stencilKey{layout[0], p.User != nil}]; st != nil && len(p.Flash) == 0 && p.CSRF != "" {
 		st.write(buf, p)
 	} else if err := set.execute(buf, layout[0], data); err != nil {
 		return err
