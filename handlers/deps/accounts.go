@@ -68,6 +68,6 @@ func (d *Deps) DeleteAccount(ctx context.Context, user models.User, ip string) e
 			return models.AuditEntry{}, err
 		}
 		return models.AuditEntry{Action: "account.delete", SubjectType: "customer", SubjectID: strconv.FormatUint(uint64(user.ID), 10),
-			SubjectName: gone.Tombstone, ActorEmail: gone.Tombstone, After: strconv.Itoa(gone.OrdersKept)}, nil
+			SubjectName: gone.Tombstone, ActorEmail: gone.Tombstone}, nil
 	})
 }
