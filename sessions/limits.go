@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"crumb/models"
 )
 
 // Limits counts attempts to sign in, sign up and refresh in one-minute
@@ -70,6 +72,20 @@ func (l *Limits) SignInAllowed(email, ip string) error {
 		return &TooManyAttempts{Wait: wait}
 	}
 	return nil
+}
+
+// PasswordGiven checks password against the signed-in account's before
+// something it guards (the back office, a change of password, the
+// account's download or deletion), limited and counted like signing in:
+// *TooManyAttempts once the limit is reached, false for a wrong password.
+func (l *Limits) PasswordGiven(user models.User, password, ip string) (bool, error) {
+	if err := l.SignInAllowed(user.Email, ip); err != nil {
+		return false, err
+	}
+	if models.PasswordMatches(user.PasswordHash, password) {
+		return true, nil
+	}
+	return false, l.SignInFailed(user.Email, ip)
 }
 
 // SignInFailed counts a wrong password for email from ip.

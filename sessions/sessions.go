@@ -29,6 +29,17 @@ import (
 // (and so how often a session is written while it is only being used).
 const SeenEvery = time.Minute
 
+// StepUpFor is how recently the password must have been given in a
+// session for what asks for it again: entering the back office, and
+// downloading the account's data.
+const StepUpFor = 15 * time.Minute
+
+// ProvedRecently reports whether the password was given in this session
+// at most StepUpFor before now.
+func (c *Current) ProvedRecently(now time.Time) bool {
+	return !c.ProvedAt.IsZero() && now.Sub(c.ProvedAt) <= StepUpFor
+}
+
 // Proof is how a browser showed whose it is when it was signed in.
 type Proof int
 

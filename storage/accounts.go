@@ -36,8 +36,12 @@ func NewAccounts(db *gorm.DB, users *Users, orders *Orders, carts *Carts, outbox
 		verifications: verifications, audit: audit, now: now, orderRetention: orderRetention}
 }
 
-// OrderRetention is how long a deleted account's orders are kept.
-func (s *Accounts) OrderRetention() time.Duration { return s.orderRetention }
+// KeptYears is how many years a deleted account's orders are kept.
+func (s *Accounts) KeptYears() int { return int(s.orderRetention / (365 * 24 * time.Hour)) }
+
+// NewTombstone names a deleted account from now on, in place of its
+// email: "deleted-" and 16 random hex digits.
+func NewTombstone() string { return "deleted-" + secret.Hex(8) }
 
 // Data is what the database keeps about the account: the account, its
 // orders with their lines and shipping, its security events and the
@@ -94,14 +98,8 @@ func orderRecord(o models.Order) models.OrderRecord {
 	return r
 }
 
-// Deleted is what deleting an account left: the tombstone's id, which
-// the back office shows in place of the email, and how many orders stay.
-type Deleted struct {
-	Tombstone  string
-	OrdersKept int
-}
-
-// Delete erases the account user, in ctx's transaction (Audit.Do's, so
+// Delete erases the account user, leaving tombstone (NewTombstone) in
+// place of its email, in ctx's transaction (Audit.Do's, so
 // the audit entry and the session manager's sign-out commit with it):
 // refused with *models.ErrOpenOrders while an order is placed, paid or
 // shipped. The emails sent to the address are forgotten and a last one,
@@ -111,18 +109,18 @@ type Deleted struct {
 // account's orders (with their shipping details) for orderRetention, and
 // frees the email to sign up again. Earlier audit entries about the
 // account name the tombstone instead of the email.
-func (s *Accounts) Delete(ctx context.Context, user models.User) (Deleted, error) {
+func (s *Accounts) Delete(ctx context.Context, user models.User, tombstone string) error {
 	db := Conn(ctx, s.db)
 	u, err := s.users.lockByID(db, user.ID)
 	if err != nil {
-		return Deleted{}, err
+		return err
 	}
 	if u.Erased() {
-		return Deleted{}, models.ErrNotFound
+		return models.ErrNotFound
 	}
 	orders, err := s.orders.allOf(db, u.ID)
 	if err != nil {
-		return Deleted{}, err
+		return err
 	}
 	var open []string
 	for _, o := range orders {
@@ -131,33 +129,29 @@ func (s *Accounts) Delete(ctx context.Context, user models.User) (Deleted, error
 		}
 	}
 	if len(open) > 0 {
-		return Deleted{}, &models.ErrOpenOrders{Numbers: open}
+		return &models.ErrOpenOrders{Numbers: open}
 	}
 	now := s.now().UTC()
 	if err := s.outbox.forget(db, u.Email); err != nil {
-		return Deleted{}, err
+		return err
 	}
-	goodbye := models.MailData{At: now, OrdersKept: len(orders), KeptYears: int(s.orderRetention / (365 * 24 * time.Hour))}
+	goodbye := models.MailData{At: now, OrdersKept: len(orders), KeptYears: s.KeptYears()}
 	if err := s.outbox.enqueue(db, models.MailAccountDeleted, u, goodbye, ""); err != nil {
-		return Deleted{}, err
+		return err
 	}
 	if err := s.resets.end(db, u); err != nil {
-		return Deleted{}, err
+		return err
 	}
 	if err := s.verifications.endFor(db, u.ID); err != nil {
-		return Deleted{}, err
+		return err
 	}
 	if err := s.carts.deleteUser(db, u.ID); err != nil {
-		return Deleted{}, err
+		return err
 	}
-	gone := Deleted{Tombstone: "deleted-" + secret.Hex(8), OrdersKept: len(orders)}
-	if err := s.users.erase(db, u.ID, gone.Tombstone, now); err != nil {
-		return Deleted{}, err
+	if err := s.users.erase(db, u.ID, tombstone, now); err != nil {
+		return err
 	}
-	if err := s.audit.renameSubject(db, "customer", fmt.Sprint(u.ID), gone.Tombstone); err != nil {
-		return Deleted{}, err
-	}
-	return gone, nil
+	return s.audit.renameSubject(db, "customer", fmt.Sprint(u.ID), tombstone)
 }
 
 // Sweep deletes what is kept past its stated period: security events

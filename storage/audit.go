@@ -29,10 +29,7 @@ func (a *Audit) Do(ctx context.Context, by models.Actor, act func(ctx context.Co
 		if err != nil || e.Action == "" {
 			return err
 		}
-		e.ActorID, e.IP, e.CreatedAt = by.ID, by.IP, by.At
-		if e.ActorEmail == "" { // a deleted account names itself by its tombstone
-			e.ActorEmail = by.Email
-		}
+		e.ActorID, e.ActorEmail, e.IP, e.CreatedAt = by.ID, by.Email, by.IP, by.At
 		if err := Conn(ctx, a.db).Create(&e).Error; err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}

@@ -82,7 +82,7 @@ func TestMailIsInTheAccountsLanguage(t *testing.T) {
 			if _, _, err := s.orders.SetStatus(ctx, shipped[u.ID], models.StatusDelivered, s.clock.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if err := storage.InTransaction(ctx, s.db, func(ctx context.Context) error { _, err := accounts.Delete(ctx, u); return err }); err != nil {
+			if err := storage.InTransaction(ctx, s.db, func(ctx context.Context) error { return accounts.Delete(ctx, u, storage.NewTombstone()) }); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"crumb/database"
 	"crumb/handlers/admin"
 	"crumb/internal/apptest"
+	"crumb/sessions"
 )
 
 var adminPages = []string{"/admin", "/admin/products", "/admin/products/new", "/admin/products/1", "/admin/orders",
@@ -132,9 +133,9 @@ func TestBackOfficeAsksForThePassword(t *testing.T) {
 	// A fresh sign-in that waited more than 15 minutes must give it too.
 	late := ta.Browser()
 	late.LogIn(database.OwnerEmail, database.OwnerPassword, nil)
-	ta.Clock.Advance(admin.ProofFor + time.Minute)
+	ta.Clock.Advance(sessions.StepUpFor + time.Minute)
 	if res := late.Get("/admin/products"); res.StatusCode != fiber.StatusUnauthorized {
-		t.Errorf("%v after signing in: %d, want the password form", admin.ProofFor+time.Minute, res.StatusCode)
+		t.Errorf("%v after signing in: %d, want the password form", sessions.StepUpFor+time.Minute, res.StatusCode)
 	}
 }
 

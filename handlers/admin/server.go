@@ -23,12 +23,10 @@ import (
 	"crumb/models"
 )
 
-// How fresh an admin's password must be to enter, and how long the back
-// office may sit unused before it asks again.
-const (
-	ProofFor = 15 * time.Minute
-	IdleFor  = 10 * time.Minute
-)
+// IdleFor is how long the back office may sit unused before it asks for
+// the password again (entering it needs one from the last
+// sessions.StepUpFor).
+const IdleFor = 10 * time.Minute
 
 // Server holds the dependencies; its methods are the handlers.
 type Server struct {
@@ -94,14 +92,14 @@ func (s *Server) Only(c *fiber.Ctx) error {
 
 // Unlocked asks for the password before any back-office page unless the
 // admin is at work in it (used less than IdleFor ago, with a password
-// given in this session) or gave the password less than ProofFor ago. A
+// given in this session) or gave the password less than StepUpFor ago. A
 // session resumed by "keep me signed in" has given none.
 func (s *Server) Unlocked(c *fiber.Ctx) error {
 	cur := visitor.From(c).Account
 	now := s.Now()
 	proved := !cur.ProvedAt.IsZero()
 	atWork := proved && !cur.AdminAt.IsZero() && now.Sub(cur.AdminAt) <= IdleFor
-	if !atWork && !(proved && now.Sub(cur.ProvedAt) <= ProofFor) {
+	if !atWork && !cur.ProvedRecently(now) {
 		return s.askPassword(c, fiber.StatusUnauthorized, "")
 	}
 	if err := visitor.From(c).UsedAdmin(c.UserContext()); err != nil {
@@ -132,13 +130,9 @@ func (s *Server) askPassword(c *fiber.Ctx, status int, errMsg string) error {
 // on to next.
 func (s *Server) Unlock(c *fiber.Ctx) error {
 	user := admin(c)
-	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+	if ok, err := s.Limits.PasswordGiven(user, c.FormValue("password"), c.IP()); err != nil {
 		return err
-	}
-	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
-		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
-			return err
-		}
+	} else if !ok {
 		return s.askPassword(c, fiber.StatusUnprocessableEntity, visitor.From(c).T("admin.unlock.wrong"))
 	}
 	if err := visitor.From(c).ProvePassword(c.UserContext(), user); err != nil {

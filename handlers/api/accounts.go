@@ -145,13 +145,9 @@ func (s *Server) ChangePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+	if ok, err := s.Limits.PasswordGiven(user, in.Current, c.IP()); err != nil {
 		return err
-	}
-	if !models.PasswordMatches(user.PasswordHash, in.Current) {
-		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
-			return err
-		}
+	} else if !ok {
 		msg := t(c, "api.wrong_password.detail")
 		return &Problem{Status: fiber.StatusForbidden, Title: t(c, "api.wrong_password.title"), Detail: msg, Errors: []FieldError{{"current_password", msg}}}
 	}

@@ -35,13 +35,9 @@ func (s *Server) DeleteAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+	if ok, err := s.Limits.PasswordGiven(user, in.Password, c.IP()); err != nil {
 		return err
-	}
-	if !models.PasswordMatches(user.PasswordHash, in.Password) {
-		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
-			return err
-		}
+	} else if !ok {
 		msg := t(c, "api.wrong_password.delete")
 		return &Problem{Status: fiber.StatusForbidden, Title: t(c, "api.wrong_password.title"), Detail: msg, Errors: []FieldError{{"password", msg}}}
 	}

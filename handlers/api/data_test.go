@@ -174,6 +174,11 @@ func TestDeleteAccount(t *testing.T) {
 		if res := u.b.LogIn(u.email, apptest.Password, map[string][]string{"remember_me": {"1"}}); res.StatusCode != fiber.StatusSeeOther {
 			t.Fatalf("sign-in = %d", res.StatusCode)
 		}
+		if err := ta.Resets.Request(ctx, u.email); err != nil {
+			t.Fatal(err)
+		}
+		ta.IssueResetLinks()
+		reset := apptest.ResetPath(ta.ResetLink(u.email))
 
 		wrong := call(ta, fiber.MethodDelete, "/api/v1/me", map[string]string{"password": "not it"}, u.pair.AccessToken).problem(t, fiber.StatusForbidden)
 		if !hasField(wrong.fields(), "password") {
@@ -213,6 +218,9 @@ func TestDeleteAccount(t *testing.T) {
 		}
 		if res := u.b.LogIn(u.email, apptest.Password, nil); res.StatusCode == fiber.StatusSeeOther {
 			t.Error("the old password signs in")
+		}
+		if res := ta.Browser().Get(reset); res.StatusCode != fiber.StatusGone {
+			t.Errorf("a reset link mailed before the deletion = %d, want 410", res.StatusCode)
 		}
 
 		order, err := ta.Orders.ByNumber(ctx, number)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"crumb/models"
+	"crumb/storage"
 )
 
 // AccountData is everything Crumb keeps about the account, the same for
@@ -58,16 +59,16 @@ func (d *Deps) DeleteAccount(ctx context.Context, user models.User, ip string) e
 	if user.Role == models.RoleAdmin {
 		return models.ErrAdminAccount
 	}
-	by := models.Actor{ID: user.ID, IP: ip, At: d.Now()}
+	tombstone := storage.NewTombstone()
+	by := models.Actor{ID: user.ID, Email: tombstone, IP: ip, At: d.Now()}
 	return d.Audit.Do(ctx, by, func(ctx context.Context) (models.AuditEntry, error) {
-		gone, err := d.Accounts.Delete(ctx, user)
-		if err != nil {
+		if err := d.Accounts.Delete(ctx, user, tombstone); err != nil {
 			return models.AuditEntry{}, err
 		}
 		if err := d.Sessions.SignOutEverywhere(ctx, user.ID, "", ""); err != nil {
 			return models.AuditEntry{}, err
 		}
 		return models.AuditEntry{Action: "account.delete", SubjectType: "customer", SubjectID: strconv.FormatUint(uint64(user.ID), 10),
-			SubjectName: gone.Tombstone, ActorEmail: gone.Tombstone}, nil
+			SubjectName: tombstone}, nil
 	})
 }

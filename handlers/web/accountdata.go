@@ -3,17 +3,12 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"crumb/handlers/visitor"
 	"crumb/models"
 )
-
-// ExportProofFor is how recently the password must have been given for
-// the account's data to be downloaded (the back office's step-up).
-const ExportProofFor = 15 * time.Minute
 
 type accountDataPage struct {
 	Page
@@ -38,25 +33,17 @@ func (s *Server) renderAccountData(c *fiber.Ctx, status int, p *accountDataPage)
 	if err != nil {
 		return err
 	}
-	p.Page, p.Data, p.KeptYears = s.NewPage(c, v.T("data.title")), data, s.keptYears()
-	p.AskProof = p.AskProof || !s.provedRecently(c)
+	p.Page, p.Data, p.KeptYears = s.NewPage(c, v.T("data.title")), data, s.Accounts.KeptYears()
+	p.AskProof = p.AskProof || !v.Account.ProvedRecently(s.Now())
 	return s.render(c, status, "pages/account-data", p)
 }
 
-func (s *Server) keptYears() int { return int(s.Accounts.OrderRetention() / (365 * 24 * time.Hour)) }
-
-// provedRecently reports whether the password was given in this session
-// less than ExportProofFor ago.
-func (s *Server) provedRecently(c *fiber.Ctx) bool {
-	cur := visitor.From(c).Account
-	return !cur.ProvedAt.IsZero() && s.Now().Sub(cur.ProvedAt) <= ExportProofFor
-}
-
 // ExportMyData sends the account's data as a JSON attachment
-// (AccountExport in handlers/api/openapi.json), once the password was given in the
-// last ExportProofFor; otherwise the data page asks for it first.
+// (AccountExport in handlers/api/openapi.json), once the password was
+// given in the last sessions.StepUpFor; otherwise the data page asks for
+// it first.
 func (s *Server) ExportMyData(c *fiber.Ctx) error {
-	if !s.provedRecently(c) {
+	if !visitor.From(c).Account.ProvedRecently(s.Now()) {
 		return s.renderAccountData(c, fiber.StatusUnauthorized, &accountDataPage{AskProof: true})
 	}
 	data, err := s.Deps.AccountData(c.UserContext(), visitor.From(c).Account.UserID)
@@ -81,13 +68,9 @@ func (s *Server) ProveForExport(c *fiber.Ctx) error {
 		return err
 	}
 	v := visitor.From(c)
-	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+	if ok, err := s.Limits.PasswordGiven(user, c.FormValue("password"), c.IP()); err != nil {
 		return err
-	}
-	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
-		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
-			return err
-		}
+	} else if !ok {
 		return s.renderAccountData(c, fiber.StatusUnprocessableEntity,
 			&accountDataPage{AskProof: true, Errors: map[string]string{"export": v.T("data.export.wrong")}})
 	}
@@ -106,13 +89,9 @@ func (s *Server) DeleteMyAccount(c *fiber.Ctx) error {
 		return err
 	}
 	v := visitor.From(c)
-	if err := s.Limits.SignInAllowed(user.Email, c.IP()); err != nil {
+	if ok, err := s.Limits.PasswordGiven(user, c.FormValue("password"), c.IP()); err != nil {
 		return err
-	}
-	if !models.PasswordMatches(user.PasswordHash, c.FormValue("password")) {
-		if err := s.Limits.SignInFailed(user.Email, c.IP()); err != nil {
-			return err
-		}
+	} else if !ok {
 		return s.renderAccountData(c, fiber.StatusUnprocessableEntity,
 			&accountDataPage{Errors: map[string]string{"delete": v.T("data.delete.wrong")}})
 	}
@@ -139,5 +118,5 @@ type deletedPage struct {
 
 // AccountDeleted is the goodbye page after an account was deleted.
 func (s *Server) AccountDeleted(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, "pages/account-deleted", &deletedPage{Page: s.NewPage(c, visitor.From(c).T("deleted.title")), KeptYears: s.keptYears()})
+	return s.render(c, fiber.StatusOK, "pages/account-deleted", &deletedPage{Page: s.NewPage(c, visitor.From(c).T("deleted.title")), KeptYears: s.Accounts.KeptYears()})
 }
