@@ -218,6 +218,92 @@ func TestBalancerServesGuestsWhenNoInstanceIsReady(t *testing.T) {
 	}
 }
 
+// TestChangesOnOneInstanceAreSeenByTheNext: what one instance changes,
+// another sees at its very next request, with no wait in between: a cart
+// changed on A is the cart B shows, on the web and in the app; signing
+// out everywhere on B ends a session and an app token on A; the back
+// office disabling an account on A ends its session and token on B; an
+// account deleted from the app on A is refused on B.
+func TestChangesOnOneInstanceAreSeenByTheNext(t *testing.T) {
+	s := scaledShop(t)
+	a, b := s.instances[0], s.instances[1]
+	baguette := s.productID(t, "baguette")
+	loginWith := func(base, email, pass string) *browser {
+		t.Helper()
+		w := newBrowser(t)
+		if status, body := w.post(base, "/login", url.Values{"email": {email}, "password": {pass}}); status != http.StatusSeeOther {
+			t.Fatalf("sign-in at %s = %d: %s", base, status, body)
+		}
+		return w
+	}
+	login := func(base, email string) *browser { t.Helper(); return loginWith(base, email, password) }
+	refused := func(what string, status int) {
+		t.Helper()
+		if status != http.StatusUnauthorized {
+			t.Errorf("%s = %d at the next request, want 401", what, status)
+		}
+	}
+
+	// The cart.
+	cartEmail := newEmail("cart")
+	shopper := newApp(t, a, cartEmail)
+	if status, body := shopper.addToCart(a, baguette, 2); status != http.StatusOK {
+		t.Fatalf("add on A = %d: %s", status, body)
+	}
+	if status, body := shopper.call(http.MethodGet, b+"/api/v1/cart", "", nil); status != http.StatusOK || !strings.Contains(body, `"quantity":2`) {
+		t.Errorf("B's cart after A's change = %d: %s", status, body)
+	}
+	web := login(a, cartEmail)
+	if status, _ := web.post(a, "/cart/items", url.Values{"product_id": {strconv.Itoa(int(baguette))}, "quantity": {"1"}}); status != http.StatusSeeOther {
+		t.Fatalf("add on A's page = %d", status)
+	}
+	if _, page := web.get(b + "/cart"); !strings.Contains(page, `value="3"`) {
+		t.Error("B's cart page does not show the 3 baguettes A's page made")
+	}
+
+	// Signing out everywhere on B.
+	other := login(a, cartEmail)
+	if status, _ := web.post(b, "/account/security/revoke-all", url.Values{"password": {password}}); status >= 400 {
+		t.Fatalf("sign out everywhere on B = %d", status)
+	}
+	if other.signedIn(a) {
+		t.Error("A still serves a session B signed out everywhere")
+	}
+	status, _ := shopper.call(http.MethodGet, a+"/api/v1/me", "", nil)
+	refused("A's answer to an app token B signed out", status)
+
+	// Disabling on A, in the back office.
+	disabledEmail := newEmail("disabled")
+	app := newApp(t, b, disabledEmail)
+	page := login(b, disabledEmail)
+	owner := loginWith(a, "owner@crumb.test", "owner-bakes-daily") // made by scripts/scaled.sh
+	var id uint
+	if err := s.db.Raw("SELECT id FROM users WHERE email = ?", disabledEmail).Row().Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := owner.post(a, "/admin/customers/"+strconv.Itoa(int(id))+"/disable", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("disable on A = %d: %s", status, body)
+	}
+	if page.signedIn(b) {
+		t.Error("B still serves a session of the account A disabled")
+	}
+	status, _ = app.call(http.MethodGet, b+"/api/v1/me", "", nil)
+	refused("B's answer to an app token of the account A disabled", status)
+
+	// Deleting the account from the app on A.
+	leavingEmail := newEmail("leaving")
+	leaving := newApp(t, a, leavingEmail)
+	there := login(b, leavingEmail)
+	if status, body := leaving.call(http.MethodDelete, a+"/api/v1/me", "", map[string]string{"password": password}); status != http.StatusNoContent {
+		t.Fatalf("delete on A = %d: %s", status, body)
+	}
+	if there.signedIn(b) {
+		t.Error("B still serves a session of the account deleted on A")
+	}
+	status, _ = leaving.call(http.MethodGet, b+"/api/v1/me", "", nil)
+	refused("B's answer to an app token of the account deleted on A", status)
+}
+
 // TestKillingAnInstanceLosesNothing: nine app shoppers browse and buy
 // through the balancer for five seconds; after one and a half, one
 // instance is killed with SIGKILL. Every page view succeeds (the balancer
