@@ -67,6 +67,10 @@ type Current struct {
 	Flash    string    // a one-time message for this page
 	// Language is the account's language as it was when it signed in.
 	Language models.Language
+	// CartLines are the account's cart lines, read with the session when
+	// CartRead (the database store does; Redis does not).
+	CartLines []models.CartLine
+	CartRead  bool
 }
 
 // Client is who a sign-in comes from, for the devices page.
@@ -77,7 +81,8 @@ type Client struct {
 
 // Manager is built once in main and shared by every request.
 type Manager struct {
-	store    Store // guarded; keyed by SHA-256 of the session id
+	store    Store     // guarded; keyed by SHA-256 of the session id
+	withCart CartStore // the same store, when it reads a session's cart with it
 	decoded  *decodedRecords
 	sessions *storage.WebSessions
 	tokens   *storage.RememberTokens
@@ -100,6 +105,13 @@ type AppSignIns interface {
 	RevokeUser(ctx context.Context, userID uint) error
 }
 
+// CartStore is a Store that reads a session with its account's cart
+// lines in one statement (storage.KV): userID is the account the lines
+// are of, 0 for none.
+type CartStore interface {
+	GetWithCart(ctx context.Context, key string) (value []byte, userID uint, lines []models.CartLine, err error)
+}
+
 // Config is what a Manager needs.
 type Config struct {
 	Store    Store
@@ -116,8 +128,10 @@ type Config struct {
 
 // New builds the manager.
 func New(cfg Config) *Manager {
+	withCart, _ := cfg.Store.(CartStore)
 	return &Manager{
 		store:    guarded{cfg.Store},
+		withCart: withCart,
 		decoded:  &decodedRecords{},
 		sessions: cfg.Sessions,
 		tokens:   cfg.Tokens,
@@ -147,7 +161,15 @@ func (m *Manager) Load(ctx context.Context, id string) (cur *Current, gone bool,
 		return nil, false, nil
 	}
 	key := hashKey(id)
-	raw, err := m.store.Get(key)
+	var raw []byte
+	var cartOf uint
+	var lines []models.CartLine
+	if m.withCart != nil {
+		raw, cartOf, lines, err = m.withCart.GetWithCart(ctx, key)
+		err = unavailable(err)
+	} else {
+		raw, err = m.store.Get(key)
+	}
 	if err != nil || raw == nil {
 		return nil, err == nil, err
 	}
@@ -161,6 +183,9 @@ func (m *Manager) Load(ctx context.Context, id string) (cur *Current, gone bool,
 	}
 	now := m.now()
 	cur = current(rec, key)
+	if lines != nil && cartOf == rec.UserID {
+		cur.CartLines, cur.CartRead = lines, true
+	}
 	if now.Sub(cur.AuthAt) >= m.absolute || now.Sub(time.Unix(rec.SeenAt, 0)) >= m.idle {
 		if err := m.store.Delete(key); err != nil {
 			return nil, false, err

@@ -45,6 +45,28 @@ func NewCarts(db *gorm.DB, catalog *Catalog) *Carts { return &Carts{db: db, cata
 // User is the signed-in shopper's cart, the same on the web and in the app.
 func (s *Carts) User(userID uint) models.Cart { return s.Of(s.userCart(userID)) }
 
+// UserRead is the signed-in shopper's cart, its lines already read in
+// this request (with the session, or with the app token's account): they
+// are not read again unless a save fails.
+func (s *Carts) UserRead(userID uint, lines []models.CartLine) models.Cart {
+	return s.Of(&readAhead{storedCart: s.userCart(userID), lines: lines})
+}
+
+// readAhead is a stored cart whose lines were read with something else.
+type readAhead struct {
+	storedCart
+	lines []models.CartLine
+	used  bool
+}
+
+func (r *readAhead) Lines(ctx context.Context) ([]models.CartLine, error) {
+	if r.used {
+		return r.storedCart.Lines(ctx)
+	}
+	r.used = true
+	return r.lines, nil
+}
+
 func (s *Carts) userCart(userID uint) storedCart {
 	return storedCart{db: s.db, column: "user_id", key: userID}
 }

@@ -3,13 +3,17 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"crumb/database"
 	"crumb/internal/testkit"
+	"crumb/models"
+	"crumb/secret"
 	"crumb/storage"
 )
 
@@ -78,4 +82,64 @@ func TestRedisStorage(t *testing.T) {
 	if _, err := database.OpenRedis("redis://127.0.0.1:1/0"); err == nil {
 		t.Error("an unreachable Redis did not fail to open")
 	}
+}
+
+// TestOneStatementReadsSeeTheCartAsItIs: the session and the app token's
+// account are each read with the account's cart lines in one statement,
+// on both databases: lines in product order, an empty cart as no lines,
+// a change seen at the next read, an expired session and a missing
+// account as nothing, and a session without its devices-page row as no
+// one's cart.
+func TestOneStatementReadsSeeTheCartAsItIs(t *testing.T) {
+	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		s := newShop(t, db)
+		ctx := context.Background()
+		kv := storage.NewKV(db, s.clock.Now)
+		u := s.user(t, "one-statement-"+secret.Hex(4)+"@example.com")
+		key := secret.Hash(secret.Hex(16))
+		if err := kv.Set(key, []byte(`{"u":1}`), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if v, who, lines, err := kv.GetWithCart(ctx, key); err != nil || string(v) != `{"u":1}` || who != 0 || len(lines) != 0 {
+			t.Errorf("a session without its devices-page row = %q, %d, %v, %v", v, who, lines, err)
+		}
+		if err := storage.NewWebSessions(db).Create(ctx, models.WebSession{KeyHash: key, UserID: u.ID, CreatedAt: s.clock.Now(), LastSeenAt: s.clock.Now(), ExpiresAt: s.clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(want []models.CartLine) {
+			t.Helper()
+			_, who, lines, err := kv.GetWithCart(ctx, key)
+			if err != nil || who != u.ID || !slices.Equal(lines, want) {
+				t.Errorf("session read = account %d, lines %v, %v; want %d, %v", who, lines, err, u.ID, want)
+			}
+			epoch, ok, lines, err := s.users.AppAccess(ctx, u.ID)
+			if err != nil || !ok || epoch != u.TokenEpoch || !slices.Equal(lines, want) {
+				t.Errorf("app access = %d, %v, lines %v, %v; want %d, true, %v", epoch, ok, lines, err, u.TokenEpoch, want)
+			}
+		}
+		check([]models.CartLine{})
+		croissant, baguette := s.product(t, "butter-croissant"), s.product(t, "baguette")
+		cart := s.carts.User(u.ID)
+		if err := cart.Add(ctx, croissant.ID, 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := cart.Add(ctx, baguette.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		want := []models.CartLine{{ProductID: croissant.ID, Quantity: 2}, {ProductID: baguette.ID, Quantity: 1}}
+		slices.SortFunc(want, func(a, b models.CartLine) int { return int(a.ProductID) - int(b.ProductID) })
+		check(want)
+		if err := s.carts.User(u.ID).Set(ctx, croissant.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		check([]models.CartLine{{ProductID: baguette.ID, Quantity: 1}})
+
+		if _, ok, lines, err := s.users.AppAccess(ctx, 987654); err != nil || ok || lines != nil {
+			t.Errorf("a missing account = %v, %v, %v", ok, lines, err)
+		}
+		s.clock.Advance(2 * time.Hour)
+		if v, _, lines, err := kv.GetWithCart(ctx, key); err != nil || v != nil || lines != nil {
+			t.Errorf("an expired session = %q, %v, %v", v, lines, err)
+		}
+	})
 }

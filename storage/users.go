@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,10 +16,20 @@ import (
 type Users struct {
 	db        *gorm.DB
 	passwords models.PasswordParams
+	appAccess *hotRead
 }
 
 // NewUsers builds the account store; new passwords are hashed with p.
-func NewUsers(db *gorm.DB, p models.PasswordParams) *Users { return &Users{db: db, passwords: p} }
+func NewUsers(db *gorm.DB, p models.PasswordParams) *Users {
+	return &Users{db: db, passwords: p, appAccess: newHotRead(db, appAccessWithCart)}
+}
+
+// appAccessWithCart reads an account's token generation and disabled flag
+// with its cart lines: one row per line, or one with NULL lines.
+const appAccessWithCart = "SELECT u.token_epoch, u.disabled_at IS NULL, i.product_id, i.quantity FROM users u" +
+	" LEFT JOIN carts c ON c.user_id = u.id" +
+	" LEFT JOIN cart_items i ON i.cart_id = c.id" +
+	" WHERE u.id = ? ORDER BY i.product_id"
 
 // Create adds an account with its email not verified, and mails nothing
 // (signing up is EmailVerifications.SignUp, which mails the link); name,
@@ -95,18 +104,23 @@ func (s *Users) Admit(ctx context.Context, id uint) (models.User, error) {
 	return u, nil
 }
 
-// AppAccess reports the generation of the account's app access tokens and
+// AppAccess reports the generation of the account's app access tokens,
 // whether the account may use the app at all (it exists and is not
-// disabled): what every request of the app checks, in one small query.
-func (s *Users) AppAccess(ctx context.Context, id uint) (epoch int64, ok bool, err error) {
-	err = Conn(ctx, s.db).Raw("SELECT token_epoch, disabled_at IS NULL FROM users WHERE id = ?", id).Row().Scan(&epoch, &ok)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
+// disabled) and, read in the same statement, its cart's lines: what every
+// request of the app checks, and the cart most of them show or change.
+func (s *Users) AppAccess(ctx context.Context, id uint) (epoch int64, ok bool, lines []models.CartLine, err error) {
+	rows, err := s.appAccess.rows(ctx, id)
 	if err != nil {
-		return 0, false, fmt.Errorf("user: %w", err)
+		return 0, false, nil, fmt.Errorf("user: %w", err)
 	}
-	return epoch, ok, nil
+	lines, found, err := scanLines(rows, &epoch, &ok)
+	if err != nil {
+		return 0, false, nil, fmt.Errorf("user: %w", err)
+	}
+	if !found {
+		return 0, false, nil, nil
+	}
+	return epoch, ok, lines, nil
 }
 
 // byID loads an account in db (another store's transaction).

@@ -24,7 +24,7 @@ type cart struct {
 
 // Cart answers with the account's cart, the same one the web shows.
 func (s *Server) Cart(c *fiber.Ctx) error {
-	return s.sendCart(c, s.Carts.User(signedIn(c)))
+	return s.sendCart(c, visitor.From(c).Cart)
 }
 
 func (s *Server) sendCart(c *fiber.Ctx, account models.Cart) error {
@@ -65,7 +65,7 @@ func (s *Server) AddToCart(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return invalidFields(c, errs...)
 	}
-	account := s.Carts.User(signedIn(c))
+	account := visitor.From(c).Cart
 	if err := account.Add(c.UserContext(), uint(*in.ProductID), int(*in.Quantity)); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) SetCartQuantity(c *fiber.Ctx) error {
 	if in.Quantity == nil || *in.Quantity < 0 || *in.Quantity > models.MaxLineQuantity {
 		return invalidFields(c, quantityError(c, 0))
 	}
-	account := s.Carts.User(signedIn(c))
+	account := visitor.From(c).Cart
 	if err := account.Set(c.UserContext(), id, int(*in.Quantity)); err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) RemoveFromCart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	account := s.Carts.User(signedIn(c))
+	account := visitor.From(c).Cart
 	if err := account.Set(c.UserContext(), id, 0); err != nil {
 		return err
 	}

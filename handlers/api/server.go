@@ -208,9 +208,10 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 	}
 	claims, err := s.Access.Verify(strings.TrimSpace(token))
 	var epoch int64
+	var lines []models.CartLine
 	active := false
 	if err == nil {
-		if epoch, active, err = s.Users.AppAccess(c.UserContext(), claims.UserID); err != nil {
+		if epoch, active, lines, err = s.Users.AppAccess(c.UserContext(), claims.UserID); err != nil {
 			return err
 		}
 	}
@@ -218,8 +219,8 @@ func (s *Server) RequireBearer(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crumb", error="invalid_token", error_description="The access token is invalid or expired"`)
 		return &Problem{Status: fiber.StatusUnauthorized, Title: t(c, "api.token.invalid.title"), Detail: t(c, "api.token.invalid.detail")}
 	}
-	visitor.From(c).AppUserID = claims.UserID
-	visitor.From(c).AppSignIn = claims.SignIn
+	v := visitor.From(c)
+	v.AppUserID, v.AppSignIn, v.Cart = claims.UserID, claims.SignIn, s.Carts.UserRead(claims.UserID, lines)
 	return c.Next()
 }
 

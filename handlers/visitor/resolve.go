@@ -109,6 +109,9 @@ func (v *Visitor) signedIn(c *fiber.Ctx, id string) error {
 	}
 	if cur != nil {
 		v.sessionID, v.Account, v.Cart = id, cur, v.r.Carts.User(cur.UserID)
+		if cur.CartRead { // with the session, in the same statement
+			v.Cart = v.r.Carts.UserRead(cur.UserID, cur.CartLines)
+		}
 		return nil
 	}
 	if v.remember == "" {
