@@ -19,11 +19,11 @@ func (a *Assets) Serve(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	body, encoding, etag := asset.Body, "", `"`+asset.Hash+`"`
-	accepts := acceptedEncodings(c.Get(fiber.HeaderAcceptEncoding))
+	accepts := c.Get(fiber.HeaderAcceptEncoding)
 	switch {
-	case asset.Brotli != nil && accepts["br"]:
+	case asset.Brotli != nil && Accepts(accepts, "br"):
 		body, encoding, etag = asset.Brotli, "br", `"`+asset.Hash+`-br"`
-	case asset.Gzip != nil && accepts["gzip"]:
+	case asset.Gzip != nil && Accepts(accepts, "gzip"):
 		body, encoding, etag = asset.Gzip, "gzip", `"`+asset.Hash+`-gz"`
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
@@ -42,36 +42,43 @@ func (a *Assets) Serve(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
-// acceptedEncodings parses Accept-Encoding, leaving out codings with q=0.
-// "*" stands only for codings the header does not name, so an explicit q=0
-// wins over it.
-func acceptedEncodings(header string) map[string]bool {
-	accepted, named := map[string]bool{}, map[string]bool{}
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding == "" {
+// Accepts reports whether an Accept-Encoding header allows coding (br,
+// gzip): named with a q above 0, or left unnamed while "*" is allowed (an
+// explicit q=0 wins over "*"). It allocates nothing: every page asks.
+func Accepts(header, coding string) bool {
+	star := false
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		if name == "" {
 			continue
 		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
+		allowed := quality(params) > 0
+		if strings.EqualFold(name, coding) {
+			return allowed
+		}
+		if name == "*" {
+			star = allowed
+		}
+	}
+	return star
+}
+
+// quality is the q of an Accept-Encoding entry's parameters (1 if none).
+func quality(params string) float64 {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return f
 			}
 		}
-		named[coding] = true
-		if q > 0 {
-			accepted[coding] = true
-		}
 	}
-	if accepted["*"] {
-		accepted["br"] = accepted["br"] || !named["br"]
-		accepted["gzip"] = accepted["gzip"] || !named["gzip"]
-	}
-	return accepted
+	return 1
 }
 
 // ETag is a strong ETag for a response body: its IEEE CRC-32 (which has

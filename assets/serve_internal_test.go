@@ -1,12 +1,11 @@
 package assets
 
 import (
-	"maps"
 	"slices"
 	"testing"
 )
 
-func TestAcceptedEncodings(t *testing.T) {
+func TestAccepts(t *testing.T) {
 	tests := []struct {
 		header string
 		want   []string // br and gzip only; other codings are ignored here
@@ -30,19 +29,22 @@ func TestAcceptedEncodings(t *testing.T) {
 		{"gzip;q=0, br;q=0, *", nil},
 		{"*;q=0, gzip", []string{"gzip"}},
 		{" , ,gzip , ", []string{"gzip"}},
+		{"gzip, deflate, br, zstd", []string{"br", "gzip"}},
+		{"x-gzip, br", []string{"br"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.header, func(t *testing.T) {
-			accepted := acceptedEncodings(tt.header)
 			var got []string
 			for _, c := range []string{"br", "gzip"} {
-				if accepted[c] {
+				if Accepts(tt.header, c) {
 					got = append(got, c)
 				}
 			}
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("acceptedEncodings(%q) allows %v (map %v), want %v",
-					tt.header, got, slices.Sorted(maps.Keys(accepted)), tt.want)
+				t.Errorf("Accepts(%q) allows %v, want %v", tt.header, got, tt.want)
+			}
+			if n := testing.AllocsPerRun(10, func() { Accepts(tt.header, "gzip") }); n != 0 {
+				t.Errorf("Accepts(%q) allocates %v times", tt.header, n)
 			}
 		})
 	}

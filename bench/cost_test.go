@@ -132,6 +132,16 @@ func BenchmarkRequest(b *testing.B) {
 	})
 	b.Run("guest cart", func(b *testing.B) { serve(b, h, s.stmts, "/cart", map[string]string{"Cookie": s.guest}, 200) })
 	b.Run("signed-in cart", func(b *testing.B) { serve(b, h, s.stmts, "/cart", map[string]string{"Cookie": s.member}, 200) })
+	gzip := "gzip, deflate, br, zstd"
+	b.Run("home (gzip)", func(b *testing.B) {
+		serve(b, h, s.stmts, "/", map[string]string{"Cookie": s.guest, "Accept-Encoding": gzip}, 200)
+	})
+	b.Run("guest cart (gzip)", func(b *testing.B) {
+		serve(b, h, s.stmts, "/cart", map[string]string{"Cookie": s.guest, "Accept-Encoding": gzip}, 200)
+	})
+	b.Run("signed-in cart (gzip)", func(b *testing.B) {
+		serve(b, h, s.stmts, "/cart", map[string]string{"Cookie": s.member, "Accept-Encoding": gzip}, 200)
+	})
 	b.Run("API cart (JWT)", func(b *testing.B) {
 		serve(b, h, s.stmts, "/api/v1/cart", map[string]string{"Authorization": "Bearer " + s.token}, 200)
 	})

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"crumb/assets"
 	"fmt"
 	"html/template"
 
@@ -57,6 +58,7 @@ type Page struct {
 	Content   template.HTML // the page itself, inside the layout
 
 	token string // the shopper's form token, in place of every CSRF marker
+	gzip  bool   // sent compressed: the browser accepts gzip
 }
 
 func (p *Page) base() *Page { return p }
@@ -114,9 +116,19 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data PageData) er
 }
 
 // Render sends the page template name inside layout, with status; data is
-// a struct embedding Page.
+// a struct embedding Page. A browser that accepts gzip gets it compressed
+// (see gzip.go).
 func (s *Server) Render(c *fiber.Ctx, status int, layout, name string, data PageData) error {
-	return c.Status(status).Render(name, data, layout)
+	p := data.base()
+	p.gzip = assets.Accepts(c.Get(fiber.HeaderAcceptEncoding), "gzip")
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if err := c.Status(status).Render(name, data, layout); err != nil {
+		return err
+	}
+	if p.gzip {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+	}
+	return nil
 }
 
 // show sends body, a page rendered earlier, inside the base layout.

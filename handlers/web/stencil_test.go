@@ -57,6 +57,24 @@ func TestStencilMatchesTheLayout(t *testing.T) {
 			if strings.Contains(got.String(), formTokenMarker) || !strings.Contains(got.String(), `value="`+template.HTMLEscapeString(p.token)) {
 				t.Errorf("values %q: the form token is not filled in", s)
 			}
+			// Compressed, it is the same page, and so is a page with a
+			// one-time message (which the template writes, not the stencil).
+			for _, flash := range [][]string{nil, {s}} {
+				p.Flash = flash
+				var plain bytes.Buffer
+				if err := tpl.Render(&plain, "", p, "layouts/base"); err != nil {
+					t.Fatal(err)
+				}
+				p.gzip = true
+				var zipped bytes.Buffer
+				if err := tpl.Render(&zipped, "", p, "layouts/base"); err != nil {
+					t.Fatal(err)
+				}
+				p.gzip = false
+				if unzipped := gunzip(t, zipped.Bytes()); unzipped != plain.String() {
+					t.Errorf("%s, signed in %v, values %q, flash %v: gzip gives\n%s\nnot\n%s", lang, signedIn, s, flash != nil, unzipped, plain.String())
+				}
+			}
 		}
 	}
 }

@@ -151,7 +151,11 @@ func (t *Templates) Render(out io.Writer, name string, data any, layout ...strin
 	} else if err := set.execute(buf, layout[0], data); err != nil {
 		return err
 	}
-	return fillFormToken(out, buf.Bytes(), template.HTMLEscapeString(p.token)) // URL-safe base64, but never trusted
+	token := template.HTMLEscapeString(p.token) // URL-safe base64, but never trusted
+	if p.gzip {
+		return writeGzip(out, buf.Bytes(), token)
+	}
+	return fillFormToken(out, buf.Bytes(), token)
 }
 
 // Field is a labelled form field as partials/field shows it: the input
