@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Load-tests a freshly built server on this machine and prints, for each
 # load, requests per second, p50 and p99 latency, the share of the same
-# binary's /healthz throughput in the same run, and the server's resident
-# memory, against the targets in bench/results.md.
+# binary's /healthz throughput, and the server's resident memory, against
+# the targets in bench/results.md. The machine's speed drifts from minute
+# to minute, so each share is the median of three back-to-back pairs
+# (/healthz, then the load), and the table shows the three pairs.
 #
 # Every load is proved before it is measured: curl sends exactly the
 # headers wrk will send and the answer must show what the load claims (the
@@ -150,13 +152,13 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us/, "", v); v/=1000 } else if (v ~
 table="$out/results.md"
 missed=()
 # row NAME RPS P50 P99 SHARE TARGET-SHARE NOTE [VERDICT]: a line of the
-# table; the verdict is the share against its target and p99 under 20 ms,
+# table; the verdict is the share against its target and p99 under 10 ms,
 # unless given.
 row() {
   local verdict=${8:-met}
   if [ -z "${8:-}" ]; then
     if [ -n "$6" ] && awk -v s="$5" -v t="$6" 'BEGIN { exit !(s < t) }'; then verdict=MISSED; fi
-    if awk -v p="$4" 'BEGIN { exit !(p >= 20) }'; then verdict=MISSED; fi
+    if awk -v p="$4" 'BEGIN { exit !(p >= 10) }'; then verdict=MISSED; fi
   fi
   last_verdict=$verdict
   if [ "$verdict" = MISSED ]; then missed+=("$1"); fi
@@ -196,26 +198,30 @@ css=$(curl -fs "$base/" | sed -n 's/.*href="\(\/static\/css\/app\.[0-9a-f]*\.css
 } | tee "$table"
 
 prove "/healthz" /healthz '^ok$'
-# The reference is the better of two runs, so that a slow first run cannot
-# flatter the shares.
 measure /healthz
-first=$rps
-measure /healthz
-if awk -v a="$first" -v b="$rps" 'BEGIN { exit !(a > b) }'; then rps=$first; fi
 health=$rps
-row "/healthz" "$rps" "$p50" "$p99" 1.00 "" "body ok; the better of two runs" reference
-
+row "/healthz" "$rps" "$p50" "$p99" 1.00 "" "body ok; each share below is of the /healthz runs paired with its load" reference
 declare -A english # req/s of each load by name, for its Korean twin
-# load NAME PATH TARGET PATTERN PROOF-NOTE [HEADER...]
+# load NAME PATH TARGET PATTERN PROOF-NOTE [HEADER...]: three pairs of a
+# /healthz run and a run of the load; the row is the pair whose share is
+# the median, and its note lists all three.
 load() {
   local name=$1 path=$2 target=$3 pattern=$4 note=$5
   shift 5
   prove "$name" "$path" "$pattern" "$@"
-  measure "$path" "$@"
+  local pairs=() i h
+  for i in 1 2 3; do
+    measure /healthz
+    h=$rps
+    measure "$path" "$@"
+    pairs+=("$(awk -v a="$rps" -v b="$h" 'BEGIN { printf "%.2f", a / b }') $rps $p50 $p99 $h")
+  done
+  local median shares share
+  median=$(printf '%s\n' "${pairs[@]}" | sort -n | sed -n 2p)
+  shares=$(printf '%s\n' "${pairs[@]}" | awk '{ printf "%s%.0f/%.0f", (NR > 1 ? ", " : ""), $2, $5 }')
+  read -r share rps p50 p99 health <<<"$median"
   english[$name]=$rps
-  local share
-  share=$(awk -v a="$rps" -v b="$health" 'BEGIN { printf "%.2f", a / b }')
-  row "$name" "$rps" "$p50" "$p99" "$share" "$target" "$note; Content-Encoding: $proved_encoding"
+  row "$name" "$rps" "$p50" "$p99" "$share" "$target" "$note; pairs (load/healthz req/s): $shares; Content-Encoding: $proved_encoding"
   if [ "$last_verdict" = MISSED ]; then profile "$name" "$path" "$@"; fi
 }
 
@@ -224,14 +230,14 @@ member_ko="Cookie: $(cat "$work/member-ko.cookie")"
 # korean NAME PATH PATTERN NOTE HEADER: the page NAME in Korean, chosen with
 # the language switch (crumb_lang), measured right after its English twin
 # so that the machine's drift between them is least: within 10% of it,
-# and p99 under 20 ms.
+# and p99 under 10 ms.
 korean() { # NAME PATH PATTERN NOTE HEADER
   local name=$1 path=$2 pattern=$3 note=$4 header=$5
   prove "$name (ko)" "$path" "$pattern" "$header"
   measure "$path" "$header"
   local ratio verdict=met
   ratio=$(awk -v a="$rps" -v b="${english[$name]}" 'BEGIN { printf "%.2f", a / b }')
-  if awk -v r="$ratio" -v p="$p99" 'BEGIN { exit !(r < 0.90 || p >= 20) }'; then verdict=MISSED; fi
+  if awk -v r="$ratio" -v p="$p99" 'BEGIN { exit !(r < 0.90 || p >= 10) }'; then verdict=MISSED; fi
   row "$name (ko)" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$health" 'BEGIN { printf "%.2f", a / b }')" "" \
     "$note; $ratio of English; Content-Encoding: $proved_encoding" "$verdict"
 }
@@ -247,11 +253,11 @@ for enc in "" "$browser"; do
   [ -n "$enc" ] || korean search "/products?q=%EC%B4%88%EC%BD%9C%EB%A6%BF" '초콜릿 퍼지 케이크' "초콜릿 finds products" "$guest_ko"
   load "product$suffix" /products/sourdough-loaf 0.40 'name="product_id"' "add-to-cart form" "${headers[@]}"
   [ -n "$enc" ] || korean product /products/sourdough-loaf '장바구니 담기' "add-to-cart form in Korean" "$guest_ko"
-  load "guest cart$suffix" /cart 0.35 'Subtotal \(3 items\)' "2 lines, 3 items" "${headers[@]}"
+  load "guest cart$suffix" /cart 0.40 'Subtotal \(3 items\)' "2 lines, 3 items" "${headers[@]}"
   [ -n "$enc" ] || korean "guest cart" /cart '상품 금액 \(총 3개\)' "2 lines, 3 items, in Korean" "$guest_ko"
   headers=("$member")
   [ -n "$enc" ] && headers+=("$enc")
-  load "signed-in cart$suffix" /cart 0.25 'Account<span class="visually-hidden">: Demo Shopper.*' "signed in as Demo Shopper" "${headers[@]}"
+  load "signed-in cart$suffix" /cart 0.40 'Account<span class="visually-hidden">: Demo Shopper.*' "signed in as Demo Shopper" "${headers[@]}"
   if ! grep -q 'Subtotal (3 items)' "$work/plain"; then
     echo "bench: the signed-in cart does not hold its 2 lines" >&2
     exit 1
@@ -312,7 +318,9 @@ read -r pg_schema pg_url <<<"$line"
 start postgres DATABASE_URL="$pg_url"
 line=$(taskset -c "$load_cpus" "$work/crumbload" checkout -base "$base" -db "$pg_url" -c "$connections" -d "${seconds}s")
 read -r ops p50 p99 orders _ <<<"$line"
-row "checkout, Postgres (orders/s; latency of a whole order)" "$ops" "$p50" "$p99" "" "" "$orders orders acknowledged and in the database; stock checked" "no target"
+verdict=met
+if awk -v o="$ops" 'BEGIN { exit !(o < 400) }'; then verdict=MISSED; fi
+row "checkout, Postgres (orders/s; latency of a whole order)" "$ops" "$p50" "$p99" "" "400 orders/s" "$orders orders acknowledged and in the database; stock checked" "$verdict"
 
 {
   echo
