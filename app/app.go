@@ -204,7 +204,9 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Run(ctx context.Context) <-chan struct{} {
 	a.workers.Go(func() { a.Catalog.Run(ctx, 30*time.Second) })
 	if a.Config.DatabaseURL != "" {
-		a.workers.Go(func() { database.Listen(ctx, a.Config.DatabaseURL, storage.CatalogChannel, a.log, a.reloadCatalog) })
+		a.workers.Go(func() {
+			database.Listen(ctx, a.Config.DatabaseURL, storage.CatalogChannel, a.Catalog.Sender(), a.log, a.reloadCatalog)
+		})
 	}
 	a.workers.Go(func() { a.sweep(ctx, time.Hour, a.sweepGuestCarts) })
 	a.workers.Go(func() { a.sweep(ctx, 5*time.Minute, a.Sessions.Sweep) })

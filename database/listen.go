@@ -4,18 +4,20 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Listen calls heard each time a NOTIFY on channel reaches the Postgres at
-// url with the listener's own schema as its payload (see
-// storage.CatalogChannel), until ctx ends. Notifications that arrive while
+// url with the listener's own schema as its payload, followed by a space
+// and a sender other than self (see storage.CatalogChannel), until ctx
+// ends. Notifications that arrive while
 // heard runs are folded into one more call. heard also runs each time the
 // listener connects, since what was sent while it was away is lost; after
 // a failure it reconnects, waiting one second and then longer, up to 30.
-func Listen(ctx context.Context, url, channel string, log *slog.Logger, heard func(context.Context)) {
+func Listen(ctx context.Context, url, channel, self string, log *slog.Logger, heard func(context.Context)) {
 	pending := make(chan struct{}, 1)
 	go func() {
 		for {
@@ -35,7 +37,7 @@ func Listen(ctx context.Context, url, channel string, log *slog.Logger, heard fu
 	}
 	wait := time.Second
 	for {
-		connected, err := listenOnce(ctx, url, channel, wake)
+		connected, err := listenOnce(ctx, url, channel, self, wake)
 		if ctx.Err() != nil {
 			return
 		}
@@ -54,7 +56,7 @@ func Listen(ctx context.Context, url, channel string, log *slog.Logger, heard fu
 
 // listenOnce listens on one connection until it fails; connected reports
 // whether it got as far as listening.
-func listenOnce(ctx context.Context, url, channel string, wake func()) (connected bool, err error) {
+func listenOnce(ctx context.Context, url, channel, self string, wake func()) (connected bool, err error) {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return false, fmt.Errorf("listen: %w", err)
@@ -77,7 +79,7 @@ func listenOnce(ctx context.Context, url, channel string, wake func()) (connecte
 		if err != nil {
 			return true, fmt.Errorf("listen: %w", err)
 		}
-		if n.Payload == schema {
+		if in, from, _ := strings.Cut(n.Payload, " "); in == schema && from != self {
 			wake()
 		}
 	}

@@ -46,8 +46,9 @@ func withParam(t *testing.T, raw, key, value string) string {
 
 // TestCatalogChangesReachOtherInstances: a change one instance makes to
 // the catalog reaches another instance's snapshot at once, through
-// Postgres; a shop in another schema of the same database is not heard;
-// and the listener comes back by itself after losing its connection.
+// Postgres; a shop in another schema of the same database is not heard,
+// nor an instance's own change (it has its snapshot already); and the
+// listener comes back by itself after losing its connection.
 func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	ctx := context.Background()
 	shared := testkit.PostgresURL(t)
@@ -71,7 +72,7 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		database.Listen(listenCtx, withParam(t, shared, "application_name", name), storage.CatalogChannel, log, func(ctx context.Context) {
+		database.Listen(listenCtx, withParam(t, shared, "application_name", name), storage.CatalogChannel, b.Sender(), log, func(ctx context.Context) {
 			if err := b.Reload(ctx); err != nil && ctx.Err() == nil {
 				t.Errorf("reload: %v", err)
 			}
@@ -138,6 +139,17 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	case <-heard:
 		t.Error("a change in another schema reloaded this shop's snapshot")
 	case <-time.After(500 * time.Millisecond):
+	}
+
+	// b's own change: b has reloaded already, and does not again.
+	setStock(dbB, b, 9)
+	select {
+	case <-heard:
+		t.Error("an instance's own change reloaded its snapshot a second time")
+	case <-time.After(500 * time.Millisecond):
+	}
+	if stockIn(b) != 9 {
+		t.Errorf("after its own change, the instance shows %d baguettes", stockIn(b))
 	}
 
 	// The listener's connection is cut: it reconnects, catches up, and

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"crumb/models"
+	"crumb/secret"
 )
 
 // Catalog serves the read-mostly catalog from an in-memory snapshot of the
@@ -26,6 +27,7 @@ import (
 type Catalog struct {
 	db       *gorm.DB
 	log      *slog.Logger
+	sender   string     // signs this instance's announcements
 	reload   sync.Mutex // one reload at a time, so a slower, older read never replaces a newer one
 	snap     atomic.Pointer[catalogSnapshot]
 	versions atomic.Uint64
@@ -44,7 +46,7 @@ type catalogSnapshot struct {
 
 // NewCatalog loads the first snapshot.
 func NewCatalog(ctx context.Context, db *gorm.DB, log *slog.Logger) (*Catalog, error) {
-	c := &Catalog{db: db, log: log}
+	c := &Catalog{db: db, log: log, sender: secret.Hex(8)}
 	if err := c.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -86,8 +88,13 @@ func (c *Catalog) Reload(ctx context.Context) error {
 
 // CatalogChannel is the Postgres NOTIFY channel on which an instance tells
 // the others that the catalog changed. The payload is the schema, so shops
-// (or tests) sharing a database in schemas of their own hear only theirs.
+// (or tests) sharing a database in schemas of their own hear only theirs,
+// a space and the announcing catalog's Sender, so that an instance does
+// not reload what it has just refreshed itself (after every order).
 const CatalogChannel = "crumb_catalog"
+
+// Sender is the name this catalog signs its announcements with.
+func (c *Catalog) Sender() string { return c.sender }
 
 // Changed reloads the snapshot after a change this instance made (once
 // it has committed, inside InTransaction) and, on Postgres, tells the
@@ -152,7 +159,7 @@ func (c *Catalog) announce(ctx context.Context) {
 	if c.db.Dialector.Name() != "postgres" {
 		return // SQLite: this instance is the only one
 	}
-	if err := Conn(ctx, c.db).Exec("SELECT pg_notify(?, current_schema())", CatalogChannel).Error; err != nil {
+	if err := Conn(ctx, c.db).Exec("SELECT pg_notify(?, current_schema() || ' ' || ?)", CatalogChannel, c.sender).Error; err != nil {
 		c.log.Error("telling other instances the catalog changed", "err", err)
 	}
 }

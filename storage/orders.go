@@ -71,15 +71,6 @@ func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order mo
 		}
 		order.CreatedAt = s.now().UTC()
 		order.UpdatedAt = order.CreatedAt
-		for _, l := range order.Lines {
-			ok, err := s.catalog.takeStock(tx, l.ProductID, l.Quantity)
-			if err != nil {
-				return fmt.Errorf("checkout: %w", err)
-			}
-			if !ok {
-				return &models.CheckoutConflict{Lines: []models.ConflictLine{{Name: l.Name, NameKo: l.NameKo, Wanted: l.Quantity}}}
-			}
-		}
 		if err := tx.Create(&order).Error; err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
@@ -88,6 +79,18 @@ func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order mo
 		}
 		if err := s.mailOrder(tx, user, order); err != nil {
 			return fmt.Errorf("checkout: %w", err)
+		}
+		// The stock last: taking it locks each product's row until the
+		// commit, and every shopper of a product waits for that lock.
+		// Lines come in product order, so two orders lock in the same order.
+		for _, l := range order.Lines {
+			ok, err := s.catalog.takeStock(tx, l.ProductID, l.Quantity)
+			if err != nil {
+				return fmt.Errorf("checkout: %w", err)
+			}
+			if !ok {
+				return &models.CheckoutConflict{Lines: []models.ConflictLine{{Name: l.Name, NameKo: l.NameKo, Wanted: l.Quantity}}}
+			}
 		}
 		created = true
 		return nil
