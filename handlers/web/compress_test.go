@@ -13,8 +13,9 @@ import (
 
 // TestPagesGoCompressedToBrowsersThatAcceptGzip: a browser that accepts
 // gzip gets every page compressed (the kept pages, a signed-in shopper's
-// cart and account, a page with a one-time message, a page not found, a
-// Korean page), and it reads as the page an uncompressed browser gets; a
+// cart and account, a page not found, a Korean page; pages with a
+// one-time message in TestStencilMatchesTheLayout), and it reads as the
+// page an uncompressed browser gets; a
 // browser that refuses gzip, or does not say, gets the page as it is;
 // either way the answer varies by Accept-Encoding.
 func TestPagesGoCompressedToBrowsersThatAcceptGzip(t *testing.T) {

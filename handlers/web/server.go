@@ -5,12 +5,12 @@
 package web
 
 import (
-	"crumb/assets"
 	"fmt"
 	"html/template"
 
 	"github.com/gofiber/fiber/v2"
 
+	"crumb/assets"
 	"crumb/handlers/deps"
 	"crumb/handlers/visitor"
 	"crumb/models"
