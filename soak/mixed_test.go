@@ -113,7 +113,10 @@ func TestMixedLoad(t *testing.T) {
 			}
 		}
 		res, err := s.Get("/cart")
-		if err == nil && (res.Status != http.StatusOK || !strings.Contains(res.Body, want)) {
+		// The checkouts beside may sell out every product the guest took:
+		// the cart then says so and shows no subtotal.
+		soldOut := strings.Contains(res.Body, "is sold out and was left out")
+		if err == nil && (res.Status != http.StatusOK || !strings.Contains(res.Body, want) && !soldOut) {
 			err = fmt.Errorf("guest cart: %d without %q", res.Status, want)
 		}
 		return err
