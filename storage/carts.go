@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -151,9 +153,15 @@ func (s storedCart) Lines(ctx context.Context) ([]models.CartLine, error) {
 	return lines, nil
 }
 
-// Save replaces the cart's lines, creating the cart if needed.
+// Save replaces the cart's lines, creating the cart if needed: on
+// Postgres in one statement (one round trip instead of five), on SQLite
+// in a transaction.
 func (s storedCart) Save(ctx context.Context, lines []models.CartLine) error {
-	return Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
+	db := Conn(ctx, s.db)
+	if db.Dialector.Name() == "postgres" {
+		return s.saveInOne(db, lines)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
 		id, err := s.in(tx).id()
 		if err != nil {
 			return err
@@ -161,6 +169,33 @@ func (s storedCart) Save(ctx context.Context, lines []models.CartLine) error {
 		return replaceItems(tx, id, lines)
 	})
 }
+
+// saveInOne is Save on Postgres: the cart is created or touched, the
+// lines no longer in it deleted and the others written, all in one
+// statement. (Its parts see the rows as the statement began: two saves of
+// one cart at the same moment leave the lines of both, where two
+// transactions would leave the later one's.)
+func (s storedCart) saveInOne(db *gorm.DB, lines []models.CartLine) error {
+	products, quantities := make([]string, len(lines)), make([]string, len(lines))
+	for i, l := range lines {
+		products[i], quantities[i] = strconv.FormatUint(uint64(l.ProductID), 10), strconv.Itoa(l.Quantity)
+	}
+	now := db.NowFunc()
+	err := db.Exec("WITH c AS (INSERT INTO carts ("+s.column+", created_at, updated_at) VALUES (?, ?, ?)"+
+		" ON CONFLICT ("+s.column+") DO UPDATE SET updated_at = excluded.updated_at RETURNING id),"+
+		" gone AS (DELETE FROM cart_items WHERE cart_id = (SELECT id FROM c) AND product_id <> ALL (CAST(? AS bigint[])))"+
+		" INSERT INTO cart_items (cart_id, product_id, quantity)"+
+		" SELECT c.id, l.product_id, l.quantity FROM c, unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS l(product_id, quantity)"+
+		" ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+		s.key, now, now, pgArray(products), pgArray(products), pgArray(quantities)).Error
+	if err != nil {
+		return fmt.Errorf("save cart: %w", err)
+	}
+	return nil
+}
+
+// pgArray is numbers as a Postgres array literal, such as {1,2,3}.
+func pgArray(numbers []string) string { return "{" + strings.Join(numbers, ",") + "}" }
 
 // empty removes every line (after checkout).
 func (s storedCart) empty() error {

@@ -194,3 +194,42 @@ func TestStoredCarts(t *testing.T) {
 		}
 	})
 }
+
+func TestSaveReplacesTheLines(t *testing.T) {
+	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		s := newShop(t, db)
+		ctx := context.Background()
+		ann := s.user(t, "ann@example.com")
+		loaf, baguette, croissant := s.product(t, "sourdough-loaf"), s.product(t, "baguette"), s.product(t, "butter-croissant")
+		for _, store := range []struct {
+			name  string
+			store models.CartStore
+		}{{"signed in", s.carts.UserStore(ann.ID)}, {"guest", s.carts.Guest("0123456789abcdef")}} {
+			for _, step := range []struct {
+				name  string
+				lines []models.CartLine
+			}{
+				{"two lines", []models.CartLine{{ProductID: loaf.ID, Quantity: 1}, {ProductID: baguette.ID, Quantity: 2}}},
+				{"one changed, one gone, one new", []models.CartLine{{ProductID: baguette.ID, Quantity: 5}, {ProductID: croissant.ID, Quantity: 3}}},
+				{"emptied", []models.CartLine{}},
+				{"filled again", []models.CartLine{{ProductID: loaf.ID, Quantity: 4}}},
+			} {
+				if err := store.store.Save(ctx, step.lines); err != nil {
+					t.Fatalf("%s, %s: %v", store.name, step.name, err)
+				}
+				got, err := store.store.Lines(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(step.lines) {
+					t.Fatalf("%s, %s: the cart holds %v, want %v", store.name, step.name, got, step.lines)
+				}
+				for i := range got {
+					if got[i] != step.lines[i] {
+						t.Errorf("%s, %s: the cart holds %v, want %v", store.name, step.name, got, step.lines)
+					}
+				}
+			}
+		}
+	})
+}

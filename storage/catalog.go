@@ -316,14 +316,8 @@ func (c *Catalog) ForSale(ctx context.Context, id uint) (models.Product, error) 
 // ByIDs reads the products with ids as the database has them now,
 // published or not (merging a guest's cart at sign-in).
 func (c *Catalog) ByIDs(ctx context.Context, ids []uint) (map[uint]models.Product, error) {
-	return c.products(Conn(ctx, c.db), ids)
-}
-
-// products reads the products with ids as the database has them now,
-// published or not.
-func (c *Catalog) products(tx *gorm.DB, ids []uint) (map[uint]models.Product, error) {
 	var list []models.Product
-	if err := tx.Where("id IN ?", ids).Find(&list).Error; err != nil {
+	if err := Conn(ctx, c.db).Where("id IN ?", ids).Find(&list).Error; err != nil {
 		return nil, err
 	}
 	byID := make(map[uint]models.Product, len(list))

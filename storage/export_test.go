@@ -11,3 +11,7 @@ import (
 func (s *Orders) QueueOrderMail(tx *gorm.DB, order models.Order) error {
 	return s.queueOrderMail(tx, order)
 }
+
+// UserStore is the store of the account's cart, for the tests to save
+// lines into as a cart does.
+func (s *Carts) UserStore(userID uint) models.CartStore { return s.userCart(userID) }

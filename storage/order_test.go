@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,55 +76,59 @@ func TestNoOverselling(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	s := newShop(t, testkit.SQLite(t))
-	ctx := context.Background()
-	u := s.user(t, "kai@example.com")
-	_ = s.carts.User(u.ID).Add(ctx, s.product(t, "baguette").ID, 2)
-	in := models.PlaceOrderInput{UserID: u.ID, Key: "api:abc", RequestHash: "h1", Payment: models.PayOnDelivery, Shipping: shipTo}
-	first, created, err := s.orders.Place(ctx, in)
-	if err != nil || !created {
-		t.Fatalf("first = %v, %v", created, err)
-	}
-	again, created, err := s.orders.Place(ctx, in)
-	if err != nil || created || again.Number != first.Number {
-		t.Errorf("retry = %s created %v err %v, want %s", again.Number, created, err, first.Number)
-	}
-	in.RequestHash = "h2"
-	if _, _, err := s.orders.Place(ctx, in); !errors.Is(err, models.ErrIdempotencyConflict) {
-		t.Errorf("same key, other request: %v", err)
-	}
-	in.Key = "api:other"
-	if _, _, err := s.orders.Place(ctx, in); !errors.Is(err, models.ErrEmptyCart) {
-		t.Errorf("new key with the cart already ordered: %v", err)
-	}
+	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		s := newShop(t, db)
+		ctx := context.Background()
+		u := s.user(t, "kai@example.com")
+		_ = s.carts.User(u.ID).Add(ctx, s.product(t, "baguette").ID, 2)
+		in := models.PlaceOrderInput{UserID: u.ID, Key: "api:abc", RequestHash: "h1", Payment: models.PayOnDelivery, Shipping: shipTo}
+		first, created, err := s.orders.Place(ctx, in)
+		if err != nil || !created {
+			t.Fatalf("first = %v, %v", created, err)
+		}
+		again, created, err := s.orders.Place(ctx, in)
+		if err != nil || created || again.Number != first.Number {
+			t.Errorf("retry = %s created %v err %v, want %s", again.Number, created, err, first.Number)
+		}
+		in.RequestHash = "h2"
+		if _, _, err := s.orders.Place(ctx, in); !errors.Is(err, models.ErrIdempotencyConflict) {
+			t.Errorf("same key, other request: %v", err)
+		}
+		in.Key = "api:other"
+		if _, _, err := s.orders.Place(ctx, in); !errors.Is(err, models.ErrEmptyCart) {
+			t.Errorf("new key with the cart already ordered: %v", err)
+		}
+	})
 }
 
 func TestPlaceReadsPricesAndStockAgain(t *testing.T) {
-	s := newShop(t, testkit.SQLite(t))
-	ctx := context.Background()
-	u := s.user(t, "lee@example.com")
-	baguette, tart := s.product(t, "baguette"), s.product(t, "lemon-tart")
-	cart := s.carts.User(u.ID)
-	_ = cart.Add(ctx, baguette.ID, 2)
-	_ = cart.Add(ctx, tart.ID, 3)
-	s.setStock(t, "lemon-tart", 1)
-	s.db.Model(&models.Product{}).Where("id = ?", baguette.ID).Update("price_amount", baguette.PriceAmount+50)
-	in := models.PlaceOrderInput{UserID: u.ID, Key: "web:1", Payment: models.PayOnDelivery, Shipping: shipTo,
-		Quote: map[uint]int64{baguette.ID: baguette.PriceAmount, tart.ID: tart.PriceAmount}}
-	_, _, err := s.orders.Place(ctx, in)
-	var conflict *models.CheckoutConflict
-	if !errors.As(err, &conflict) || len(conflict.Lines) != 2 {
-		t.Fatalf("Place = %v, want a conflict naming both lines", err)
-	}
-	if conflict.Lines[0].NewPrice.Amount != baguette.PriceAmount+50 || conflict.Lines[1].Available != 1 {
-		t.Errorf("conflict = %+v", conflict.Lines)
-	}
-	if n, _ := cart.Count(ctx); n != 5 {
-		t.Error("a refused checkout changed the cart")
-	}
-	if p := s.product(t, "lemon-tart"); p.Stock != 1 {
-		t.Error("a refused checkout took stock")
-	}
+	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		s := newShop(t, db)
+		ctx := context.Background()
+		u := s.user(t, "lee@example.com")
+		baguette, tart := s.product(t, "baguette"), s.product(t, "lemon-tart")
+		cart := s.carts.User(u.ID)
+		_ = cart.Add(ctx, baguette.ID, 2)
+		_ = cart.Add(ctx, tart.ID, 3)
+		s.setStock(t, "lemon-tart", 1)
+		s.db.Model(&models.Product{}).Where("id = ?", baguette.ID).Update("price_amount", baguette.PriceAmount+50)
+		in := models.PlaceOrderInput{UserID: u.ID, Key: "web:1", Payment: models.PayOnDelivery, Shipping: shipTo,
+			Quote: map[uint]int64{baguette.ID: baguette.PriceAmount, tart.ID: tart.PriceAmount}}
+		_, _, err := s.orders.Place(ctx, in)
+		var conflict *models.CheckoutConflict
+		if !errors.As(err, &conflict) || len(conflict.Lines) != 2 {
+			t.Fatalf("Place = %v, want a conflict naming both lines", err)
+		}
+		if conflict.Lines[0].NewPrice.Amount != baguette.PriceAmount+50 || conflict.Lines[1].Available != 1 {
+			t.Errorf("conflict = %+v", conflict.Lines)
+		}
+		if n, _ := cart.Count(ctx); n != 5 {
+			t.Error("a refused checkout changed the cart")
+		}
+		if p := s.product(t, "lemon-tart"); p.Stock != 1 {
+			t.Error("a refused checkout took stock")
+		}
+	})
 }
 
 func TestOrdersOfOneAccount(t *testing.T) {
@@ -202,6 +207,44 @@ func TestCancelReturnsStock(t *testing.T) {
 		other := s.user(t, "pia@example.com")
 		if _, err := s.orders.Cancel(ctx, other.ID, o.Number, at); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("cancelling another account's order: %v", err)
+		}
+	})
+}
+
+func TestSameKeyAtOnce(t *testing.T) {
+	testkit.EachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		s := newShop(t, db)
+		ctx := context.Background()
+		u := s.user(t, "ida@example.com")
+		_ = s.carts.User(u.ID).Add(ctx, s.product(t, "baguette").ID, 2)
+		in := models.PlaceOrderInput{UserID: u.ID, Key: "api:double-tap", RequestHash: "h1", Payment: models.PayOnDelivery, Shipping: shipTo}
+		const tries = 6
+		numbers := make([]string, tries)
+		errs := make([]error, tries)
+		var created atomic.Int32
+		var wg sync.WaitGroup
+		for i := range tries {
+			wg.Go(func() {
+				o, made, err := s.orders.Place(ctx, in)
+				numbers[i], errs[i] = o.Number, err
+				if made {
+					created.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		var stored []string
+		s.db.Model(&models.Order{}).Where("user_id = ?", u.ID).Pluck("number", &stored)
+		if len(stored) != 1 {
+			t.Fatalf("orders stored for one key: %v", stored)
+		}
+		for i := range tries {
+			if errs[i] != nil || numbers[i] != stored[0] {
+				t.Errorf("try %d: order %q, %v; want order %q", i, numbers[i], errs[i], stored[0])
+			}
+		}
+		if created.Load() != 1 {
+			t.Errorf("%d tries told they created the order", created.Load())
 		}
 	})
 }

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,43 +43,39 @@ func NewOrders(db *gorm.DB, catalog *Catalog, carts *Carts, users *Users, outbox
 // confirmation email is queued. The same Key returns the existing order
 // (created false). The catalog snapshot is refreshed once the stock has
 // changed.
+//
+// It is checkout's round trips to the database that bound how many orders
+// a second Postgres takes, so they are few: one statement reads the
+// account, the key, the cart and its products; on Postgres one more
+// writes the order, its lines, the emptied cart and the email; then one
+// takes each line's stock.
 func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order models.Order, created bool, err error) {
-	cart := s.carts.userCart(in.UserID)
 	err = Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
-		if existing, found, err := orderByKey(tx, in.UserID, in.Key); err != nil || found {
-			if err == nil && existing.RequestHash != in.RequestHash {
+		b, err := readBasket(tx, in.UserID, in.Key)
+		if err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if b.placed != 0 {
+			existing, found, err := orderByKey(tx, in.UserID, in.Key)
+			if err == nil && found && existing.RequestHash != in.RequestHash {
 				err = models.ErrIdempotencyConflict
 			}
 			order = existing
 			return err
 		}
-		user, err := s.users.byID(tx, in.UserID)
-		if err != nil {
-			return fmt.Errorf("checkout: %w", err)
-		}
-		if !user.EmailVerified() {
+		if !b.verified {
 			return models.ErrEmailUnverified
 		}
-		lines, err := cart.in(tx).Lines(ctx)
-		if err != nil {
-			return fmt.Errorf("checkout: %w", err)
-		}
-		if len(lines) == 0 {
+		if len(b.lines) == 0 {
 			return models.ErrEmptyCart
 		}
-		order, err = s.buildOrder(tx, in, lines)
+		order, err = buildOrder(in, b)
 		if err != nil {
 			return err
 		}
 		order.CreatedAt = s.now().UTC()
 		order.UpdatedAt = order.CreatedAt
-		if err := tx.Create(&order).Error; err != nil {
-			return fmt.Errorf("checkout: %w", err)
-		}
-		if err := cart.in(tx).empty(); err != nil {
-			return fmt.Errorf("checkout: %w", err)
-		}
-		if err := s.mailOrder(tx, user, order); err != nil {
+		if err := s.write(tx, b, &order); err != nil {
 			return fmt.Errorf("checkout: %w", err)
 		}
 		// The stock last: taking it locks each product's row until the
@@ -111,24 +109,156 @@ func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order mo
 	return order, created, err
 }
 
-// buildOrder prices the cart lines from the database, or reports every
-// line that is sold out, short of stock or priced differently than quoted.
-func (s *Orders) buildOrder(tx *gorm.DB, in models.PlaceOrderInput, lines []models.CartLine) (models.Order, error) {
-	ids := make([]uint, len(lines))
-	for i, l := range lines {
-		ids[i] = l.ProductID
-	}
-	byID, err := s.catalog.products(tx, ids)
+// basket is what placing an order starts from: the account (verified: its
+// email is), the order it already placed with the same key (0: none), its
+// cart (0: never saved) with the lines in product order, and those
+// products as the database has them now (a product gone is missing).
+type basket struct {
+	user     models.User
+	verified bool
+	placed   uint
+	cartID   uint
+	lines    []models.CartLine
+	products map[uint]models.Product
+}
+
+// basketQuery reads a basket: one row per cart line, or one with NULL
+// lines.
+const basketQuery = "SELECT u.name, u.email, u.language, u.email_verified_at IS NOT NULL," +
+	" COALESCE((SELECT o.id FROM orders o WHERE o.user_id = u.id AND o.idempotency_key = ?), 0), COALESCE(c.id, 0)," +
+	" i.product_id, i.quantity, p.id, p.name, p.name_ko, p.published, p.stock, p.price_amount, p.currency" +
+	" FROM users u LEFT JOIN carts c ON c.user_id = u.id LEFT JOIN cart_items i ON i.cart_id = c.id" +
+	" LEFT JOIN products p ON p.id = i.product_id WHERE u.id = ? ORDER BY i.product_id"
+
+func readBasket(tx *gorm.DB, userID uint, key string) (basket, error) {
+	rows, err := tx.Raw(basketQuery, key, userID).Rows()
 	if err != nil {
-		return models.Order{}, fmt.Errorf("checkout: %w", err)
+		return basket{}, err
 	}
+	defer rows.Close()
+	b := basket{products: map[uint]models.Product{}}
+	found := false
+	for rows.Next() {
+		var line, quantity, id sql.NullInt64
+		var p struct {
+			name, nameKo, currency sql.NullString
+			published              sql.NullBool
+			stock, price           sql.NullInt64
+		}
+		if err := rows.Scan(&b.user.Name, &b.user.Email, &b.user.Language, &b.verified, &b.placed, &b.cartID,
+			&line, &quantity, &id, &p.name, &p.nameKo, &p.published, &p.stock, &p.price, &p.currency); err != nil {
+			return basket{}, err
+		}
+		found = true
+		if !line.Valid {
+			continue
+		}
+		b.lines = append(b.lines, models.CartLine{ProductID: uint(line.Int64), Quantity: int(quantity.Int64)})
+		if id.Valid {
+			b.products[uint(id.Int64)] = models.Product{ID: uint(id.Int64), Name: p.name.String, NameKo: p.nameKo.String,
+				Published: p.published.Bool, Stock: int(p.stock.Int64), PriceAmount: p.price.Int64, Currency: p.currency.String}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return basket{}, err
+	}
+	if !found {
+		return basket{}, models.ErrNotFound
+	}
+	b.user.ID = userID
+	return b, nil
+}
+
+// write stores a new order with its lines, empties the basket's cart and
+// queues the confirmation email: on Postgres in one statement, on SQLite
+// (where a statement costs no round trip) one at a time.
+func (s *Orders) write(tx *gorm.DB, b basket, order *models.Order) error {
+	mail, err := s.orderMail(b.user, *order)
+	if err != nil {
+		return err
+	}
+	if tx.Dialector.Name() == "postgres" {
+		return writeInOne(tx, b.cartID, order, mail)
+	}
+	if err := tx.Create(order).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("cart_id = ?", b.cartID).Delete(&CartItem{}).Error; err != nil {
+		return fmt.Errorf("empty cart: %w", err)
+	}
+	if mail != nil {
+		return s.outbox.insert(tx, *mail)
+	}
+	return nil
+}
+
+// writeInOne is write on Postgres: one statement inserts the order and,
+// from a JSON list, its lines; empties the cart; queues the email (mail;
+// nil: none); and reports the ids the order and its lines were given.
+func writeInOne(tx *gorm.DB, cartID uint, order *models.Order, mail *models.OutboxMessage) error {
+	type line struct {
+		ProductID uint   `json:"product_id"`
+		Name      string `json:"name"`
+		NameKo    string `json:"name_ko"`
+		UnitPrice int64  `json:"unit_price"`
+		Quantity  int    `json:"quantity"`
+		LineTotal int64  `json:"line_total"`
+	}
+	lines := make([]line, len(order.Lines))
+	for i, l := range order.Lines {
+		lines[i] = line{l.ProductID, l.Name, l.NameKo, l.UnitPrice, l.Quantity, l.LineTotal}
+	}
+	list, err := json.Marshal(lines)
+	if err != nil {
+		return err
+	}
+	o := order
+	args := []any{o.Number, o.UserID, o.Key, o.RequestHash, o.Status, o.Currency, o.Subtotal, o.Total,
+		o.Name, o.Phone, o.Address1, o.Address2, o.PostalCode, o.Country, o.PaymentMethod, o.CreatedAt, o.UpdatedAt,
+		string(list), cartID}
+	queue := ""
+	if mail != nil {
+		queue = ", m AS (INSERT INTO outbox (kind, recipient, data, secret, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?))"
+		args = append(args, mail.Kind, mail.Recipient, mail.Data, mail.Secret, mail.NextAttemptAt, mail.CreatedAt)
+	}
+	rows, err := tx.Raw("WITH o AS (INSERT INTO orders (number, user_id, idempotency_key, request_hash, status, currency, subtotal, total,"+
+		" name, phone, address1, address2, postal_code, country, payment_method, created_at, updated_at)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),"+
+		" l AS (INSERT INTO order_lines (order_id, product_id, name, name_ko, unit_price, quantity, line_total)"+
+		" SELECT o.id, l.product_id, l.name, l.name_ko, l.unit_price, l.quantity, l.line_total FROM o,"+
+		" json_to_recordset(CAST(? AS json)) AS l(product_id bigint, name text, name_ko text, unit_price bigint, quantity bigint, line_total bigint)"+
+		" RETURNING id, order_id, product_id),"+
+		" gone AS (DELETE FROM cart_items WHERE cart_id = ?)"+queue+
+		" SELECT order_id, id FROM l ORDER BY product_id", args...).Rows()
+	if err != nil {
+		if t, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
+			err = t.Translate(err) // a key already used: ErrDuplicatedKey, as Create reports it
+		}
+		return err
+	}
+	defer rows.Close()
+	for i := 0; rows.Next(); i++ {
+		if i >= len(order.Lines) {
+			return errors.New("order lines: more written than there are")
+		}
+		if err := rows.Scan(&order.ID, &order.Lines[i].ID); err != nil {
+			return err
+		}
+		order.Lines[i].OrderID = order.ID
+	}
+	return rows.Err()
+}
+
+// buildOrder prices the basket's lines, or reports every line that is
+// sold out, short of stock or priced differently than quoted.
+func buildOrder(in models.PlaceOrderInput, b basket) (models.Order, error) {
 	order := models.Order{
 		Number: newOrderNumber(), UserID: in.UserID, Key: in.Key, RequestHash: in.RequestHash,
 		Status: models.StatusPlaced, Shipping: in.Shipping, PaymentMethod: in.Payment,
 	}
 	var conflict models.CheckoutConflict
-	for _, l := range lines {
-		p, ok := byID[l.ProductID]
+	for _, l := range b.lines {
+		p, ok := b.products[l.ProductID]
 		switch {
 		case !ok || !p.Published:
 			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: nameOr(p, "An item"), NameKo: p.NameKo, Wanted: l.Quantity})
@@ -411,11 +541,21 @@ func (s *Orders) queueOrderMail(tx *gorm.DB, order models.Order) error {
 }
 
 // mailOrder is queueOrderMail for a caller that has the account, user.
-// The lines are named in the account's language, the email's.
 func (s *Orders) mailOrder(tx *gorm.DB, user models.User, order models.Order) error {
+	msg, err := s.orderMail(user, order)
+	if err != nil || msg == nil {
+		return err
+	}
+	return s.outbox.insert(tx, *msg)
+}
+
+// orderMail is the email telling user about order (nil: its status tells
+// nothing), its lines named in the account's language, the email's.
+func (s *Orders) orderMail(user models.User, order models.Order) (*models.OutboxMessage, error) {
 	kind, ok := orderMailKinds[order.Status]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return s.outbox.enqueue(tx, kind, user, models.MailData{At: s.outbox.now().UTC(), Order: models.NewOrderMail(order.In(user.Language))}, "")
+	msg, err := s.outbox.message(kind, user, models.MailData{At: s.outbox.now().UTC(), Order: models.NewOrderMail(order.In(user.Language))}, "")
+	return &msg, err
 }

@@ -33,13 +33,26 @@ func NewOutbox(db *gorm.DB, now func() time.Time) *Outbox { return &Outbox{db: d
 // whoever caused it: a shopper signed out, the back office, a background
 // job.
 func (o *Outbox) enqueue(tx *gorm.DB, kind string, user models.User, data models.MailData, oneTimeSecret string) error {
+	msg, err := o.message(kind, user, data, oneTimeSecret)
+	if err != nil {
+		return err
+	}
+	return o.insert(tx, msg)
+}
+
+// message is the outbox row of an email enqueue would queue.
+func (o *Outbox) message(kind string, user models.User, data models.MailData, oneTimeSecret string) (models.OutboxMessage, error) {
 	data.Name, data.Lang = user.Name, user.Language
 	body, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return models.OutboxMessage{}, fmt.Errorf("outbox: %w", err)
 	}
 	now := o.now().UTC()
-	msg := models.OutboxMessage{Kind: kind, Recipient: user.Email, Data: string(body), Secret: oneTimeSecret, NextAttemptAt: now, CreatedAt: now}
+	return models.OutboxMessage{Kind: kind, Recipient: user.Email, Data: string(body), Secret: oneTimeSecret, NextAttemptAt: now, CreatedAt: now}, nil
+}
+
+// insert queues msg in tx.
+func (o *Outbox) insert(tx *gorm.DB, msg models.OutboxMessage) error {
 	if err := tx.Create(&msg).Error; err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
