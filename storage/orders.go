@@ -112,7 +112,7 @@ func (s *Orders) Place(ctx context.Context, in models.PlaceOrderInput) (order mo
 // basket is what placing an order starts from: the account (verified: its
 // email is), the order it already placed with the same key (0: none), its
 // cart (0: never saved) with the lines in product order, and those
-// products as the database has them now (a product gone is missing).
+// products as the database has them now.
 type basket struct {
 	user     models.User
 	verified bool
@@ -258,10 +258,10 @@ func buildOrder(in models.PlaceOrderInput, b basket) (models.Order, error) {
 	}
 	var conflict models.CheckoutConflict
 	for _, l := range b.lines {
-		p, ok := b.products[l.ProductID]
+		p := b.products[l.ProductID] // a line's product is never missing: deleting one deletes its lines
 		switch {
-		case !ok || !p.Published:
-			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: nameOr(p, "An item"), NameKo: p.NameKo, Wanted: l.Quantity})
+		case !p.Published:
+			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, NameKo: p.NameKo, Wanted: l.Quantity})
 			continue
 		case p.Stock < l.Quantity:
 			conflict.Lines = append(conflict.Lines, models.ConflictLine{Name: p.Name, NameKo: p.NameKo, Wanted: l.Quantity, Available: p.Stock})
@@ -282,13 +282,6 @@ func buildOrder(in models.PlaceOrderInput, b basket) (models.Order, error) {
 	}
 	order.Total = order.Subtotal
 	return order, nil
-}
-
-func nameOr(p models.Product, def string) string {
-	if p.Name == "" {
-		return def
-	}
-	return p.Name
 }
 
 func orderByKey(tx *gorm.DB, userID uint, key string) (models.Order, bool, error) {
