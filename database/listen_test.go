@@ -166,4 +166,38 @@ func TestCatalogChangesReachOtherInstances(t *testing.T) {
 	if !sees(5) {
 		t.Fatalf("after reconnecting, the other instance still shows %d baguettes", stockIn(b))
 	}
+
+	// An order placed on A, and its cancellation, are announced by their
+	// own transactions.
+	users := storage.NewUsers(dbA, testkit.Passwords)
+	shopper, err := users.Create(ctx, "Ola", "ola@example.com", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dbA.Model(&models.User{}).Where("id = ?", shopper.ID).Update("email_verified_at", time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	carts := storage.NewCarts(dbA, a)
+	orders := storage.NewOrders(dbA, a, carts, users, storage.NewOutbox(dbA, time.Now), time.Now)
+	baguette, err := a.ProductBySlug("baguette")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := carts.User(shopper.ID).Add(ctx, baguette.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	order, created, err := orders.Place(ctx, models.PlaceOrderInput{UserID: shopper.ID, Key: "web:listen", Payment: models.PayOnDelivery,
+		Shipping: models.Shipping{Name: "Ola", Phone: "5550100", Address1: "1 St", PostalCode: "10001", Country: "US"}})
+	if err != nil || !created {
+		t.Fatalf("place = %v, %v", created, err)
+	}
+	if !sees(3) {
+		t.Fatalf("after an order of 2 on A, the other instance shows %d baguettes, want 3", stockIn(b))
+	}
+	if _, err := orders.Cancel(ctx, shopper.ID, order.Number, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !sees(5) {
+		t.Fatalf("after the order was cancelled on A, the other instance shows %d baguettes, want 5", stockIn(b))
+	}
 }

@@ -110,16 +110,17 @@ func (c *Catalog) Changed(ctx context.Context) {
 	})
 }
 
-// StockChanged is Changed after orders took or gave back stock of the
-// products ids: only their stock is read again, into a new snapshot that
-// shares everything else with the current one. (Reloading the whole
-// catalog after every order was a fifth of a checkout's cost.)
+// StockChanged reads again, once the transaction ctx carries has
+// committed, the stock of the products ids that orders took or gave back:
+// only their stock, into a new snapshot that shares everything else with
+// the current one. (Reloading the whole catalog after every order was a
+// fifth of a checkout's cost.) The transaction itself tells the other
+// instances (announceIn), so the announcement goes out with its commit.
 func (c *Catalog) StockChanged(ctx context.Context, ids []uint) {
 	_ = AfterCommit(ctx, func(ctx context.Context) error {
 		if err := c.refreshStock(ctx, ids); err != nil {
 			c.log.Error("catalog stock refresh after an order", "err", err)
 		}
-		c.announce(ctx)
 		return nil
 	})
 }
@@ -159,9 +160,27 @@ func (c *Catalog) announce(ctx context.Context) {
 	if c.db.Dialector.Name() != "postgres" {
 		return // SQLite: this instance is the only one
 	}
-	if err := Conn(ctx, c.db).Exec("SELECT pg_notify(?, current_schema() || ' ' || ?)", CatalogChannel, c.sender).Error; err != nil {
+	if err := Conn(ctx, c.db).Exec("SELECT "+announcement, CatalogChannel, c.sender).Error; err != nil {
 		c.log.Error("telling other instances the catalog changed", "err", err)
 	}
+}
+
+// announcement is the call that tells the other instances; its arguments
+// are CatalogChannel and the catalog's Sender. Inside a transaction
+// Postgres sends it when the transaction commits, and never if it rolls
+// back.
+const announcement = "pg_notify(?, current_schema() || ' ' || ?)"
+
+// announceIn tells the other instances, on Postgres, that tx changed the
+// stock, as tx commits.
+func (c *Catalog) announceIn(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	if err := tx.Exec("SELECT "+announcement, CatalogChannel, c.sender).Error; err != nil {
+		return fmt.Errorf("announce the stock: %w", err)
+	}
+	return nil
 }
 
 // Version changes every time the snapshot is reloaded, so what is derived

@@ -178,7 +178,7 @@ func (s *Orders) write(tx *gorm.DB, b basket, order *models.Order) error {
 		return err
 	}
 	if tx.Dialector.Name() == "postgres" {
-		return writeInOne(tx, b.cartID, order, mail)
+		return writeInOne(tx, b.cartID, order, mail, s.catalog.sender)
 	}
 	if err := tx.Create(order).Error; err != nil {
 		return err
@@ -194,8 +194,10 @@ func (s *Orders) write(tx *gorm.DB, b basket, order *models.Order) error {
 
 // writeInOne is write on Postgres: one statement inserts the order and,
 // from a JSON list, its lines; empties the cart; queues the email (mail;
-// nil: none); and reports the ids the order and its lines were given.
-func writeInOne(tx *gorm.DB, cartID uint, order *models.Order, mail *models.OutboxMessage) error {
+// nil: none); tells the other instances, as the order commits, that the
+// stock changed (as sender); and reports the ids the order and its lines
+// were given.
+func writeInOne(tx *gorm.DB, cartID uint, order *models.Order, mail *models.OutboxMessage, sender string) error {
 	type line struct {
 		ProductID uint   `json:"product_id"`
 		Name      string `json:"name"`
@@ -228,8 +230,9 @@ func writeInOne(tx *gorm.DB, cartID uint, order *models.Order, mail *models.Outb
 		" SELECT o.id, l.product_id, l.name, l.name_ko, l.unit_price, l.quantity, l.line_total FROM o,"+
 		" json_to_recordset(CAST(? AS json)) AS l(product_id bigint, name text, name_ko text, unit_price bigint, quantity bigint, line_total bigint)"+
 		" RETURNING id, order_id, product_id),"+
-		" gone AS (DELETE FROM cart_items WHERE cart_id = ?)"+queue+
-		" SELECT order_id, id FROM l ORDER BY product_id", args...).Rows()
+		" gone AS (DELETE FROM cart_items WHERE cart_id = ?)"+queue+","+
+		" announced AS (SELECT "+announcement+")"+
+		" SELECT l.order_id, l.id FROM l, announced ORDER BY l.product_id", append(args, CatalogChannel, sender)...).Rows()
 	if err != nil {
 		if t, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
 			err = t.Translate(err) // a key already used: ErrDuplicatedKey, as Create reports it
@@ -379,6 +382,9 @@ func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now tim
 				return fmt.Errorf("cancel order: %w", err)
 			}
 		}
+		if err := s.catalog.announceIn(tx); err != nil {
+			return fmt.Errorf("cancel order: %w", err)
+		}
 		order.Status, order.CancelledAt = models.StatusCancelled, &now
 		if err := s.queueOrderMail(tx, order); err != nil {
 			return fmt.Errorf("cancel order: %w", err)
@@ -467,6 +473,9 @@ func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time
 				if err := s.catalog.returnStock(tx, l.ProductID, l.Quantity); err != nil {
 					return err
 				}
+			}
+			if err := s.catalog.announceIn(tx); err != nil {
+				return err
 			}
 		}
 		after = before
