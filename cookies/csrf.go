@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 
 	"crumb/secret"
 )
@@ -23,12 +24,16 @@ const CSRFSecretLen = 32
 func NewCSRFSecret() []byte { return secret.Bytes(CSRFSecretLen) }
 
 // CSRFToken is the token forms carry for this browser's secret and binding.
+// (The HMACs are pooled: a new one hashes its key twice.)
 func (j *Jar) CSRFToken(secret []byte, binding string) string {
-	m := hmac.New(sha256.New, j.csrfKey)
+	m := j.csrfMAC.Get().(hash.Hash)
+	defer j.csrfMAC.Put(m)
+	m.Reset()
 	m.Write(secret)
 	m.Write([]byte{0})
 	m.Write([]byte(binding))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0]))
 }
 
 // CheckCSRF reports whether token is valid for secret and binding.

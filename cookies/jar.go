@@ -4,11 +4,13 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"crumb/secret"
@@ -30,6 +32,7 @@ type Jar struct {
 	secure  bool
 	aead    cipher.AEAD
 	csrfKey []byte
+	csrfMAC sync.Pool // of HMAC-SHA256 under csrfKey: every page's form token
 	now     func() time.Time
 }
 
@@ -52,7 +55,9 @@ func NewJar(secret []byte, secure bool, now func() time.Time) (*Jar, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cookies: %w", err)
 	}
-	return &Jar{secure: secure, aead: aead, csrfKey: csrfKey, now: now}, nil
+	j := &Jar{secure: secure, aead: aead, csrfKey: csrfKey, now: now}
+	j.csrfMAC.New = func() any { return hmac.New(sha256.New, csrfKey) }
+	return j, nil
 }
 
 // Now is the jar's clock.

@@ -225,7 +225,7 @@ func (c Cart) Priced(ctx context.Context) (PricedCart, error) {
 	if err != nil {
 		return PricedCart{}, err
 	}
-	var cart PricedCart
+	cart := PricedCart{Lines: make([]PricedLine, 0, len(lines))}
 	for _, l := range lines {
 		p, err := c.catalog.ProductByID(l.ProductID)
 		if err != nil {
