@@ -27,8 +27,12 @@ func Open(databaseURL, sqlitePath string) (*gorm.DB, error) {
 		Logger:         logger.Discard,
 		TranslateError: true,
 		// Statements are prepared once per connection and reused: most of a
-		// small query's cost is parsing and planning it.
-		PrepareStmt: true,
+		// small query's cost is parsing and planning it. On SQLite GORM
+		// does that; on Postgres pgx's own statement cache does, because
+		// GORM's prepares a transaction's statements again in every
+		// transaction (and drops them at its end), so checkout's were
+		// parsed and planned anew each order.
+		PrepareStmt: databaseURL == "",
 		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
 	var dialector gorm.Dialector

@@ -359,3 +359,40 @@ func TestSQLitePathWithURLCharacters(t *testing.T) {
 		t.Errorf("the database is not at %s: %v", path, err)
 	}
 }
+
+// TestPostgresKeepsATransactionsStatementsPrepared: a statement run inside
+// one transaction is parsed once and still prepared in the next, as
+// outside a transaction. (A statement prepared for each transaction and
+// dropped at its end made every order parse and plan its statements anew.)
+func TestPostgresKeepsATransactionsStatementsPrepared(t *testing.T) {
+	t.Parallel()
+	db := openPostgresSchema(t)
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1) // every transaction on the one connection
+	const query = "SELECT count(*) FROM pg_class WHERE relname = ?"
+	prepared := func(tx *gorm.DB) int {
+		var n int
+		if err := tx.Raw("SELECT count(*) FROM pg_prepared_statements WHERE statement = ?",
+			"SELECT count(*) FROM pg_class WHERE relname = $1").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := range 3 {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if i > 0 {
+				if n := prepared(tx); n != 1 {
+					t.Errorf("transaction %d: the statement of the one before is prepared %d times, want 1", i+1, n)
+				}
+			}
+			var n int
+			return tx.Raw(query, "pg_class").Scan(&n).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
