@@ -96,16 +96,19 @@ const CatalogChannel = "crumb_catalog"
 // Sender is the name this catalog signs its announcements with.
 func (c *Catalog) Sender() string { return c.sender }
 
-// Changed reloads the snapshot after a change this instance made (once
-// it has committed, inside InTransaction) and, on Postgres, tells the
-// other instances on CatalogChannel. A failure is logged, not returned:
-// the change itself is done, and the next periodic reload (Run) catches up.
+// Changed tells the other instances, on Postgres, that the catalog changed
+// (from inside the transaction ctx carries, if any, so the announcement
+// goes out with its commit) and reloads the snapshot once that has
+// committed. A failure is logged, not returned: the change itself is done,
+// and the next periodic reload (Run) catches up.
 func (c *Catalog) Changed(ctx context.Context) {
+	if err := c.announce(Conn(ctx, c.db)); err != nil {
+		c.log.Error("telling other instances the catalog changed", "err", err)
+	}
 	_ = AfterCommit(ctx, func(ctx context.Context) error {
 		if err := c.Reload(ctx); err != nil {
 			c.log.Error("catalog reload after a change", "err", err)
 		}
-		c.announce(ctx)
 		return nil
 	})
 }
@@ -115,7 +118,7 @@ func (c *Catalog) Changed(ctx context.Context) {
 // only their stock, into a new snapshot that shares everything else with
 // the current one. (Reloading the whole catalog after every order was a
 // fifth of a checkout's cost.) The transaction itself tells the other
-// instances (announceIn), so the announcement goes out with its commit.
+// instances (announce), so the announcement goes out with its commit.
 func (c *Catalog) StockChanged(ctx context.Context, ids []uint) {
 	_ = AfterCommit(ctx, func(ctx context.Context) error {
 		if err := c.refreshStock(ctx, ids); err != nil {
@@ -154,31 +157,21 @@ func (c *Catalog) refreshStock(ctx context.Context, ids []uint) error {
 	return nil
 }
 
-// announce tells the other instances, on Postgres, that the catalog
-// changed (see CatalogChannel).
-func (c *Catalog) announce(ctx context.Context) {
-	if c.db.Dialector.Name() != "postgres" {
-		return // SQLite: this instance is the only one
-	}
-	if err := Conn(ctx, c.db).Exec("SELECT "+announcement, CatalogChannel, c.sender).Error; err != nil {
-		c.log.Error("telling other instances the catalog changed", "err", err)
-	}
-}
-
 // announcement is the call that tells the other instances; its arguments
 // are CatalogChannel and the catalog's Sender. Inside a transaction
 // Postgres sends it when the transaction commits, and never if it rolls
 // back.
 const announcement = "pg_notify(?, current_schema() || ' ' || ?)"
 
-// announceIn tells the other instances, on Postgres, that tx changed the
-// stock, as tx commits.
-func (c *Catalog) announceIn(tx *gorm.DB) error {
-	if tx.Dialector.Name() != "postgres" {
+// announce tells the other instances, on Postgres, that db (a transaction
+// or the pool) changed the catalog: as the transaction commits, or at once.
+// On SQLite this instance is the only one.
+func (c *Catalog) announce(db *gorm.DB) error {
+	if db.Dialector.Name() != "postgres" {
 		return nil
 	}
-	if err := tx.Exec("SELECT "+announcement, CatalogChannel, c.sender).Error; err != nil {
-		return fmt.Errorf("announce the stock: %w", err)
+	if err := db.Exec("SELECT "+announcement, CatalogChannel, c.sender).Error; err != nil {
+		return fmt.Errorf("announce the change: %w", err)
 	}
 	return nil
 }

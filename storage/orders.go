@@ -382,7 +382,7 @@ func (s *Orders) Cancel(ctx context.Context, userID uint, number string, now tim
 				return fmt.Errorf("cancel order: %w", err)
 			}
 		}
-		if err := s.catalog.announceIn(tx); err != nil {
+		if err := s.catalog.announce(tx); err != nil {
 			return fmt.Errorf("cancel order: %w", err)
 		}
 		order.Status, order.CancelledAt = models.StatusCancelled, &now
@@ -474,7 +474,7 @@ func (s *Orders) SetStatus(ctx context.Context, number, to string, now time.Time
 					return err
 				}
 			}
-			if err := s.catalog.announceIn(tx); err != nil {
+			if err := s.catalog.announce(tx); err != nil {
 				return err
 			}
 		}
