@@ -99,8 +99,10 @@ func (c *Catalog) Sender() string { return c.sender }
 // Changed tells the other instances, on Postgres, that the catalog changed
 // (from inside the transaction ctx carries, if any, so the announcement
 // goes out with its commit) and reloads the snapshot once that has
-// committed. A failure is logged, not returned: the change itself is done,
-// and the next periodic reload (Run) catches up.
+// committed. Failures are logged, not returned. A failed reload is caught
+// up by the next periodic one (Run); an announcement that fails inside a
+// transaction fails that transaction too, so no change is saved that the
+// other instances were not told of.
 func (c *Catalog) Changed(ctx context.Context) {
 	if err := c.announce(Conn(ctx, c.db)); err != nil {
 		c.log.Error("telling other instances the catalog changed", "err", err)
